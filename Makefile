@@ -1,0 +1,61 @@
+# Flamingo: `make dev` runs the whole stack locally, `make test` runs every
+# test. Both set up what they need first (scripts/setup.sh).
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+
+WORKER := edge-api/build/index.js
+WORKER_SRC := $(shell find edge-api/src edge-api/build.rs edge-api/Cargo.toml durable-state/src durable-state/Cargo.toml migrations -type f 2>/dev/null) Cargo.lock
+UI := edge-ui/dist/index.html
+UI_SRC := $(shell find edge-ui/src edge-ui/public edge-ui/index.html edge-ui/package.json edge-ui/vite.config.ts -type f 2>/dev/null)
+
+.PHONY: help setup build worker ui tunnel-host dev test lint unit system size clean
+
+help:
+	@echo "make dev    set up, build and run Flamingo locally (http://127.0.0.1:8787)"
+	@echo "make test   set up, build and run every test"
+
+setup:
+	@scripts/setup.sh
+
+$(WORKER): $(WORKER_SRC)
+	scripts/build-worker.sh
+
+worker: $(WORKER)
+
+$(UI): $(UI_SRC)
+	cd edge-ui && npm run build
+
+ui: $(UI)
+
+tunnel-host:
+	cargo build -p tunnel-host
+
+build: setup
+	@$(MAKE) --no-print-directory ui worker tunnel-host
+
+dev: build
+	scripts/dev.sh
+
+test: build
+	@$(MAKE) --no-print-directory lint unit system size
+
+lint:
+	cargo fmt --all --check
+	cargo clippy --workspace --all-targets -- -D warnings
+	cargo clippy -p edge-api -p durable-state --target wasm32-unknown-unknown -- -D warnings
+	cd edge-ui && npm run typecheck && npm run lint
+
+unit:
+	cargo test --workspace
+	cd edge-ui && npm test
+
+system:
+	scripts/with-tools.sh node --test --test-concurrency=2 tests/
+
+size:
+	scripts/with-tools.sh bench/worker-size.sh
+
+clean:
+	cargo clean
+	rm -rf edge-api/build edge-ui/dist

@@ -1,0 +1,40 @@
+//! Flamingo's edge API: one axum [`router`] served by the Cloudflare Worker
+//! and driven in-process by native tests.
+//!
+//! Layout:
+//! - [`router`] lists every route in one place; handlers live in a module per
+//!   resource ([`health`], ...).
+//! - [`platform`] holds the traits the domain needs from its runtime
+//!   ([`db::Database`], [`kv::Kv`], [`objects::Objects`], [`clock::Clock`]);
+//!   nothing outside the adapters names a platform type.
+//! - Adapters: `worker` (D1, KV, Durable Objects; wasm32 only) and [`native`]
+//!   (SQLite running the same migrations, in-memory KV; for tests and tools).
+//! - [`error::ApiError`] is the one error type, with one status mapping.
+
+#![forbid(unsafe_code)]
+
+pub mod clock;
+pub mod crypto;
+pub mod db;
+pub mod error;
+pub mod extract;
+pub mod health;
+pub mod kv;
+pub mod migrations;
+pub mod objects;
+pub mod platform;
+pub mod router;
+
+#[cfg(not(target_arch = "wasm32"))]
+pub mod native;
+
+#[cfg(target_arch = "wasm32")]
+mod worker;
+
+pub use durable_state::EventHub;
+pub use error::ApiError;
+pub use platform::Platform;
+pub use router::router;
+
+/// The version reported by `/api/health`.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

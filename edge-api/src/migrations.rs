@@ -1,0 +1,12 @@
+//! The D1 migrations, embedded at build time from `../migrations`.
+
+/// One migration file: its name (as wrangler records it) and its SQL.
+#[derive(Debug, Clone, Copy)]
+pub struct Migration {
+    /// File name, e.g. `0001_system.sql`.
+    pub name: &'static str,
+    /// The SQL text, applied as one script.
+    pub sql: &'static str,
+}
+
+include!(concat!(env!("OUT_DIR"), "/migrations.rs"));

@@ -1,0 +1,50 @@
+//! The Cloudflare Worker: builds a [`Platform`] from the bindings and hands
+//! every request to the one router. Nothing else lives here.
+
+mod d1;
+mod kv;
+mod objects;
+
+use std::sync::Arc;
+
+use tower::ServiceExt;
+use worker::{Context, Env, HttpRequest, event};
+
+use crate::{clock::Clock, platform::Platform};
+
+/// D1 binding name.
+const DB: &str = "DB";
+/// KV binding name.
+const KV: &str = "KV";
+/// Event hub Durable Object binding name.
+const EVENT_HUB: &str = "EVENT_HUB";
+
+struct WorkerClock;
+
+impl Clock for WorkerClock {
+    fn now_ms(&self) -> i64 {
+        worker::Date::now().as_millis() as i64
+    }
+}
+
+fn platform(env: &Env) -> worker::Result<Platform> {
+    Ok(Platform {
+        db: Arc::new(d1::D1::new(env.d1(DB)?)),
+        kv: Arc::new(kv::WorkersKv::new(env.kv(KV)?)),
+        objects: Arc::new(objects::Bindings::new(env.durable_object(EVENT_HUB)?)),
+        clock: Arc::new(WorkerClock),
+    })
+}
+
+#[event(fetch)]
+async fn fetch(
+    req: HttpRequest,
+    env: Env,
+    _ctx: Context,
+) -> worker::Result<axum::http::Response<axum::body::Body>> {
+    let router = crate::router(platform(&env)?);
+    match router.oneshot(req).await {
+        Ok(response) => Ok(response),
+        Err(never) => match never {},
+    }
+}

@@ -1,0 +1,54 @@
+//! Durable Object namespaces behind the [`Objects`] seam.
+
+use async_trait::async_trait;
+use worker::{
+    Method, ObjectNamespace, Request, RequestInit,
+    send::{SendFuture, SendWrapper},
+    wasm_bindgen::JsValue,
+};
+
+use crate::objects::{HubReply, HubRequest, ObjectError, Objects};
+
+/// The Durable Object bindings.
+pub struct Bindings {
+    event_hub: SendWrapper<ObjectNamespace>,
+}
+
+impl Bindings {
+    pub fn new(event_hub: ObjectNamespace) -> Self {
+        Bindings { event_hub: SendWrapper::new(event_hub) }
+    }
+}
+
+fn error(e: impl std::fmt::Display) -> ObjectError {
+    ObjectError(e.to_string())
+}
+
+/// POSTs `body` as JSON to the object called `name` and decodes its reply.
+async fn call<T: serde::de::DeserializeOwned>(
+    namespace: &ObjectNamespace,
+    name: &str,
+    path: &str,
+    body: String,
+) -> Result<T, ObjectError> {
+    let stub = namespace.get_by_name(name).map_err(error)?;
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post).with_body(Some(JsValue::from_str(&body)));
+    let request = Request::new_with_init(&format!("https://object{path}"), &init).map_err(error)?;
+    let mut response = stub.fetch_with_request(request).await.map_err(error)?;
+    if response.status_code() != 200 {
+        let text = response.text().await.unwrap_or_default();
+        return Err(ObjectError(format!("{path} answered {}: {text}", response.status_code())));
+    }
+    response.json().await.map_err(error)
+}
+
+#[async_trait]
+impl Objects for Bindings {
+    async fn hub(&self, name: &str, request: HubRequest) -> Result<HubReply, ObjectError> {
+        let body = serde_json::to_string(&request).map_err(error)?;
+        let namespace = SendWrapper::new(self.event_hub.0.clone());
+        let name = name.to_owned();
+        SendFuture::new(async move { call(&namespace, &name, "/hub", body).await }).await
+    }
+}

@@ -1,0 +1,16 @@
+import { createRoute } from "@tanstack/react-router";
+
+import { orgRoute } from "@/app/routes/org";
+import { NotBuiltYet } from "@/components/not-built-yet";
+import { PageHeader } from "@/components/page-header";
+
+export const gameServersRoute = createRoute({
+  getParentRoute: () => orgRoute,
+  path: "game-servers",
+  component: () => (
+    <>
+      <PageHeader title="Game servers" />
+      <NotBuiltYet section="Game servers" />
+    </>
+  ),
+});

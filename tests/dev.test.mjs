@@ -1,0 +1,72 @@
+// `make dev` as a newcomer uses it: it comes up and says so, serves the app
+// and a healthy API, runs tunnel-host beside it, stops everything on SIGTERM,
+// and keeps local data across a restart.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { d1, freePort, launch, waitFor } from "./lib/stack.mjs";
+
+function portOpen(port) {
+  return new Promise((ok) => {
+    const socket = connect(port, "127.0.0.1");
+    socket.once("connect", () => {
+      socket.destroy();
+      ok(true);
+    });
+    socket.once("error", () => ok(false));
+  });
+}
+
+async function makeDev(env) {
+  const child = launch("make", ["--no-print-directory", "dev"], { env: { ...process.env, ...env } });
+  const url = `http://127.0.0.1:${env.EDGE_PORT}`;
+  await waitFor(() => child.output().includes(`Flamingo is up at ${url}`), {
+    timeoutMs: 300_000,
+    what: "make dev",
+    child,
+  });
+  return { child, url };
+}
+
+test("make dev serves the stack, stops on SIGTERM and keeps data", async () => {
+  const state = await mkdtemp(join(tmpdir(), "flamingo-dev-"));
+  const env = {
+    EDGE_PORT: String(await freePort()),
+    SSH_PORT: String(await freePort()),
+    HTTP_PORT: String(await freePort()),
+    ADMIN_PORT: String(await freePort()),
+    INSPECTOR_PORT: String(await freePort()),
+    FLAMINGO_STATE: join(state, "wrangler"),
+    FLAMINGO_TUNNEL_DATA: join(state, "tunnel-host"),
+  };
+  try {
+    let { child, url } = await makeDev(env);
+    const health = await (await fetch(`${url}/api/health`)).json();
+    assert.deepEqual(health.checks, { d1: "ok", durable_objects: "ok", kv: "ok" });
+    assert.match(await (await fetch(`${url}/`)).text(), /<div id="root">/);
+    assert.ok(await portOpen(Number(env.SSH_PORT)), "tunnel-host ssh port");
+    assert.equal((await fetch(`http://127.0.0.1:${env.ADMIN_PORT}/healthz`)).status, 200);
+
+    const edge = { state: env.FLAMINGO_STATE };
+    const [first] = await d1(edge, "SELECT checks FROM health_probe");
+
+    const exited = new Promise((r) => child.once("exit", r));
+    process.kill(-child.pid, "SIGTERM");
+    await exited;
+    await waitFor(async () => !(await portOpen(Number(env.EDGE_PORT))) && !(await portOpen(Number(env.SSH_PORT))), {
+      timeoutMs: 15_000,
+      what: "both services to stop",
+    });
+
+    ({ child, url } = await makeDev(env));
+    await fetch(`${url}/api/health`);
+    const [second] = await d1(edge, "SELECT checks FROM health_probe");
+    assert.ok(second.checks > first.checks, `probe count continued: ${first.checks} -> ${second.checks}`);
+    await child.stopGroup();
+  } finally {
+    await rm(state, { recursive: true, force: true });
+  }
+});

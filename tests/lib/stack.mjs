@@ -1,0 +1,135 @@
+// Starts the real pieces for whole-system tests: `wrangler dev` (workerd with
+// local D1, KV and Durable Objects) and tunnel-host, each on free loopback
+// ports with its own state directory, and stops them afterwards.
+import { spawn, execFile } from "node:child_process";
+import { mkdtemp, rm } from "node:fs/promises";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { promisify } from "node:util";
+
+export const ROOT = resolve(import.meta.dirname, "../..");
+const run = promisify(execFile);
+
+/** A TCP port free on 127.0.0.1 right now. */
+export function freePort() {
+  return new Promise((ok, fail) => {
+    const server = createServer();
+    server.unref();
+    server.on("error", fail);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address();
+      server.close(() => ok(port));
+    });
+  });
+}
+
+/** Polls `probe` until it returns a truthy value; fails after `timeoutMs`. */
+export async function waitFor(probe, { timeoutMs = 60_000, what = "condition", child } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  let last;
+  while (Date.now() < deadline) {
+    if (child && child.exitCode !== null) throw new Error(`${what}: process exited with ${child.exitCode}\n${child.output?.()}`);
+    try {
+      const value = await probe();
+      if (value) return value;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ""}\n${child?.output?.() ?? ""}`);
+}
+
+/** Spawns a long-running process in its own process group, capturing output. */
+export function launch(command, args, options = {}) {
+  const child = spawn(command, args, { cwd: ROOT, detached: true, stdio: ["ignore", "pipe", "pipe"], ...options });
+  let output = "";
+  const keep = (chunk) => {
+    output = (output + chunk).slice(-20_000);
+  };
+  child.stdout.on("data", keep);
+  child.stderr.on("data", keep);
+  child.output = () => output;
+  child.stopGroup = async (signal = "SIGTERM") => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((r) => child.once("exit", r));
+    try {
+      process.kill(-child.pid, signal);
+    } catch {}
+    const timer = setTimeout(() => {
+      try {
+        process.kill(-child.pid, "SIGKILL");
+      } catch {}
+    }, 10_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  return child;
+}
+
+/** Runs wrangler (from node_modules) to completion. */
+export async function wrangler(args) {
+  const { stdout } = await run(join(ROOT, "node_modules/.bin/wrangler"), args, {
+    cwd: ROOT,
+    env: process.env,
+    maxBuffer: 16 * 1024 * 1024,
+  });
+  return stdout;
+}
+
+/** Runs SQL against the local D1 that `edge` uses; returns the result rows. */
+export async function d1(edge, sql) {
+  const out = await wrangler(["d1", "execute", "DB", "--local", "--persist-to", edge.state, "--json", "--command", sql]);
+  return JSON.parse(out)[0].results;
+}
+
+/**
+ * Starts `wrangler dev` on a free port with fresh local state (or `state`),
+ * applies the D1 migrations first, and waits until /api/health answers.
+ */
+export async function startEdge({ state } = {}) {
+  const owned = !state;
+  state ??= await mkdtemp(join(tmpdir(), "flamingo-edge-"));
+  await wrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", state]);
+  const port = await freePort();
+  const inspector = await freePort();
+  const child = launch(join(ROOT, "node_modules/.bin/wrangler"), [
+    "dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector),
+    "--persist-to", state, "--show-interactive-dev-session=false", "--log-level", "warn",
+  ]);
+  const url = `http://127.0.0.1:${port}`;
+  await waitFor(async () => (await fetch(`${url}/api/health`)).ok, { timeoutMs: 120_000, what: "wrangler dev", child });
+  return {
+    url,
+    state,
+    child,
+    async stop({ keepState = false } = {}) {
+      await child.stopGroup();
+      if (owned && !keepState) await rm(state, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Starts tunnel-host (debug build) on free loopback ports. */
+export async function startTunnelHost({ dataDir, args = [] } = {}) {
+  const owned = !dataDir;
+  dataDir ??= await mkdtemp(join(tmpdir(), "flamingo-tunnel-"));
+  const [ssh, http, admin] = [await freePort(), await freePort(), await freePort()];
+  const child = launch(join(ROOT, "target/debug/tunnel-host"), [
+    "--ssh-addr", `127.0.0.1:${ssh}`, "--http-addr", `127.0.0.1:${http}`, "--admin-addr", `127.0.0.1:${admin}`,
+    "--data-dir", dataDir, ...args,
+  ]);
+  const adminUrl = `http://127.0.0.1:${admin}`;
+  await waitFor(async () => (await fetch(`${adminUrl}/healthz`)).ok, { what: "tunnel-host", child });
+  return {
+    ports: { ssh, http, admin },
+    adminUrl,
+    dataDir,
+    child,
+    async stop() {
+      await child.stopGroup();
+      if (owned) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -50,4 +50,11 @@ npm_ci() { # dir
 }
 npm_ci .
 [ -f edge-ui/package-lock.json ] && npm_ci edge-ui
+# The local instance key, for `wrangler dev` (never committed; production
+# uses `wrangler secret put FLAMINGO_SECRET_KEY`).
+if [ ! -f .dev.vars ] || ! grep -q '^FLAMINGO_SECRET_KEY=' .dev.vars; then
+  say "creating .dev.vars with a fresh local FLAMINGO_SECRET_KEY"
+  key=$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
+  echo "FLAMINGO_SECRET_KEY=$key" >>.dev.vars
+fi
 say "setup done"

@@ -28,8 +28,12 @@ mod tests {
 
     #[test]
     fn messages_have_stable_json() {
-        assert_eq!(serde_json::to_string(&HubRequest::Ping).ok().as_deref(), Some(r#"{"type":"ping"}"#));
-        let pong: HubReply = serde_json::from_str(r#"{"type":"pong","count":3}"#).unwrap_or(HubReply::Pong { count: 0 });
+        assert_eq!(
+            serde_json::to_string(&HubRequest::Ping).ok().as_deref(),
+            Some(r#"{"type":"ping"}"#)
+        );
+        let pong: HubReply = serde_json::from_str(r#"{"type":"pong","count":3}"#)
+            .unwrap_or(HubReply::Pong { count: 0 });
         assert_eq!(pong, HubReply::Pong { count: 3 });
     }
 }

@@ -28,13 +28,18 @@ pub fn token() -> Result<String, ApiError> {
 
 /// A random v4 UUID.
 pub fn uuid() -> Result<String, ApiError> {
-    Ok(uuid::Builder::from_random_bytes(random_bytes::<16>()?).into_uuid().to_string())
+    Ok(uuid::Builder::from_random_bytes(random_bytes::<16>()?)
+        .into_uuid()
+        .to_string())
 }
 
 /// SHA-256 of `data`, lowercase hex: how high-entropy secrets (session ids,
 /// invitation tokens, API keys, recovery codes) are stored and looked up.
 pub fn sha256_hex(data: &[u8]) -> String {
-    Sha256::digest(data).iter().map(|b| format!("{b:02x}")).collect()
+    Sha256::digest(data)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 /// Compares two secrets without leaking where they differ.
@@ -57,26 +62,36 @@ impl std::fmt::Debug for Sealer {
 impl Sealer {
     /// A sealer over a 32-byte key.
     pub fn new(key: &[u8; 32]) -> Self {
-        Sealer { cipher: ChaCha20Poly1305::new(key.into()) }
+        Sealer {
+            cipher: ChaCha20Poly1305::new(key.into()),
+        }
     }
 
     /// `v1.<nonce>.<ciphertext>`, base64url; `context` (e.g. the user id) is
     /// bound as associated data so a sealed value cannot be moved to another row.
     pub fn seal(&self, plaintext: &[u8], context: &str) -> Result<String, ApiError> {
         let nonce = random_bytes::<12>()?;
-        let payload = chacha20poly1305::aead::Payload { msg: plaintext, aad: context.as_bytes() };
+        let payload = chacha20poly1305::aead::Payload {
+            msg: plaintext,
+            aad: context.as_bytes(),
+        };
         let sealed = self
             .cipher
             .encrypt(Nonce::from_slice(&nonce), payload)
             .map_err(|_| ApiError::Internal("sealing failed".into()))?;
-        Ok(format!("v1.{}.{}", URL_SAFE_NO_PAD.encode(nonce), URL_SAFE_NO_PAD.encode(sealed)))
+        Ok(format!(
+            "v1.{}.{}",
+            URL_SAFE_NO_PAD.encode(nonce),
+            URL_SAFE_NO_PAD.encode(sealed)
+        ))
     }
 
     /// Opens what [`Sealer::seal`] produced with the same `context`.
     pub fn open(&self, sealed: &str, context: &str) -> Result<Vec<u8>, ApiError> {
         let broken = || ApiError::Internal("sealed value does not open".into());
         let mut parts = sealed.split('.');
-        let (Some("v1"), Some(nonce), Some(body), None) = (parts.next(), parts.next(), parts.next(), parts.next())
+        let (Some("v1"), Some(nonce), Some(body), None) =
+            (parts.next(), parts.next(), parts.next(), parts.next())
         else {
             return Err(broken());
         };
@@ -85,8 +100,13 @@ impl Sealer {
         if nonce.len() != 12 {
             return Err(broken());
         }
-        let payload = chacha20poly1305::aead::Payload { msg: &body, aad: context.as_bytes() };
-        self.cipher.decrypt(Nonce::from_slice(&nonce), payload).map_err(|_| broken())
+        let payload = chacha20poly1305::aead::Payload {
+            msg: &body,
+            aad: context.as_bytes(),
+        };
+        self.cipher
+            .decrypt(Nonce::from_slice(&nonce), payload)
+            .map_err(|_| broken())
     }
 }
 
@@ -107,10 +127,14 @@ pub fn hash_password(password: &str) -> Result<String, ApiError> {
 /// Whether `password` matches `phc`, and whether the hash should be redone
 /// because its parameters differ from today's.
 pub fn verify_password(password: &str, phc: &str) -> Result<(bool, bool), ApiError> {
-    let parsed = PasswordHash::new(phc).map_err(|e| ApiError::Internal(format!("stored hash: {e}")))?;
-    let ok = argon2()?.verify_password(password.as_bytes(), &parsed).is_ok();
+    let parsed =
+        PasswordHash::new(phc).map_err(|e| ApiError::Internal(format!("stored hash: {e}")))?;
+    let ok = argon2()?
+        .verify_password(password.as_bytes(), &parsed)
+        .is_ok();
     let current = parsed.algorithm.as_str() == "argon2id"
-        && Params::try_from(&parsed).is_ok_and(|p| p.m_cost() == 19_456 && p.t_cost() == 2 && p.p_cost() == 1);
+        && Params::try_from(&parsed)
+            .is_ok_and(|p| p.m_cost() == 19_456 && p.t_cost() == 2 && p.p_cost() == 1);
     Ok((ok, ok && !current))
 }
 
@@ -124,14 +148,22 @@ mod tests {
         let b = token().unwrap_or_default();
         assert_eq!(a.len(), 43);
         assert_ne!(a, b);
-        assert!(a.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_'));
+        assert!(
+            a.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        );
     }
 
     #[test]
     fn sealed_values_open_only_in_their_context() {
         let sealer = Sealer::new(&[7; 32]);
-        let sealed = sealer.seal(b"JBSWY3DPEHPK3PXP", "user-1").unwrap_or_default();
-        assert_eq!(sealer.open(&sealed, "user-1").ok().as_deref(), Some(&b"JBSWY3DPEHPK3PXP"[..]));
+        let sealed = sealer
+            .seal(b"JBSWY3DPEHPK3PXP", "user-1")
+            .unwrap_or_default();
+        assert_eq!(
+            sealer.open(&sealed, "user-1").ok().as_deref(),
+            Some(&b"JBSWY3DPEHPK3PXP"[..])
+        );
         assert!(sealer.open(&sealed, "user-2").is_err());
         assert!(Sealer::new(&[8; 32]).open(&sealed, "user-1").is_err());
         assert!(sealer.open("v1.garbage", "user-1").is_err());
@@ -141,15 +173,28 @@ mod tests {
     fn passwords_verify_and_flag_old_parameters_for_rehash() {
         let phc = hash_password("correct horse battery").unwrap_or_default();
         assert!(phc.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{phc}");
-        assert_eq!(verify_password("correct horse battery", &phc).ok(), Some((true, false)));
-        assert_eq!(verify_password("wrong horse battery", &phc).ok(), Some((false, false)));
+        assert_eq!(
+            verify_password("correct horse battery", &phc).ok(),
+            Some((true, false))
+        );
+        assert_eq!(
+            verify_password("wrong horse battery", &phc).ok(),
+            Some((false, false))
+        );
         // A hash made with weaker settings verifies, and asks to be redone.
-        let weak = Argon2::new(Algorithm::Argon2id, Version::V0x13, Params::new(8_192, 1, 1, None).unwrap_or_default());
+        let weak = Argon2::new(
+            Algorithm::Argon2id,
+            Version::V0x13,
+            Params::new(8_192, 1, 1, None).unwrap_or_default(),
+        );
         let old = weak
             .hash_password_with_salt(b"correct horse battery", &[1; 16])
             .map(|h: PasswordHash| h.to_string())
             .unwrap_or_default();
-        assert_eq!(verify_password("correct horse battery", &old).ok(), Some((true, true)));
+        assert_eq!(
+            verify_password("correct horse battery", &old).ok(),
+            Some((true, true))
+        );
     }
 
     #[test]

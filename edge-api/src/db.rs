@@ -70,7 +70,10 @@ pub struct Statement {
 impl Statement {
     /// A statement with no parameters yet.
     pub fn new(sql: impl Into<String>) -> Self {
-        Statement { sql: sql.into(), params: Vec::new() }
+        Statement {
+            sql: sql.into(),
+            params: Vec::new(),
+        }
     }
 
     /// Appends the next parameter.
@@ -147,6 +150,8 @@ impl<D: Database + ?Sized> DatabaseExt for D {}
 /// Decodes result rows into `T`.
 pub fn decode_rows<T: DeserializeOwned>(rows: Vec<Map<String, Json>>) -> Result<Vec<T>, DbError> {
     rows.into_iter()
-        .map(|row| serde_json::from_value(Json::Object(row)).map_err(|e| DbError::Decode(e.to_string())))
+        .map(|row| {
+            serde_json::from_value(Json::Object(row)).map_err(|e| DbError::Decode(e.to_string()))
+        })
         .collect()
 }

@@ -84,7 +84,9 @@ pub enum ApiError {
 impl ApiError {
     /// A validation failure on one field.
     pub fn field(name: &str, problem: impl Into<String>) -> Self {
-        ApiError::Invalid { fields: BTreeMap::from([(name.to_owned(), problem.into())]) }
+        ApiError::Invalid {
+            fields: BTreeMap::from([(name.to_owned(), problem.into())]),
+        }
     }
 
     /// The HTTP status for this error.
@@ -130,7 +132,9 @@ impl ApiError {
             ApiError::NotFound => "Not found.".into(),
             ApiError::MethodNotAllowed => "Method not allowed.".into(),
             ApiError::PayloadTooLarge => "The request body is too large.".into(),
-            ApiError::UnsupportedMediaType => "Send a JSON body with Content-Type: application/json.".into(),
+            ApiError::UnsupportedMediaType => {
+                "Send a JSON body with Content-Type: application/json.".into()
+            }
             ApiError::RateLimited { retry_after } => {
                 format!("Too many attempts. Try again in {retry_after} seconds.")
             }
@@ -152,7 +156,9 @@ impl IntoResponse for ApiError {
         }
         let mut response = (self.status(), Json(json!({ "error": body }))).into_response();
         if let ApiError::RateLimited { retry_after } = self {
-            response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(retry_after));
         }
         response
     }

@@ -41,10 +41,17 @@ pub async fn health(State(platform): State<Platform>) -> (StatusCode, Json<Healt
     let checks = BTreeMap::from([
         ("d1".to_owned(), outcome(check_d1(&platform).await)),
         ("kv".to_owned(), outcome(check_kv(&platform).await)),
-        ("durable_objects".to_owned(), outcome(check_objects(&platform).await)),
+        (
+            "durable_objects".to_owned(),
+            outcome(check_objects(&platform).await),
+        ),
     ]);
     let healthy = checks.values().all(|v| v == "ok");
-    let status = if healthy { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
+    let status = if healthy {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
     let report = Health {
         status: if healthy { "ok" } else { "degraded" }.to_owned(),
         version: crate::VERSION.to_owned(),
@@ -76,9 +83,16 @@ async fn check_d1(platform: &Platform) -> Result<(), String> {
 
 async fn check_kv(platform: &Platform) -> Result<(), String> {
     let kv = &platform.kv;
-    if kv.get(KV_PROBE_KEY).await.map_err(|e| e.to_string())?.is_none() {
+    if kv
+        .get(KV_PROBE_KEY)
+        .await
+        .map_err(|e| e.to_string())?
+        .is_none()
+    {
         let now = platform.clock.now_ms().to_string();
-        kv.put(KV_PROBE_KEY, &now, Some(MIN_TTL_SECS)).await.map_err(|e| e.to_string())?;
+        kv.put(KV_PROBE_KEY, &now, Some(MIN_TTL_SECS))
+            .await
+            .map_err(|e| e.to_string())?;
     }
     let keys = kv.list(KV_PROBE_KEY).await.map_err(|e| e.to_string())?;
     let now_secs = u64::try_from(platform.clock.now_ms() / 1000).unwrap_or(0);

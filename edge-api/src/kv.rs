@@ -14,6 +14,8 @@ pub struct KvKey {
     pub name: String,
     /// Expiry as seconds since the epoch, when the key has a TTL.
     pub expiration: Option<u64>,
+    /// Metadata stored with the key (at most 1024 bytes of JSON).
+    pub metadata: Option<serde_json::Value>,
 }
 
 /// Shortest TTL Workers KV accepts, in seconds.
@@ -27,7 +29,19 @@ pub trait Kv: Send + Sync {
 
     /// Stores `value` under `key`, expiring after `ttl_secs` (at least
     /// [`MIN_TTL_SECS`]) when given.
-    async fn put(&self, key: &str, value: &str, ttl_secs: Option<u64>) -> Result<(), KvError>;
+    async fn put(&self, key: &str, value: &str, ttl_secs: Option<u64>) -> Result<(), KvError> {
+        self.put_with_metadata(key, value, ttl_secs, None).await
+    }
+
+    /// Like [`Kv::put`], with metadata that [`Kv::list`] returns, so a listing
+    /// needs no read per key.
+    async fn put_with_metadata(
+        &self,
+        key: &str,
+        value: &str,
+        ttl_secs: Option<u64>,
+        metadata: Option<serde_json::Value>,
+    ) -> Result<(), KvError>;
 
     /// Removes `key`; missing keys are fine.
     async fn delete(&self, key: &str) -> Result<(), KvError>;

@@ -13,17 +13,30 @@
 
 #![forbid(unsafe_code)]
 
+pub mod access;
+pub mod account;
+pub mod api_key;
+pub mod audit;
 pub mod clock;
+pub mod config;
 pub mod crypto;
 pub mod db;
 pub mod error;
 pub mod extract;
+pub mod guard;
 pub mod health;
+pub mod invitation;
 pub mod kv;
 pub mod migrations;
 pub mod objects;
+pub mod org;
 pub mod platform;
+pub mod rate_limit;
 pub mod router;
+pub mod session;
+pub mod setup;
+pub mod totp;
+pub mod validate;
 
 #[cfg(not(target_arch = "wasm32"))]
 pub mod native;

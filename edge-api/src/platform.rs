@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use crate::{clock::Clock, db::Database, kv::Kv, objects::Objects};
+use crate::{clock::Clock, config::Config, db::Database, kv::Kv, objects::Objects};
 
 /// The runtime's services, handed to the router as its state.
 #[derive(Clone)]
@@ -15,4 +15,6 @@ pub struct Platform {
     pub objects: Arc<dyn Objects>,
     /// The current time.
     pub clock: Arc<dyn Clock>,
+    /// Keys and settings.
+    pub config: Arc<Config>,
 }

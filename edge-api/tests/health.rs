@@ -34,14 +34,20 @@ async fn every_check_touches_its_binding() {
     // KV: the probe key carries a TTL of a minute.
     let keys = platform.kv.list("health:").await.expect("kv lists");
     assert_eq!(keys.len(), 1);
-    assert_eq!(keys[0].expiration, Some(u64::try_from(common::START_MS / 1000).unwrap_or(0) + 60));
+    assert_eq!(
+        keys[0].expiration,
+        Some(u64::try_from(common::START_MS / 1000).unwrap_or(0) + 60)
+    );
 
     // A second check a minute later rewrites the expired probe key.
     clock.advance_ms(61_000);
     let again = send(&platform, get("/api/health")).await;
     assert_eq!(again.status, StatusCode::OK);
     let keys = platform.kv.list("health:").await.expect("kv lists");
-    assert_eq!(keys[0].expiration, Some(u64::try_from(common::START_MS / 1000).unwrap_or(0) + 61 + 60));
+    assert_eq!(
+        keys[0].expiration,
+        Some(u64::try_from(common::START_MS / 1000).unwrap_or(0) + 61 + 60)
+    );
 }
 
 /// A KV that is down.

@@ -12,8 +12,15 @@ use crate::{
     kv::{Kv, KvError, KvKey, MIN_TTL_SECS},
 };
 
-/// Key → (value, expiry in seconds since the epoch).
-type Entries = BTreeMap<String, (String, Option<u64>)>;
+/// A stored value.
+struct Entry {
+    value: String,
+    /// Seconds since the epoch.
+    expiration: Option<u64>,
+    metadata: Option<serde_json::Value>,
+}
+
+type Entries = BTreeMap<String, Entry>;
 
 /// In-memory KV.
 pub struct MemoryKv {
@@ -24,7 +31,10 @@ pub struct MemoryKv {
 impl MemoryKv {
     /// An empty store reading `clock` for expiry.
     pub fn new(clock: Arc<dyn Clock>) -> Self {
-        MemoryKv { entries: Mutex::new(BTreeMap::new()), clock }
+        MemoryKv {
+            entries: Mutex::new(BTreeMap::new()),
+            clock,
+        }
     }
 
     fn now_secs(&self) -> u64 {
@@ -33,8 +43,11 @@ impl MemoryKv {
 
     fn live(&self) -> Result<std::sync::MutexGuard<'_, Entries>, KvError> {
         let now = self.now_secs();
-        let mut entries = self.entries.lock().map_err(|_| KvError("lock poisoned".into()))?;
-        entries.retain(|_, (_, expiry)| expiry.is_none_or(|at| at > now));
+        let mut entries = self
+            .entries
+            .lock()
+            .map_err(|_| KvError("lock poisoned".into()))?;
+        entries.retain(|_, entry| entry.expiration.is_none_or(|at| at > now));
         Ok(entries)
     }
 }
@@ -42,15 +55,30 @@ impl MemoryKv {
 #[async_trait]
 impl Kv for MemoryKv {
     async fn get(&self, key: &str) -> Result<Option<String>, KvError> {
-        Ok(self.live()?.get(key).map(|(value, _)| value.clone()))
+        Ok(self.live()?.get(key).map(|entry| entry.value.clone()))
     }
 
-    async fn put(&self, key: &str, value: &str, ttl_secs: Option<u64>) -> Result<(), KvError> {
+    async fn put_with_metadata(
+        &self,
+        key: &str,
+        value: &str,
+        ttl_secs: Option<u64>,
+        metadata: Option<serde_json::Value>,
+    ) -> Result<(), KvError> {
         if ttl_secs.is_some_and(|ttl| ttl < MIN_TTL_SECS) {
-            return Err(KvError(format!("expiration_ttl must be at least {MIN_TTL_SECS}")));
+            return Err(KvError(format!(
+                "expiration_ttl must be at least {MIN_TTL_SECS}"
+            )));
         }
-        let expiry = ttl_secs.map(|ttl| self.now_secs() + ttl);
-        self.live()?.insert(key.to_owned(), (value.to_owned(), expiry));
+        let expiration = ttl_secs.map(|ttl| self.now_secs() + ttl);
+        self.live()?.insert(
+            key.to_owned(),
+            Entry {
+                value: value.to_owned(),
+                expiration,
+                metadata,
+            },
+        );
         Ok(())
     }
 
@@ -65,7 +93,11 @@ impl Kv for MemoryKv {
             .range(prefix.to_owned()..)
             .take_while(|(name, _)| name.starts_with(prefix))
             .take(1000)
-            .map(|(name, (_, expiration))| KvKey { name: name.clone(), expiration: *expiration })
+            .map(|(name, entry)| KvKey {
+                name: name.clone(),
+                expiration: entry.expiration,
+                metadata: entry.metadata.clone(),
+            })
             .collect())
     }
 }

@@ -14,7 +14,7 @@ pub use memory_kv::MemoryKv;
 pub use objects::LocalObjects;
 pub use sqlite::Sqlite;
 
-use crate::{clock::Clock, db::DbError, platform::Platform};
+use crate::{clock::Clock, config::Config, crypto::Sealer, db::DbError, platform::Platform};
 
 /// The wall clock.
 #[derive(Debug, Default)]
@@ -58,5 +58,9 @@ pub fn platform(clock: Arc<dyn Clock>) -> Result<Platform, DbError> {
         kv: Arc::new(MemoryKv::new(clock.clone())),
         objects: Arc::new(LocalObjects::default()),
         clock,
+        config: Arc::new(Config {
+            sealer: Sealer::new(&[42; 32]),
+            origin: None,
+        }),
     })
 }

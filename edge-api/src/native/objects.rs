@@ -17,7 +17,10 @@ impl Objects for LocalObjects {
     async fn hub(&self, name: &str, request: HubRequest) -> Result<HubReply, ObjectError> {
         match request {
             HubRequest::Ping => {
-                let mut pings = self.pings.lock().map_err(|_| ObjectError("lock poisoned".into()))?;
+                let mut pings = self
+                    .pings
+                    .lock()
+                    .map_err(|_| ObjectError("lock poisoned".into()))?;
                 let count = pings.entry(name.to_owned()).or_default();
                 *count += 1;
                 Ok(HubReply::Pong { count: *count })

@@ -50,19 +50,25 @@ impl Sqlite {
                 )
                 .map_err(other)?;
             if !applied {
-                tx.execute_batch(migration.sql).map_err(|e| {
-                    DbError::Other(format!("migration {}: {e}", migration.name))
-                })?;
-                tx.execute("INSERT INTO d1_migrations (name) VALUES (?1)", [migration.name])
-                    .map_err(other)?;
+                tx.execute_batch(migration.sql)
+                    .map_err(|e| DbError::Other(format!("migration {}: {e}", migration.name)))?;
+                tx.execute(
+                    "INSERT INTO d1_migrations (name) VALUES (?1)",
+                    [migration.name],
+                )
+                .map_err(other)?;
             }
             tx.commit().map_err(other)?;
         }
-        Ok(Sqlite { conn: Mutex::new(conn) })
+        Ok(Sqlite {
+            conn: Mutex::new(conn),
+        })
     }
 
     fn lock(&self) -> Result<MutexGuard<'_, Connection>, DbError> {
-        self.conn.lock().map_err(|_| DbError::Other("sqlite lock poisoned".into()))
+        self.conn
+            .lock()
+            .map_err(|_| DbError::Other("sqlite lock poisoned".into()))
     }
 }
 
@@ -76,7 +82,10 @@ impl Database for Sqlite {
     async fn batch(&self, stmts: Vec<Statement>) -> Result<Vec<Outcome>, DbError> {
         let mut conn = self.lock()?;
         let tx = conn.transaction().map_err(other)?;
-        let outcomes = stmts.iter().map(|stmt| run_one(&tx, stmt)).collect::<Result<Vec<_>, _>>()?;
+        let outcomes = stmts
+            .iter()
+            .map(|stmt| run_one(&tx, stmt))
+            .collect::<Result<Vec<_>, _>>()?;
         tx.commit().map_err(other)?;
         Ok(outcomes)
     }
@@ -84,7 +93,11 @@ impl Database for Sqlite {
 
 fn run_one(conn: &Connection, stmt: &Statement) -> Result<Outcome, DbError> {
     let mut prepared = conn.prepare(&stmt.sql).map_err(classify_err)?;
-    let names: Vec<String> = prepared.column_names().into_iter().map(str::to_owned).collect();
+    let names: Vec<String> = prepared
+        .column_names()
+        .into_iter()
+        .map(str::to_owned)
+        .collect();
     let params: Vec<&dyn ToSql> = stmt.params.iter().map(|v| v as &dyn ToSql).collect();
     let before = conn.total_changes();
     let mut rows = prepared.query(params.as_slice()).map_err(classify_err)?;
@@ -97,7 +110,10 @@ fn run_one(conn: &Connection, stmt: &Statement) -> Result<Outcome, DbError> {
         out.push(object);
     }
     drop(rows);
-    Ok(Outcome { rows: out, changes: conn.total_changes().saturating_sub(before) })
+    Ok(Outcome {
+        rows: out,
+        changes: conn.total_changes().saturating_sub(before),
+    })
 }
 
 impl ToSql for Value {

@@ -20,7 +20,10 @@ impl D1 {
 
     fn prepare(&self, stmt: &Statement) -> Result<D1PreparedStatement, DbError> {
         let params: Vec<JsValue> = stmt.params.iter().map(js_of).collect();
-        self.0.prepare(stmt.sql.as_str()).bind(&params).map_err(error)
+        self.0
+            .prepare(stmt.sql.as_str())
+            .bind(&params)
+            .map_err(error)
     }
 }
 
@@ -38,7 +41,11 @@ fn outcome(result: &D1Result) -> Result<Outcome, DbError> {
         return Err(classify(e));
     }
     let rows: Vec<Map<String, Json>> = result.results().map_err(error)?;
-    let changes = result.meta().map_err(error)?.and_then(|m| m.changes).unwrap_or(0) as u64;
+    let changes = result
+        .meta()
+        .map_err(error)?
+        .and_then(|m| m.changes)
+        .unwrap_or(0) as u64;
     Ok(Outcome { rows, changes })
 }
 
@@ -54,13 +61,20 @@ fn error(e: worker::Error) -> DbError {
 impl Database for D1 {
     async fn run(&self, stmt: Statement) -> Result<Outcome, DbError> {
         let prepared = self.prepare(&stmt)?;
-        let result = SendFuture::new(async move { prepared.all().await }).await.map_err(error)?;
+        let result = SendFuture::new(async move { prepared.all().await })
+            .await
+            .map_err(error)?;
         outcome(&result)
     }
 
     async fn batch(&self, stmts: Vec<Statement>) -> Result<Vec<Outcome>, DbError> {
-        let prepared = stmts.iter().map(|s| self.prepare(s)).collect::<Result<Vec<_>, _>>()?;
-        let results = SendFuture::new(self.0.batch(prepared)).await.map_err(error)?;
+        let prepared = stmts
+            .iter()
+            .map(|s| self.prepare(s))
+            .collect::<Result<Vec<_>, _>>()?;
+        let results = SendFuture::new(self.0.batch(prepared))
+            .await
+            .map_err(error)?;
         results.iter().map(outcome).collect()
     }
 }

@@ -28,10 +28,19 @@ impl Kv for WorkersKv {
         SendFuture::new(get.text()).await.map_err(error)
     }
 
-    async fn put(&self, key: &str, value: &str, ttl_secs: Option<u64>) -> Result<(), KvError> {
+    async fn put_with_metadata(
+        &self,
+        key: &str,
+        value: &str,
+        ttl_secs: Option<u64>,
+        metadata: Option<serde_json::Value>,
+    ) -> Result<(), KvError> {
         let mut put = self.0.put(key, value).map_err(error)?;
         if let Some(ttl) = ttl_secs {
             put = put.expiration_ttl(ttl);
+        }
+        if let Some(metadata) = metadata {
+            put = put.metadata(metadata).map_err(error)?;
         }
         SendFuture::new(put.execute()).await.map_err(error)
     }
@@ -46,7 +55,11 @@ impl Kv for WorkersKv {
         Ok(response
             .keys
             .into_iter()
-            .map(|k| KvKey { name: k.name, expiration: k.expiration })
+            .map(|k| KvKey {
+                name: k.name,
+                expiration: k.expiration,
+                metadata: k.metadata,
+            })
             .collect())
     }
 }

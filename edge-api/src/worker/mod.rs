@@ -10,7 +10,7 @@ use std::sync::Arc;
 use tower::ServiceExt;
 use worker::{Context, Env, HttpRequest, event};
 
-use crate::{clock::Clock, platform::Platform};
+use crate::{clock::Clock, config::Config, platform::Platform};
 
 /// D1 binding name.
 const DB: &str = "DB";
@@ -27,8 +27,21 @@ impl Clock for WorkerClock {
     }
 }
 
+/// Reads the instance key (a secret: `wrangler secret put FLAMINGO_SECRET_KEY`;
+/// locally from `.dev.vars`) and the optional public origin.
+fn config(env: &Env) -> worker::Result<Config> {
+    let key = env
+        .secret("FLAMINGO_SECRET_KEY")
+        .map(|s| s.to_string())
+        .or_else(|_| env.var("FLAMINGO_SECRET_KEY").map(|v| v.to_string()))
+        .map_err(|_| worker::Error::RustError("FLAMINGO_SECRET_KEY is not set".into()))?;
+    let origin = env.var("PUBLIC_ORIGIN").ok().map(|v| v.to_string());
+    Config::from_secret(&key, origin).map_err(worker::Error::RustError)
+}
+
 fn platform(env: &Env) -> worker::Result<Platform> {
     Ok(Platform {
+        config: Arc::new(config(env)?),
         db: Arc::new(d1::D1::new(env.d1(DB)?)),
         kv: Arc::new(kv::WorkersKv::new(env.kv(KV)?)),
         objects: Arc::new(objects::Bindings::new(env.durable_object(EVENT_HUB)?)),

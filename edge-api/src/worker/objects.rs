@@ -16,7 +16,9 @@ pub struct Bindings {
 
 impl Bindings {
     pub fn new(event_hub: ObjectNamespace) -> Self {
-        Bindings { event_hub: SendWrapper::new(event_hub) }
+        Bindings {
+            event_hub: SendWrapper::new(event_hub),
+        }
     }
 }
 
@@ -33,12 +35,16 @@ async fn call<T: serde::de::DeserializeOwned>(
 ) -> Result<T, ObjectError> {
     let stub = namespace.get_by_name(name).map_err(error)?;
     let mut init = RequestInit::new();
-    init.with_method(Method::Post).with_body(Some(JsValue::from_str(&body)));
+    init.with_method(Method::Post)
+        .with_body(Some(JsValue::from_str(&body)));
     let request = Request::new_with_init(&format!("https://object{path}"), &init).map_err(error)?;
     let mut response = stub.fetch_with_request(request).await.map_err(error)?;
     if response.status_code() != 200 {
         let text = response.text().await.unwrap_or_default();
-        return Err(ObjectError(format!("{path} answered {}: {text}", response.status_code())));
+        return Err(ObjectError(format!(
+            "{path} answered {}: {text}",
+            response.status_code()
+        )));
     }
     response.json().await.map_err(error)
 }

@@ -1,0 +1,319 @@
+//! The route × role matrix: every route of the router against every role, a
+//! non-member, an anonymous caller and API keys, decided in one place.
+
+mod common;
+
+use std::collections::BTreeSet;
+
+use axum::{
+    body::Body,
+    http::{Request, StatusCode, header},
+};
+use common::{add_member, add_user, api, platform, send, setup_owner, sign_in_as};
+use edge_api::{
+    access::{Access, Action, Credential, Decision, Role, decide},
+    router::routes,
+};
+use serde_json::json;
+
+/// Every route and the access it declares. A new route fails this test
+/// until it is added here, so its access is a reviewed decision.
+const DECLARED: &[(&str, &str, &str)] = &[
+    ("GET", "/api/health", "public"),
+    ("GET", "/api/setup", "public"),
+    ("POST", "/api/setup", "public"),
+    ("POST", "/api/auth/login", "public"),
+    ("POST", "/api/auth/logout", "session"),
+    ("GET", "/api/auth/me", "signed_in"),
+    ("PATCH", "/api/auth/me", "session"),
+    ("PUT", "/api/auth/password", "session"),
+    ("GET", "/api/auth/sessions", "session"),
+    ("DELETE", "/api/auth/sessions/{id}", "session"),
+    ("POST", "/api/auth/totp/setup", "session"),
+    ("POST", "/api/auth/totp/enable", "session"),
+    ("POST", "/api/auth/totp/disable", "session"),
+    ("POST", "/api/auth/totp/recovery-codes", "session"),
+    ("GET", "/api/me/api-keys", "session"),
+    ("POST", "/api/me/api-keys", "session"),
+    ("DELETE", "/api/me/api-keys/{id}", "session"),
+    ("POST", "/api/orgs", "session"),
+    ("GET", "/api/orgs/{org}", "settings:read"),
+    ("PATCH", "/api/orgs/{org}", "settings:write"),
+    ("GET", "/api/orgs/{org}/members", "members:read"),
+    ("PATCH", "/api/orgs/{org}/members/{user}", "members:write"),
+    ("DELETE", "/api/orgs/{org}/members/{user}", "members:write"),
+    ("GET", "/api/orgs/{org}/invitations", "members:read"),
+    ("POST", "/api/orgs/{org}/invitations", "members:write"),
+    (
+        "DELETE",
+        "/api/orgs/{org}/invitations/{id}",
+        "members:write",
+    ),
+    ("GET", "/api/orgs/{org}/audit", "audit:read"),
+    ("GET", "/api/join/{token}", "public"),
+    ("POST", "/api/join/{token}", "public"),
+];
+
+fn describe(access: Access) -> String {
+    match access {
+        Access::Public => "public".into(),
+        Access::SignedIn => "signed_in".into(),
+        Access::Session => "session".into(),
+        Access::Org(resource, action) => {
+            let resource = serde_json::to_value(resource)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned));
+            let action = if action == Action::Read {
+                "read"
+            } else {
+                "write"
+            };
+            format!("{}:{action}", resource.unwrap_or_default())
+        }
+    }
+}
+
+#[test]
+fn every_route_declares_a_reviewed_access() {
+    let actual: BTreeSet<(String, String, String)> = routes()
+        .iter()
+        .map(|r| (r.method.to_string(), r.path.to_owned(), describe(r.access)))
+        .collect();
+    let declared: BTreeSet<(String, String, String)> = DECLARED
+        .iter()
+        .map(|(m, p, a)| ((*m).to_owned(), (*p).to_owned(), (*a).to_owned()))
+        .collect();
+    let undeclared: Vec<_> = actual.difference(&declared).collect();
+    let missing: Vec<_> = declared.difference(&actual).collect();
+    assert!(
+        undeclared.is_empty(),
+        "routes without a reviewed access, add them to DECLARED: {undeclared:?}"
+    );
+    assert!(
+        missing.is_empty(),
+        "declared routes that no longer exist: {missing:?}"
+    );
+    assert_eq!(
+        actual.len(),
+        routes().len(),
+        "a method and path registered twice"
+    );
+}
+
+/// Who is calling.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Principal {
+    Anonymous,
+    Stranger,
+    Member(Role),
+    Key(Role),
+}
+
+#[tokio::test]
+async fn every_route_against_every_role() {
+    let (platform, _) = platform();
+    let (_, me) = setup_owner(&platform).await;
+    let org_id = me["memberships"][0]["org_id"]
+        .as_str()
+        .expect("org id")
+        .to_owned();
+    let org_slug = me["memberships"][0]["slug"]
+        .as_str()
+        .expect("org slug")
+        .to_owned();
+    let owner_id = me["user"]["id"].as_str().expect("owner id").to_owned();
+
+    let mut users = vec![(Role::Owner, owner_id)];
+    for role in [Role::Admin, Role::Operator, Role::Viewer] {
+        let id = add_user(
+            &platform,
+            role.as_str(),
+            &format!("{}@example.com", role.as_str()),
+        )
+        .await;
+        add_member(&platform, &org_id, &id, role.as_str()).await;
+        users.push((role, id));
+    }
+    let stranger = add_user(&platform, "Stranger", "stranger@example.com").await;
+    let user_of = |role: Role| {
+        users
+            .iter()
+            .find(|(r, _)| *r == role)
+            .map(|(_, id)| id.clone())
+            .expect("user")
+    };
+
+    // API keys for a viewer and an admin.
+    let mut keys = Vec::new();
+    for role in [Role::Viewer, Role::Admin] {
+        let cookie = sign_in_as(&platform, &user_of(role)).await;
+        let reply = send(
+            &platform,
+            api(
+                "POST",
+                "/api/me/api-keys",
+                Some(&cookie),
+                Some(json!({"name": "ci"})),
+            ),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.json);
+        keys.push((
+            role,
+            reply.json["token"].as_str().expect("token").to_owned(),
+        ));
+    }
+
+    let mut principals = vec![Principal::Anonymous, Principal::Stranger];
+    principals.extend(Role::ALL.map(Principal::Member));
+    principals.extend([Principal::Key(Role::Viewer), Principal::Key(Role::Admin)]);
+
+    let mut checked = 0;
+    for route in routes() {
+        let path = route
+            .path
+            .replace("{org}", &org_slug)
+            .replace("{user}", "00000000-0000-4000-8000-000000000001")
+            .replace("{id}", "00000000-0000-4000-8000-000000000002")
+            .replace("{token}", "not-a-real-token");
+        for principal in &principals {
+            let (credential, role) = match principal {
+                Principal::Anonymous => (Credential::Anonymous, None),
+                Principal::Stranger => (Credential::Session, None),
+                Principal::Member(role) => (Credential::Session, Some(*role)),
+                Principal::Key(role) => (Credential::ApiKey, Some(*role)),
+            };
+            let body = (route.method != "GET").then(|| json!({}));
+            let mut request = api(route.method.as_str(), &path, None, body);
+            match principal {
+                Principal::Anonymous => {}
+                Principal::Stranger => {
+                    let cookie = sign_in_as(&platform, &stranger).await;
+                    request
+                        .headers_mut()
+                        .insert(header::COOKIE, cookie.parse().expect("cookie header"));
+                }
+                Principal::Member(role) => {
+                    // A fresh session each time: some routes (logout) end it.
+                    let cookie = sign_in_as(&platform, &user_of(*role)).await;
+                    request
+                        .headers_mut()
+                        .insert(header::COOKIE, cookie.parse().expect("cookie header"));
+                }
+                Principal::Key(role) => {
+                    let token = &keys.iter().find(|(r, _)| r == role).expect("key").1;
+                    request.headers_mut().insert(
+                        header::AUTHORIZATION,
+                        format!("Bearer {token}").parse().expect("auth"),
+                    );
+                }
+            }
+            let reply = send(&platform, request).await;
+            let expected = decide(route.access, credential, role);
+            let what = format!(
+                "{} {} as {principal:?}: {} {}",
+                route.method, route.path, reply.status, reply.json
+            );
+            match expected {
+                Decision::Allow => assert!(
+                    ![StatusCode::UNAUTHORIZED, StatusCode::FORBIDDEN].contains(&reply.status)
+                        || !["unauthenticated", "forbidden"]
+                            .contains(&reply.json["error"]["code"].as_str().unwrap_or("")),
+                    "expected the handler to run; {what}"
+                ),
+                Decision::SignIn => assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{what}"),
+                Decision::Deny => assert_eq!(reply.status, StatusCode::FORBIDDEN, "{what}"),
+                Decision::Hide => {
+                    assert_eq!(reply.status, StatusCode::NOT_FOUND, "{what}");
+                    assert_eq!(reply.json["error"]["code"], "not_found", "{what}");
+                }
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, routes().len() * principals.len());
+}
+
+#[tokio::test]
+async fn another_organizations_resources_answer_404_like_missing_ones() {
+    let (platform, _) = platform();
+    let (owner, _) = setup_owner(&platform).await;
+    let other = add_user(&platform, "Bob", "bob@example.com").await;
+    let bob = sign_in_as(&platform, &other).await;
+    let created = send(
+        &platform,
+        api(
+            "POST",
+            "/api/orgs",
+            Some(&bob),
+            Some(json!({"name": "Bob Co"})),
+        ),
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.json);
+    let bobs = created.json["slug"].as_str().expect("slug");
+
+    let theirs = send(
+        &platform,
+        api(
+            "GET",
+            &format!("/api/orgs/{bobs}/members"),
+            Some(&owner),
+            None,
+        ),
+    )
+    .await;
+    let nowhere = send(
+        &platform,
+        api("GET", "/api/orgs/no-such-org/members", Some(&owner), None),
+    )
+    .await;
+    assert_eq!(theirs.status, StatusCode::NOT_FOUND);
+    assert_eq!(theirs.json, nowhere.json, "existence must not leak");
+}
+
+#[tokio::test]
+async fn cookie_writes_need_the_panels_origin_but_api_keys_do_not() {
+    let (platform, _) = platform();
+    let (owner, _) = setup_owner(&platform).await;
+    let key = send(
+        &platform,
+        api(
+            "POST",
+            "/api/me/api-keys",
+            Some(&owner),
+            Some(json!({"name": "ci"})),
+        ),
+    )
+    .await;
+    let token = key.json["token"].as_str().expect("token").to_owned();
+
+    for origin in [None, Some("https://evil.example")] {
+        let mut builder = Request::post("/api/orgs")
+            .header(header::HOST, "localhost")
+            .header(header::CONTENT_TYPE, "application/json")
+            .header(header::COOKIE, &owner);
+        if let Some(origin) = origin {
+            builder = builder.header(header::ORIGIN, origin);
+        }
+        let reply = send(
+            &platform,
+            builder
+                .body(Body::from(r#"{"name":"x"}"#))
+                .expect("request"),
+        )
+        .await;
+        assert_eq!(reply.status, StatusCode::FORBIDDEN, "origin {origin:?}");
+        assert_eq!(reply.json["error"]["code"], "csrf");
+    }
+    let with_key = Request::post("/api/orgs")
+        .header(header::HOST, "localhost")
+        .header(header::CONTENT_TYPE, "application/json")
+        .header(header::AUTHORIZATION, format!("Bearer {token}"))
+        .body(Body::from(r#"{"name":"Automation"}"#))
+        .expect("request");
+    // Creating organizations is for browser sessions; the key is refused by
+    // role, not by the origin check.
+    let reply = send(&platform, with_key).await;
+    assert_eq!(reply.json["error"]["code"], "forbidden");
+}

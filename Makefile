@@ -48,10 +48,14 @@ lint:
 
 unit:
 	cargo test --workspace
+	@# cargo test regenerates the API's TypeScript types; they must match what is committed.
+	@git diff --exit-code --stat -- edge-ui/src/api/generated && test -z "$$(git status --porcelain -- edge-ui/src/api/generated)" \
+	  || { echo "edge-ui/src/api/generated drifted from the Rust types: commit the regenerated files"; exit 1; }
 	cd edge-ui && npm test
 
 system:
-	scripts/with-tools.sh node --test --test-concurrency=2 tests/
+	SCREENSHOT_DIR=$(CURDIR)/test-results/screenshots scripts/with-tools.sh node --test --test-concurrency=2 tests/
+	@echo "screenshots: test-results/screenshots"
 
 size:
 	scripts/with-tools.sh bench/worker-size.sh

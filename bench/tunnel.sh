@@ -4,8 +4,8 @@
 # local sshd, and directly to the app, all on loopback, with ratios at the end.
 #
 # The work is done by the Rust example tunnel-host/examples/tunnel_bench.rs, built here with
-# the workspace release profile; it starts tunnel-host in-process and drives it with the
-# real /usr/bin/ssh. For the OpenSSH comparison it starts Debian's sshd (openssh-server,
+# the workspace release profile together with the tunnel-host binary, which it runs as its
+# own process (like sshd) and drives with the real /usr/bin/ssh. For the OpenSSH comparison it starts Debian's sshd (openssh-server,
 # installed here if missing) on a free loopback port with a throwaway config and host key,
 # which needs root. Everything is bounded: the example stops itself after 10 minutes.
 #
@@ -30,5 +30,6 @@ if [[ "${BENCH_FAST_BUILD:-0}" == 1 ]]; then
   export CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16
 fi
 
-cargo build --release -q -p tunnel-host --example tunnel_bench
-exec timeout 660 "${CARGO_TARGET_DIR:-target}/release/examples/tunnel_bench" "$@"
+cargo build --release -q -p tunnel-host --bin tunnel-host --example tunnel_bench
+out="${CARGO_TARGET_DIR:-target}/release"
+exec timeout 660 "$out/examples/tunnel_bench" --host-bin "$out/tunnel-host" "$@"

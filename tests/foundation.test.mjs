@@ -4,7 +4,7 @@
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { connect } from "node:net";
-import { d1, startEdge, startTunnelHost, wrangler } from "./lib/stack.mjs";
+import { d1, getWithHost, startEdge, startTunnelHost, wrangler } from "./lib/stack.mjs";
 
 describe("edge under wrangler dev", () => {
   let edge;
@@ -79,7 +79,7 @@ describe("tunnel-host", () => {
         socket.once("error", fail);
       });
       assert.match(banner, /^SSH-2\.0-/);
-      const res = await fetch(`http://127.0.0.1:${host.ports.http}/`, { headers: { host: "nobody.localhost" } });
+      const res = await getWithHost(host.ports.http, "nobody.localhost");
       assert.equal(res.status, 404);
       assert.equal((await fetch(`${host.adminUrl}/healthz`)).status, 200);
       const exit = new Promise((r) => host.child.once("exit", (code, signal) => r({ code, signal })));

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// A member's role in one organization.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, PartialOrd, Ord)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS), ts(export))]
 #[serde(rename_all = "snake_case")]
 pub enum Role {
     /// Created the organization; an admin who cannot be removed or demoted by others.

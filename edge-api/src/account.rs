@@ -26,6 +26,7 @@ use crate::{
 
 /// The signed-in user.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS), ts(export))]
 pub struct User {
     /// User id.
     pub id: String,
@@ -41,6 +42,7 @@ pub struct User {
 
 /// An organization the user belongs to, with their role.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS), ts(export))]
 pub struct Membership {
     /// Organization id.
     pub org_id: String,
@@ -54,6 +56,7 @@ pub struct Membership {
 
 /// `GET /api/auth/me`.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS), ts(export))]
 pub struct Me {
     /// The user.
     pub user: User,
@@ -99,6 +102,7 @@ pub async fn load_me(platform: &Platform, user_id: &str) -> Result<Me, ApiError>
 
 /// `POST /api/auth/login` body.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS), ts(export))]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
     /// Account email.
@@ -229,6 +233,7 @@ pub async fn me(
 
 /// `PATCH /api/auth/me` body.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS), ts(export))]
 #[serde(deny_unknown_fields)]
 pub struct ProfileUpdate {
     /// New display name.
@@ -270,6 +275,7 @@ pub async fn update_profile(
 
 /// `PUT /api/auth/password` body.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS), ts(export))]
 #[serde(deny_unknown_fields)]
 pub struct PasswordChange {
     /// The password in use now.
@@ -327,6 +333,7 @@ pub async fn change_password(
 
 /// One of the user's sessions, as listed.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS), ts(export))]
 pub struct SessionInfo {
     /// Public id (a hash of the secret, never the secret).
     pub id: String,

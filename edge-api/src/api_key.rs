@@ -34,6 +34,7 @@ const TOUCH_EVERY_MS: i64 = 60_000;
 
 /// A key as listed (never its secret).
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS), ts(export))]
 pub struct ApiKey {
     /// Key id.
     pub id: String,
@@ -51,6 +52,7 @@ pub struct ApiKey {
 
 /// A key just created: the only time its secret is shown.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS), ts(export))]
 pub struct CreatedKey {
     /// The key.
     #[serde(flatten)]
@@ -186,6 +188,7 @@ pub async fn list(
 
 /// `POST /api/me/api-keys` body.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS), ts(export))]
 #[serde(deny_unknown_fields)]
 pub struct NewKey {
     /// What the key is for.

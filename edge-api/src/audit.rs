@@ -70,6 +70,7 @@ impl Entry<'_> {
 
 /// One audit entry as listed.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS), ts(export))]
 pub struct AuditEntry {
     /// Entry id.
     pub id: String,
@@ -93,6 +94,7 @@ pub struct AuditEntry {
 
 /// Filters for `GET /api/orgs/{org}/audit`.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS), ts(export))]
 #[serde(deny_unknown_fields)]
 pub struct Filter {
     /// Only this actor (user id).
@@ -112,6 +114,7 @@ pub struct Filter {
 
 /// A page of entries, newest first, with the total that match.
 #[derive(Debug, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS), ts(export))]
 pub struct Page {
     /// This page's entries.
     pub items: Vec<AuditEntry>,

@@ -189,3 +189,25 @@ impl From<ObjectError> for ApiError {
         ApiError::Internal(e.to_string())
     }
 }
+
+/// The error envelope's shape, for the generated TypeScript types.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS), ts(export))]
+pub struct ErrorEnvelope {
+    /// The error.
+    pub error: ErrorBody,
+}
+
+/// What went wrong.
+#[derive(Debug, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS), ts(export))]
+pub struct ErrorBody {
+    /// Machine-readable reason, e.g. `invalid`, `totp_required`.
+    pub code: String,
+    /// Human-readable reason.
+    pub message: String,
+    /// Field name → problem, for `invalid`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(not(target_arch = "wasm32"), ts(optional))]
+    pub fields: Option<BTreeMap<String, String>>,
+}

@@ -21,6 +21,7 @@ use crate::{
 
 /// The health report.
 #[derive(Debug, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS), ts(export))]
 pub struct Health {
     /// `ok` when every check passed, else `degraded`.
     pub status: String,

@@ -25,6 +25,7 @@ use crate::{
 
 /// An organization, as the caller sees it.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS), ts(export))]
 pub struct Organization {
     /// Organization id.
     pub id: String,
@@ -86,6 +87,7 @@ pub fn create_statements(
 
 /// `POST /api/orgs` body.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS), ts(export))]
 #[serde(deny_unknown_fields)]
 pub struct NewOrg {
     /// Display name.
@@ -148,6 +150,7 @@ pub async fn show(Extension(org): Extension<OrgContext>) -> Json<Organization> {
 
 /// `PATCH /api/orgs/{org}` body.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS), ts(export))]
 #[serde(deny_unknown_fields)]
 pub struct OrgUpdate {
     /// New display name (the slug stays, so links keep working).
@@ -187,6 +190,7 @@ pub async fn update(
 
 /// A member, as listed.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS), ts(export))]
 pub struct Member {
     /// User id.
     pub user_id: String,
@@ -267,6 +271,7 @@ fn owner_protected() -> ApiError {
 
 /// `PATCH /api/orgs/{org}/members/{user}` body.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS), ts(export))]
 #[serde(deny_unknown_fields)]
 pub struct RoleChange {
     /// The new role: admin, operator or viewer.

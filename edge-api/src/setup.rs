@@ -28,6 +28,7 @@ use crate::{
 
 /// Whether first-run setup is still needed.
 #[derive(Debug, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS), ts(export))]
 pub struct Status {
     /// True until the owner exists.
     pub needed: bool,
@@ -35,6 +36,7 @@ pub struct Status {
 
 /// `POST /api/setup` body.
 #[derive(Debug, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS), ts(export))]
 #[serde(deny_unknown_fields)]
 pub struct SetupRequest {
     /// The owner's name.

@@ -13,6 +13,7 @@ fn login_body(email: &str, password: &str) -> Option<Value> {
     Some(json!({ "email": email, "password": password }))
 }
 
+#[allow(clippy::expect_used)]
 fn from_ip(
     mut request: axum::http::Request<axum::body::Body>,
     ip: &str,

@@ -58,7 +58,13 @@ impl Kv for BrokenKv {
     async fn get(&self, _: &str) -> Result<Option<String>, KvError> {
         Err(KvError("namespace unreachable".into()))
     }
-    async fn put(&self, _: &str, _: &str, _: Option<u64>) -> Result<(), KvError> {
+    async fn put_with_metadata(
+        &self,
+        _: &str,
+        _: &str,
+        _: Option<u64>,
+        _: Option<serde_json::Value>,
+    ) -> Result<(), KvError> {
         Err(KvError("namespace unreachable".into()))
     }
     async fn delete(&self, _: &str) -> Result<(), KvError> {

@@ -4,6 +4,7 @@
 import { spawn, execFile } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { createServer } from "node:net";
+import { request } from "node:http";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
@@ -132,4 +133,18 @@ export async function startTunnelHost({ dataDir, args = [] } = {}) {
       if (owned) await rm(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** GET `path` from 127.0.0.1:`port` with an explicit Host header (fetch cannot set it). */
+export function getWithHost(port, host, path = "/") {
+  return new Promise((ok, fail) => {
+    const req = request({ host: "127.0.0.1", port, path, headers: { host } }, (res) => {
+      let body = "";
+      res.setEncoding("utf8");
+      res.on("data", (chunk) => (body += chunk));
+      res.on("end", () => ok({ status: res.statusCode, headers: res.headers, body }));
+    });
+    req.on("error", fail);
+    req.end();
+  });
 }

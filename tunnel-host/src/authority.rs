@@ -1,0 +1,224 @@
+//! Who owns an SSH key: the [`KeyAuthority`] seam and its authorized_keys file implementation.
+
+use std::collections::HashMap;
+use std::path::PathBuf;
+use std::time::{Duration, SystemTime};
+
+use async_trait::async_trait;
+use russh::keys::PublicKey;
+use russh::keys::ssh_key::authorized_keys::Entry;
+use russh::keys::ssh_key::public::KeyData;
+use tokio::sync::Mutex;
+
+use crate::error::{Error, Result};
+
+/// What the host knows about a public key offered by a client.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KeyDecision {
+    /// The key belongs to this user.
+    Known {
+        /// The user's name; tunnels and limits are per user.
+        user: String,
+    },
+    /// Nobody registered this key. Refused for now; the edge device flow will take this
+    /// case over (see `ssh::handler`, where keyboard-interactive shows the message).
+    Unknown,
+}
+
+/// Decides who owns a public key. The authorized_keys file is one implementation; the edge
+/// (device flow, per-user key lists) will be another.
+#[async_trait]
+pub trait KeyAuthority: Send + Sync + 'static {
+    /// Looks the key up.
+    async fn decide(&self, key: &PublicKey) -> Result<KeyDecision>;
+}
+
+/// Age after which an unchanged mtime and size mean an unchanged file.
+const SETTLE: Duration = Duration::from_secs(2);
+
+/// An OpenSSH-style authorized_keys file whose comment field names the user:
+/// `ssh-ed25519 AAAA... alice`. Re-read whenever its size or mtime changes.
+pub struct AuthorizedKeysFile {
+    path: PathBuf,
+    cache: Mutex<Option<Snapshot>>,
+}
+
+struct Snapshot {
+    modified: Option<SystemTime>,
+    len: u64,
+    users: HashMap<KeyData, String>,
+}
+
+impl AuthorizedKeysFile {
+    /// A file authority reading `path` (which need not exist yet).
+    pub fn new(path: PathBuf) -> Self {
+        AuthorizedKeysFile {
+            path,
+            cache: Mutex::new(None),
+        }
+    }
+
+    async fn lookup(&self, key: &KeyData) -> Result<Option<String>> {
+        let meta = match tokio::fs::metadata(&self.path).await {
+            Ok(meta) => meta,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(e) => return Err(Error::io("reading authorized keys metadata")(e)),
+        };
+        let (modified, len) = (meta.modified().ok(), meta.len());
+        let mut cache = self.cache.lock().await;
+        // A rewrite within the file system's mtime granularity keeps the same mtime, so a
+        // file changed in the last seconds is always read again.
+        let settled = modified
+            .and_then(|m| m.elapsed().ok())
+            .is_some_and(|age| age > SETTLE);
+        let fresh = settled
+            && cache
+                .as_ref()
+                .is_some_and(|s| s.modified == modified && s.len == len);
+        if !fresh {
+            let text = tokio::fs::read_to_string(&self.path)
+                .await
+                .map_err(Error::io("reading authorized keys"))?;
+            let users = parse(&text);
+            tracing::info!(path = %self.path.display(), keys = users.len(), "authorized keys loaded");
+            *cache = Some(Snapshot {
+                modified,
+                len,
+                users,
+            });
+        }
+        Ok(cache.as_ref().and_then(|s| s.users.get(key).cloned()))
+    }
+}
+
+#[async_trait]
+impl KeyAuthority for AuthorizedKeysFile {
+    async fn decide(&self, key: &PublicKey) -> Result<KeyDecision> {
+        Ok(match self.lookup(key.key_data()).await? {
+            Some(user) => KeyDecision::Known { user },
+            None => KeyDecision::Unknown,
+        })
+    }
+}
+
+/// Parses authorized_keys text into key → user; bad lines are logged and skipped.
+fn parse(text: &str) -> HashMap<KeyData, String> {
+    let mut users = HashMap::new();
+    for (index, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let lineno = index + 1;
+        let entry: Entry = match line.parse() {
+            Ok(entry) => entry,
+            Err(e) => {
+                tracing::warn!(line = lineno, error = %e, "skipping unparsable authorized key");
+                continue;
+            }
+        };
+        let user = entry
+            .public_key()
+            .comment()
+            .as_str_lossy()
+            .trim()
+            .to_owned();
+        if !valid_user(&user) {
+            tracing::warn!(
+                line = lineno,
+                "skipping authorized key without a valid user name"
+            );
+            continue;
+        }
+        users.insert(entry.public_key().key_data().clone(), user);
+    }
+    users
+}
+
+fn valid_user(user: &str) -> bool {
+    !user.is_empty()
+        && user.len() <= 64
+        && user
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '@'))
+}
+
+#[cfg(test)]
+mod tests {
+    use russh::keys::PrivateKey;
+    use russh::keys::ssh_key::private::Ed25519Keypair;
+
+    use super::*;
+
+    fn key(seed: u8) -> PublicKey {
+        PrivateKey::from(Ed25519Keypair::from_seed(&[seed; 32]))
+            .public_key()
+            .clone()
+    }
+
+    fn line(k: &PublicKey, user: &str) -> String {
+        let mut k = k.clone();
+        k.set_comment(user);
+        k.to_openssh().unwrap()
+    }
+
+    #[tokio::test]
+    async fn known_and_unknown_keys() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("authorized_keys");
+        let text = format!(
+            "# comment\n\n{}\nnot a key\n{}\n",
+            line(&key(1), "alice"),
+            line(&key(2), "")
+        );
+        std::fs::write(&path, text).unwrap();
+        let authority = AuthorizedKeysFile::new(path);
+        assert_eq!(
+            authority.decide(&key(1)).await.unwrap(),
+            KeyDecision::Known {
+                user: "alice".into()
+            }
+        );
+        assert_eq!(
+            authority.decide(&key(2)).await.unwrap(),
+            KeyDecision::Unknown
+        );
+        assert_eq!(
+            authority.decide(&key(3)).await.unwrap(),
+            KeyDecision::Unknown
+        );
+    }
+
+    #[tokio::test]
+    async fn file_changes_are_picked_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("authorized_keys");
+        let authority = AuthorizedKeysFile::new(path.clone());
+        assert_eq!(
+            authority.decide(&key(4)).await.unwrap(),
+            KeyDecision::Unknown
+        );
+        std::fs::write(&path, line(&key(4), "bob")).unwrap();
+        assert_eq!(
+            authority.decide(&key(4)).await.unwrap(),
+            KeyDecision::Known { user: "bob".into() }
+        );
+        let both = format!("{}\n{}\n", line(&key(4), "bob"), line(&key(5), "carol"));
+        std::fs::write(&path, both).unwrap();
+        assert_eq!(
+            authority.decide(&key(5)).await.unwrap(),
+            KeyDecision::Known {
+                user: "carol".into()
+            }
+        );
+    }
+
+    #[test]
+    fn user_names_are_checked() {
+        assert!(valid_user("alice"));
+        assert!(valid_user("a.b-c_d@host"));
+        assert!(!valid_user(""));
+        assert!(!valid_user("bad user"));
+        assert!(!valid_user(&"x".repeat(65)));
+    }
+}

@@ -1,0 +1,274 @@
+//! The one typed configuration of the tunnel host, read from flags and `TUNNEL_HOST_*` env.
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use clap::{Parser, ValueEnum};
+
+/// Everything the tunnel host needs to run; built once in `main` and passed down.
+#[derive(Debug, Clone, Parser)]
+#[command(
+    name = "tunnel-host",
+    version,
+    about = "ssh -R tunnels to public http and tcp endpoints, with nothing to install"
+)]
+pub struct Config {
+    /// Address the SSH server listens on.
+    #[arg(long, env = "TUNNEL_HOST_SSH_ADDR", default_value = "0.0.0.0:2222")]
+    pub ssh_addr: SocketAddr,
+
+    /// Address the public HTTP proxy listens on; TCP tunnels bind on its IP.
+    #[arg(long, env = "TUNNEL_HOST_HTTP_ADDR", default_value = "0.0.0.0:8080")]
+    pub http_addr: SocketAddr,
+
+    /// Address of the admin API (keep it on loopback).
+    #[arg(long, env = "TUNNEL_HOST_ADMIN_ADDR", default_value = "127.0.0.1:9090")]
+    pub admin_addr: SocketAddr,
+
+    /// Domain under which tunnels are served as `<name>.<domain>`.
+    #[arg(long, env = "TUNNEL_HOST_DOMAIN", default_value = "localhost")]
+    pub domain: String,
+
+    /// Port shown in public URLs; defaults to the HTTP listener's port (omitted when 80).
+    #[arg(long, env = "TUNNEL_HOST_PUBLIC_HTTP_PORT")]
+    pub public_http_port: Option<u16>,
+
+    /// Directory holding the persistent host key.
+    #[arg(
+        long,
+        env = "TUNNEL_HOST_DATA_DIR",
+        default_value = "./data/tunnel-host"
+    )]
+    pub data_dir: PathBuf,
+
+    /// authorized_keys file (`ssh-ed25519 AAAA... username`); defaults to `<data-dir>/authorized_keys`.
+    #[arg(long, env = "TUNNEL_HOST_AUTHORIZED_KEYS")]
+    pub authorized_keys: Option<PathBuf>,
+
+    /// Ports handed out to TCP tunnels, inclusive (`20000-20999`).
+    #[arg(
+        long,
+        env = "TUNNEL_HOST_TCP_PORT_RANGE",
+        default_value = "20000-20999"
+    )]
+    pub tcp_port_range: PortRange,
+
+    /// Most tunnels one user may hold at once, over all their sessions.
+    #[arg(long, env = "TUNNEL_HOST_MAX_TUNNELS_PER_USER", default_value_t = 10)]
+    pub max_tunnels_per_user: usize,
+
+    /// Most new SSH connections accepted from one IP address per minute.
+    #[arg(long, env = "TUNNEL_HOST_MAX_CONNECTIONS_PER_IP", default_value_t = 30)]
+    pub max_connections_per_ip: u32,
+
+    /// Largest request body the HTTP proxy forwards (bytes; k, m, g suffixes allowed).
+    #[arg(long, env = "TUNNEL_HOST_MAX_REQUEST_BODY", default_value = "64m")]
+    pub max_request_body: ByteSize,
+
+    /// Delay before answering a failed authentication attempt.
+    #[arg(long, env = "TUNNEL_HOST_AUTH_REJECTION_DELAY", default_value = "1s", value_parser = humantime::parse_duration)]
+    pub auth_rejection_delay: Duration,
+
+    /// Authentication attempts allowed per connection.
+    #[arg(long, env = "TUNNEL_HOST_MAX_AUTH_ATTEMPTS", default_value_t = 6)]
+    pub max_auth_attempts: usize,
+
+    /// Time a connection may take to authenticate before it is dropped.
+    #[arg(long, env = "TUNNEL_HOST_LOGIN_GRACE_TIME", default_value = "30s", value_parser = humantime::parse_duration)]
+    pub login_grace_time: Duration,
+
+    /// An authenticated session holding no tunnel is closed after this long.
+    #[arg(long, env = "TUNNEL_HOST_IDLE_TIMEOUT", default_value = "5m", value_parser = humantime::parse_duration)]
+    pub idle_timeout: Duration,
+
+    /// Interval of SSH keepalives; a client missing three in a row is dropped.
+    #[arg(long, env = "TUNNEL_HOST_KEEPALIVE_INTERVAL", default_value = "30s", value_parser = humantime::parse_duration)]
+    pub keepalive_interval: Duration,
+
+    /// A visitor connection whose writes make no progress this long is closed, so a
+    /// visitor who stops reading cannot stall the tunnel's SSH session.
+    #[arg(long, env = "TUNNEL_HOST_VISITOR_STALL_TIMEOUT", default_value = "15s", value_parser = humantime::parse_duration)]
+    pub visitor_stall_timeout: Duration,
+
+    /// Time given to open connections to finish on shutdown.
+    #[arg(long, env = "TUNNEL_HOST_SHUTDOWN_GRACE", default_value = "5s", value_parser = humantime::parse_duration)]
+    pub shutdown_grace: Duration,
+
+    /// Log line format.
+    #[arg(long, env = "TUNNEL_HOST_LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty)]
+    pub log_format: LogFormat,
+}
+
+impl Config {
+    /// The authorized_keys path in effect.
+    pub fn authorized_keys_path(&self) -> PathBuf {
+        self.authorized_keys
+            .clone()
+            .unwrap_or_else(|| self.data_dir.join("authorized_keys"))
+    }
+
+    /// The host key path inside the data dir.
+    pub fn host_key_path(&self) -> PathBuf {
+        self.data_dir.join("ssh_host_ed25519_key")
+    }
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum LogFormat {
+    /// One JSON object per line.
+    Json,
+    /// Human-readable lines.
+    Pretty,
+}
+
+/// An inclusive range of TCP ports, written `low-high`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PortRange {
+    /// First port of the range.
+    pub low: u16,
+    /// Last port of the range (inclusive).
+    pub high: u16,
+}
+
+impl PortRange {
+    /// Whether `port` lies in the range.
+    pub fn contains(&self, port: u16) -> bool {
+        (self.low..=self.high).contains(&port)
+    }
+
+    /// Number of ports in the range.
+    pub fn len(&self) -> usize {
+        usize::from(self.high - self.low) + 1
+    }
+
+    /// Always false: a range holds at least one port.
+    pub fn is_empty(&self) -> bool {
+        false
+    }
+}
+
+impl FromStr for PortRange {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let (low, high) = s
+            .split_once('-')
+            .ok_or_else(|| format!("expected low-high, got {s:?}"))?;
+        let low: u16 = low.trim().parse().map_err(|e| format!("low port: {e}"))?;
+        let high: u16 = high.trim().parse().map_err(|e| format!("high port: {e}"))?;
+        if low == 0 || low > high {
+            return Err(format!("invalid port range {low}-{high}"));
+        }
+        Ok(PortRange { low, high })
+    }
+}
+
+impl fmt::Display for PortRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-{}", self.low, self.high)
+    }
+}
+
+/// A byte count written as a plain number or with a k/m/g suffix (powers of 1024).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ByteSize(pub u64);
+
+impl FromStr for ByteSize {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let lower = s.trim().to_ascii_lowercase();
+        let lower = lower.trim_end_matches("ib").trim_end_matches('b');
+        let (digits, shift) = match lower.chars().last() {
+            Some('k') => (&lower[..lower.len() - 1], 10),
+            Some('m') => (&lower[..lower.len() - 1], 20),
+            Some('g') => (&lower[..lower.len() - 1], 30),
+            _ => (lower, 0),
+        };
+        let n: u64 = digits
+            .trim()
+            .parse()
+            .map_err(|e| format!("byte size {s:?}: {e}"))?;
+        n.checked_mul(1u64 << shift)
+            .map(ByteSize)
+            .ok_or_else(|| format!("byte size {s:?} is too large"))
+    }
+}
+
+impl fmt::Display for ByteSize {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_match_the_documented_ones() {
+        let c = Config::try_parse_from(["tunnel-host"]).unwrap();
+        assert_eq!(c.ssh_addr.to_string(), "0.0.0.0:2222");
+        assert_eq!(c.http_addr.to_string(), "0.0.0.0:8080");
+        assert_eq!(c.admin_addr.to_string(), "127.0.0.1:9090");
+        assert_eq!(c.domain, "localhost");
+        assert_eq!(
+            c.tcp_port_range,
+            PortRange {
+                low: 20000,
+                high: 20999
+            }
+        );
+        assert_eq!(c.max_request_body, ByteSize(64 << 20));
+        assert_eq!(c.log_format, LogFormat::Pretty);
+        assert_eq!(
+            c.authorized_keys_path(),
+            PathBuf::from("./data/tunnel-host/authorized_keys")
+        );
+    }
+
+    #[test]
+    fn flags_override_defaults() {
+        let c = Config::try_parse_from([
+            "tunnel-host",
+            "--ssh-addr",
+            "127.0.0.1:0",
+            "--tcp-port-range",
+            "30000-30010",
+            "--max-request-body",
+            "10k",
+            "--log-format",
+            "json",
+            "--idle-timeout",
+            "90s",
+        ])
+        .unwrap();
+        assert_eq!(c.ssh_addr.port(), 0);
+        assert_eq!(c.tcp_port_range.len(), 11);
+        assert_eq!(c.max_request_body, ByteSize(10 * 1024));
+        assert_eq!(c.log_format, LogFormat::Json);
+        assert_eq!(c.idle_timeout, Duration::from_secs(90));
+    }
+
+    #[test]
+    fn port_ranges_are_validated() {
+        assert!("20000-19999".parse::<PortRange>().is_err());
+        assert!("0-10".parse::<PortRange>().is_err());
+        assert!("abc".parse::<PortRange>().is_err());
+        let r: PortRange = "5-5".parse().unwrap();
+        assert!(r.contains(5) && !r.contains(6));
+    }
+
+    #[test]
+    fn byte_sizes_parse_suffixes() {
+        assert_eq!("123".parse::<ByteSize>().unwrap(), ByteSize(123));
+        assert_eq!("2M".parse::<ByteSize>().unwrap(), ByteSize(2 << 20));
+        assert_eq!("1GiB".parse::<ByteSize>().unwrap(), ByteSize(1 << 30));
+        assert_eq!("4kb".parse::<ByteSize>().unwrap(), ByteSize(4096));
+        assert!("lots".parse::<ByteSize>().is_err());
+    }
+}

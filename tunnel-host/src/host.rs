@@ -1,0 +1,200 @@
+//! The tunnel host as a whole: bound listeners in, three servers run until shutdown.
+
+use std::future::Future;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::authority::{AuthorizedKeysFile, KeyAuthority};
+use crate::config::Config;
+use crate::error::{Error, Result};
+use crate::event::CloseReason;
+use crate::metrics::Metrics;
+use crate::registry::Registry;
+use crate::tunnel::SessionId;
+use crate::{admin, host_key, http, ssh};
+
+/// The three listening sockets, bound before `run` so tests can bind port 0.
+#[derive(Debug)]
+pub struct Listeners {
+    /// SSH server.
+    pub ssh: TcpListener,
+    /// Public HTTP proxy.
+    pub http: TcpListener,
+    /// Admin API.
+    pub admin: TcpListener,
+}
+
+impl Listeners {
+    /// Binds the addresses from the config.
+    pub async fn bind(config: &Config) -> Result<Listeners> {
+        Ok(Listeners {
+            ssh: TcpListener::bind(config.ssh_addr)
+                .await
+                .map_err(Error::io("binding ssh listener"))?,
+            http: TcpListener::bind(config.http_addr)
+                .await
+                .map_err(Error::io("binding http listener"))?,
+            admin: TcpListener::bind(config.admin_addr)
+                .await
+                .map_err(Error::io("binding admin listener"))?,
+        })
+    }
+
+    /// The addresses actually bound (with real ports when 0 was asked for).
+    pub fn local_addrs(&self) -> Result<ListenAddrs> {
+        let addr = |l: &TcpListener, what| l.local_addr().map_err(Error::io(what));
+        Ok(ListenAddrs {
+            ssh: addr(&self.ssh, "reading ssh listener address")?,
+            http: addr(&self.http, "reading http listener address")?,
+            admin: addr(&self.admin, "reading admin listener address")?,
+        })
+    }
+}
+
+/// Where the host listens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ListenAddrs {
+    /// SSH server.
+    pub ssh: SocketAddr,
+    /// Public HTTP proxy.
+    pub http: SocketAddr,
+    /// Admin API.
+    pub admin: SocketAddr,
+}
+
+/// A configured tunnel host, ready to run. Hand out its [`Registry`] before running to
+/// watch events or send commands (the edge link will).
+pub struct Host {
+    config: Config,
+    registry: Registry,
+    authority: Arc<dyn KeyAuthority>,
+}
+
+impl Host {
+    /// A host with the authorized_keys file authority from the config.
+    pub fn new(config: Config) -> Host {
+        let metrics = Arc::new(Metrics::default());
+        let registry = Registry::new(metrics, config.max_tunnels_per_user);
+        let authority = Arc::new(AuthorizedKeysFile::new(config.authorized_keys_path()));
+        Host {
+            config,
+            registry,
+            authority,
+        }
+    }
+
+    /// Replaces the key authority (the edge will plug its own in here).
+    pub fn with_authority(mut self, authority: Arc<dyn KeyAuthority>) -> Host {
+        self.authority = authority;
+        self
+    }
+
+    /// The registry this host will use.
+    pub fn registry(&self) -> Registry {
+        self.registry.clone()
+    }
+
+    /// Serves on `listeners` until `shutdown` resolves, then closes every session and
+    /// waits (at most the configured grace) for connections to finish.
+    pub async fn run(
+        self,
+        listeners: Listeners,
+        shutdown: impl Future<Output = ()> + Send,
+    ) -> Result<()> {
+        let addrs = listeners.local_addrs()?;
+        let host_key = host_key::load_or_generate(&self.config.host_key_path())?;
+        let ssh_config = Arc::new(ssh::server_config(&self.config, host_key));
+        let ctx = Arc::new(Ctx {
+            http_port: self.config.public_http_port.unwrap_or(addrs.http.port()),
+            ssh_port: addrs.ssh.port(),
+            tcp_ip: addrs.http.ip(),
+            config: self.config,
+            registry: self.registry,
+            authority: self.authority,
+            tasks: TaskTracker::new(),
+            next_session: AtomicU64::new(1),
+        });
+        let stop = CancellationToken::new();
+        let servers = TaskTracker::new();
+        servers.spawn(ssh::serve(
+            listeners.ssh,
+            Arc::clone(&ctx),
+            ssh_config,
+            stop.clone(),
+        ));
+        servers.spawn(http::serve(listeners.http, Arc::clone(&ctx), stop.clone()));
+        servers.spawn(admin::serve(
+            listeners.admin,
+            admin::router(ctx.registry.clone()),
+            stop.clone(),
+        ));
+        servers.close();
+        tracing::info!(ssh = %addrs.ssh, http = %addrs.http, admin = %addrs.admin, "tunnel host listening");
+
+        shutdown.await;
+        tracing::info!("tunnel host shutting down");
+        let closed = ctx.registry.close_all(CloseReason::Shutdown);
+        stop.cancel();
+        servers.wait().await;
+        ctx.tasks.close();
+        let grace = ctx.config.shutdown_grace;
+        if tokio::time::timeout(grace, ctx.tasks.wait()).await.is_err() {
+            tracing::warn!(grace = ?grace, "connections still open after the shutdown grace; dropping them");
+        }
+        tracing::info!(tunnels_closed = closed, "tunnel host stopped");
+        Ok(())
+    }
+}
+
+/// Runs a host with the default authority: the library's entry point, used by `main`.
+pub async fn run(
+    config: Config,
+    listeners: Listeners,
+    shutdown: impl Future<Output = ()> + Send,
+) -> Result<()> {
+    Host::new(config).run(listeners, shutdown).await
+}
+
+/// What the servers share while running.
+pub(crate) struct Ctx {
+    pub(crate) config: Config,
+    pub(crate) registry: Registry,
+    pub(crate) authority: Arc<dyn KeyAuthority>,
+    /// Every connection task, waited for at shutdown.
+    pub(crate) tasks: TaskTracker,
+    /// Port shown in public HTTP URLs.
+    pub(crate) http_port: u16,
+    /// Port of the SSH listener, shown in usage hints.
+    pub(crate) ssh_port: u16,
+    /// IP that TCP tunnels bind on.
+    pub(crate) tcp_ip: IpAddr,
+    next_session: AtomicU64,
+}
+
+impl Ctx {
+    pub(crate) fn next_session_id(&self) -> SessionId {
+        SessionId(self.next_session.fetch_add(1, Ordering::Relaxed))
+    }
+
+    pub(crate) fn metrics(&self) -> &Metrics {
+        self.registry.metrics()
+    }
+
+    /// `http://<name>.<domain>[:port]`.
+    pub(crate) fn http_url(&self, name: &str) -> String {
+        match self.http_port {
+            80 => format!("http://{name}.{}", self.config.domain),
+            port => format!("http://{name}.{}:{port}", self.config.domain),
+        }
+    }
+
+    /// `tcp://<domain>:<port>`.
+    pub(crate) fn tcp_url(&self, port: u16) -> String {
+        format!("tcp://{}:{port}", self.config.domain)
+    }
+}

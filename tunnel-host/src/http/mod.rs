@@ -1,0 +1,70 @@
+//! The public HTTP proxy: `Host: <name>.<domain>` served through the tunnel's SSH client.
+
+mod headers;
+mod page;
+mod proxy;
+mod upstream;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use hyper::server::conn::http1;
+use hyper::service::service_fn;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+
+use crate::host::Ctx;
+use crate::stall::StallGuard;
+
+use self::upstream::ConnState;
+
+/// Time a visitor gets to send a request's headers.
+const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Serves visitors until `shutdown`, then lets open connections finish their request.
+pub(crate) async fn serve(listener: TcpListener, ctx: Arc<Ctx>, shutdown: CancellationToken) {
+    loop {
+        let accepted = tokio::select! {
+            () = shutdown.cancelled() => break,
+            accepted = listener.accept() => accepted,
+        };
+        let (socket, peer) = match accepted {
+            Ok(pair) => pair,
+            Err(error) => {
+                tracing::warn!(%error, "http accept failed");
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                continue;
+            }
+        };
+        let _ = socket.set_nodelay(true);
+        let stall = ctx.config.visitor_stall_timeout;
+        let ctx2 = Arc::clone(&ctx);
+        let shutdown = shutdown.clone();
+        ctx.tasks.spawn(async move {
+            let conn_state = Arc::new(ConnState::new(peer));
+            let service = service_fn(move |req| {
+                proxy::handle(Arc::clone(&ctx2), Arc::clone(&conn_state), req)
+            });
+            let conn = http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(HEADER_READ_TIMEOUT)
+                .keep_alive(true)
+                .serve_connection(TokioIo::new(StallGuard::new(socket, stall)), service)
+                .with_upgrades();
+            tokio::pin!(conn);
+            tokio::select! {
+                result = conn.as_mut() => {
+                    if let Err(error) = result {
+                        tracing::debug!(%peer, %error, "http connection ended with an error");
+                    }
+                }
+                () = shutdown.cancelled() => {
+                    conn.as_mut().graceful_shutdown();
+                    let _ = conn.await;
+                }
+            }
+        });
+    }
+    tracing::debug!("http proxy stopped accepting");
+}

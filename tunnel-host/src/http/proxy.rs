@@ -1,0 +1,371 @@
+//! One visitor request: resolve the Host, re-serialize the request upstream, stream back.
+
+use std::convert::Infallible;
+use std::error::Error as StdError;
+use std::sync::Arc;
+
+use bytes::Bytes;
+use http::uri::{Authority, PathAndQuery};
+use http::{HeaderValue, Request, Response, StatusCode, Uri, Version, header};
+use http_body_util::combinators::BoxBody;
+use http_body_util::{BodyExt, LengthLimitError, Limited};
+use hyper::body::Incoming;
+use hyper_util::rt::TokioIo;
+
+use crate::host::Ctx;
+use crate::metrics::Metrics;
+use crate::name;
+use crate::registry::Lookup;
+use crate::tunnel::Tunnel;
+
+use super::headers::{set_forwarded, strip_hop_by_hop, upgrade_protocol};
+use super::page::{self, escape};
+use super::upstream::{self, ConnState, UpstreamError};
+
+/// Error type of proxied bodies.
+pub(crate) type BoxError = Box<dyn StdError + Send + Sync>;
+/// A streamed body in either direction.
+pub(crate) type ProxyBody = BoxBody<Bytes, BoxError>;
+
+/// Where a Host header points.
+#[derive(Debug, PartialEq, Eq)]
+enum Target {
+    /// `<name>.<domain>`.
+    Tunnel(String),
+    /// The bare domain.
+    Apex,
+    /// Under the domain but not a possible tunnel name.
+    NoSuchName,
+    /// Missing, repeated, malformed, or another domain.
+    Bad,
+}
+
+/// Serves one request; never fails, errors become pages.
+pub(crate) async fn handle(
+    ctx: Arc<Ctx>,
+    conn: Arc<ConnState>,
+    req: Request<Incoming>,
+) -> Result<Response<ProxyBody>, Infallible> {
+    let page = match target(&req, &ctx.config.domain) {
+        Target::Tunnel(name) => match ctx.registry.lookup_http(&name) {
+            Lookup::Live(tunnel) => match proxy(&ctx, &conn, tunnel, req).await {
+                Ok(response) => return Ok(response),
+                Err(page) => page,
+            },
+            Lookup::Offline => offline(&name),
+            Lookup::Unknown => not_found(&ctx, &name),
+        },
+        Target::NoSuchName => not_found(&ctx, "this name"),
+        Target::Apex => page::error(
+            StatusCode::NOT_FOUND,
+            "No tunnel here",
+            &format!(
+                "This is a tunnel host. Open a tunnel with <code>ssh -R myapp:80:localhost:3000 -p {} {}</code>.",
+                ctx.ssh_port,
+                escape(&ctx.config.domain)
+            ),
+        ),
+        Target::Bad => {
+            let mut page = page::error(
+                StatusCode::BAD_REQUEST,
+                "Bad Host header",
+                &format!(
+                    "This host serves <code>&lt;name&gt;.{}</code> only.",
+                    escape(&ctx.config.domain)
+                ),
+            );
+            // A malformed request may hide another; read nothing more from this connection.
+            page.headers_mut()
+                .insert(header::CONNECTION, HeaderValue::from_static("close"));
+            page
+        }
+    };
+    Metrics::inc(&ctx.metrics().http_errors);
+    Ok(page)
+}
+
+fn not_found(ctx: &Ctx, name: &str) -> Response<ProxyBody> {
+    page::error(
+        StatusCode::NOT_FOUND,
+        "Tunnel not found",
+        &format!(
+            "No tunnel is open for <code>{}</code>. Open one with <code>ssh -R {}:80:localhost:3000 -p {} {}</code>.",
+            escape(name),
+            escape(name),
+            ctx.ssh_port,
+            escape(&ctx.config.domain)
+        ),
+    )
+}
+
+fn offline(name: &str) -> Response<ProxyBody> {
+    page::error(
+        StatusCode::BAD_GATEWAY,
+        "Tunnel offline",
+        &format!(
+            "The tunnel <code>{}</code> is closed: its SSH session ended or it was closed by the administrator.",
+            escape(name)
+        ),
+    )
+}
+
+fn bad_gateway(name: &str, why: &str) -> Response<ProxyBody> {
+    page::error(
+        StatusCode::BAD_GATEWAY,
+        "Bad gateway",
+        &format!(
+            "The tunnel <code>{}</code> could not reach its service: {}.",
+            escape(name),
+            escape(why)
+        ),
+    )
+}
+
+fn too_large(limit: u64) -> Response<ProxyBody> {
+    page::error(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "Request body too large",
+        &format!("This tunnel host accepts request bodies up to {limit} bytes."),
+    )
+}
+
+/// Reads where the request is going from its single Host header (or absolute URI).
+fn target<B>(req: &Request<B>, domain: &str) -> Target {
+    let mut hosts = req.headers().get_all(header::HOST).iter();
+    let raw = match (hosts.next(), hosts.next()) {
+        (Some(v), None) => match v.to_str() {
+            Ok(s) => s.to_owned(),
+            Err(_) => return Target::Bad,
+        },
+        (None, _) => match req.uri().authority() {
+            Some(a) => a.as_str().to_owned(),
+            None => return Target::Bad,
+        },
+        (Some(_), Some(_)) => return Target::Bad,
+    };
+    let Ok(authority) = raw.parse::<Authority>() else {
+        return Target::Bad;
+    };
+    if authority.as_str().contains('@') {
+        return Target::Bad;
+    }
+    let host = authority.host().trim_end_matches('.').to_ascii_lowercase();
+    let domain = domain.to_ascii_lowercase();
+    if host == domain {
+        return Target::Apex;
+    }
+    let Some(label) = host.strip_suffix(&format!(".{domain}")) else {
+        return Target::Bad;
+    };
+    match name::validate(label, &domain) {
+        Ok(name) => Target::Tunnel(name),
+        Err(_) => Target::NoSuchName,
+    }
+}
+
+/// Forwards one request through `tunnel` and streams the response back.
+async fn proxy(
+    ctx: &Ctx,
+    conn: &ConnState,
+    tunnel: Arc<Tunnel>,
+    mut req: Request<Incoming>,
+) -> Result<Response<ProxyBody>, Response<ProxyBody>> {
+    let limit = ctx.config.max_request_body.0;
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit) {
+        return Err(too_large(limit));
+    }
+    tunnel.add_request();
+    let upgrade = upgrade_protocol(req.headers());
+    let downstream_upgrade = upgrade.as_ref().map(|_| hyper::upgrade::on(&mut req));
+    let host = req
+        .headers()
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| req.uri().authority().map(|a| a.to_string()))
+        .unwrap_or_default();
+
+    let (mut parts, body) = req.into_parts();
+    // Re-serialized by hyper's client: origin-form URI, HTTP/1.1, framing recomputed from
+    // Content-Length or chunked; the visitor's raw bytes never reach the client.
+    let path = parts
+        .uri
+        .path_and_query()
+        .cloned()
+        .unwrap_or_else(|| PathAndQuery::from_static("/"));
+    parts.uri = Uri::from(path);
+    parts.version = Version::HTTP_11;
+    strip_hop_by_hop(&mut parts.headers, upgrade.clone());
+    // Framing comes from the body hyper decoded, never from the visitor's header (hyper
+    // already drops Content-Length next to Transfer-Encoding and closes that connection).
+    parts.headers.remove(header::CONTENT_LENGTH);
+    if !parts.headers.contains_key(header::HOST)
+        && let Ok(v) = HeaderValue::from_str(&host)
+    {
+        parts.headers.insert(header::HOST, v);
+    }
+    set_forwarded(&mut parts.headers, conn.peer.ip(), &host);
+    let body = Limited::new(
+        body.map_err(VisitorBodyError),
+        usize::try_from(limit).unwrap_or(usize::MAX),
+    )
+    .map_err(BoxError::from)
+    .boxed();
+    let upstream_req = Request::from_parts(parts, body);
+
+    let sent = match &upgrade {
+        None => conn.send(&tunnel, upstream_req).await,
+        Some(_) => match upstream::open(&tunnel, conn.peer).await {
+            Ok(mut sender) => sender
+                .send_request(upstream_req)
+                .await
+                .map_err(UpstreamError::Http),
+            Err(e) => Err(e),
+        },
+    };
+    let mut response = match sent {
+        Ok(response) => response,
+        Err(UpstreamError::Open(error)) => {
+            tracing::info!(name = tunnel.name(), %error, "tunnel channel failed");
+            return Err(bad_gateway(
+                tunnel.name(),
+                "the tunnel's SSH client did not answer",
+            ));
+        }
+        Err(UpstreamError::Http(error)) if has_cause::<LengthLimitError>(&error) => {
+            return Err(too_large(limit));
+        }
+        Err(UpstreamError::Http(error)) if has_cause::<VisitorBodyError>(&error) => {
+            tracing::info!(name = tunnel.name(), %error, "malformed request body");
+            return Err(page::error(
+                StatusCode::BAD_REQUEST,
+                "Malformed request body",
+                "The request body could not be read.",
+            ));
+        }
+        Err(UpstreamError::Http(error)) => {
+            tracing::info!(name = tunnel.name(), %error, "upstream request failed");
+            let why = if tunnel.is_closed() {
+                "the tunnel was closed"
+            } else {
+                "the local service closed the connection"
+            };
+            return Err(bad_gateway(tunnel.name(), why));
+        }
+    };
+
+    if response.status() == StatusCode::SWITCHING_PROTOCOLS {
+        if let Some(downstream) = downstream_upgrade {
+            let upstream = hyper::upgrade::on(&mut response);
+            let tunnel = Arc::clone(&tunnel);
+            tokio::spawn(async move { splice(tunnel, downstream, upstream).await });
+        }
+        let (parts, _) = response.into_parts();
+        let empty = http_body_util::Empty::new().map_err(BoxError::from).boxed();
+        return Ok(Response::from_parts(parts, empty));
+    }
+    let (mut parts, body) = response.into_parts();
+    strip_hop_by_hop(&mut parts.headers, None);
+    Ok(Response::from_parts(
+        parts,
+        body.map_err(BoxError::from).boxed(),
+    ))
+}
+
+/// Joins an upgraded visitor connection with its upgraded upstream until either ends.
+async fn splice(
+    tunnel: Arc<Tunnel>,
+    downstream: hyper::upgrade::OnUpgrade,
+    upstream: hyper::upgrade::OnUpgrade,
+) {
+    let (down, up) = match tokio::try_join!(downstream, upstream) {
+        Ok(pair) => pair,
+        Err(error) => {
+            tracing::debug!(name = tunnel.name(), %error, "upgrade failed");
+            return;
+        }
+    };
+    let (mut down, mut up) = (TokioIo::new(down), TokioIo::new(up));
+    tokio::select! {
+        result = tokio::io::copy_bidirectional(&mut down, &mut up) => {
+            if let Err(error) = result {
+                tracing::debug!(name = tunnel.name(), %error, "upgraded connection ended");
+            }
+        }
+        () = tunnel.closed() => {}
+    }
+}
+
+/// A visitor's request body failed to decode (bad chunking, connection lost).
+#[derive(Debug)]
+struct VisitorBodyError(hyper::Error);
+
+impl std::fmt::Display for VisitorBodyError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "reading the request body: {}", self.0)
+    }
+}
+
+impl StdError for VisitorBodyError {
+    fn source(&self) -> Option<&(dyn StdError + 'static)> {
+        Some(&self.0)
+    }
+}
+
+/// Whether an error of type `E` is somewhere in the cause chain.
+fn has_cause<E: StdError + 'static>(error: &hyper::Error) -> bool {
+    let mut source: Option<&(dyn StdError + 'static)> = error.source();
+    while let Some(e) = source {
+        if e.is::<E>() {
+            return true;
+        }
+        source = e.source();
+    }
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn req(host: &[&str], uri: &str) -> Request<()> {
+        let mut b = Request::builder().uri(uri);
+        for h in host {
+            b = b.header(header::HOST, *h);
+        }
+        b.body(()).unwrap()
+    }
+
+    #[test]
+    fn hosts_resolve_to_targets() {
+        let d = "localhost";
+        assert_eq!(
+            target(&req(&["myapp.localhost:8080"], "/"), d),
+            Target::Tunnel("myapp".into())
+        );
+        assert_eq!(
+            target(&req(&["MyApp.LocalHost."], "/"), d),
+            Target::Tunnel("myapp".into())
+        );
+        assert_eq!(target(&req(&["localhost:8080"], "/"), d), Target::Apex);
+        assert_eq!(target(&req(&["a.b.localhost"], "/"), d), Target::NoSuchName);
+        assert_eq!(target(&req(&["www.localhost"], "/"), d), Target::NoSuchName);
+        assert_eq!(target(&req(&["example.com"], "/"), d), Target::Bad);
+        assert_eq!(target(&req(&[], "/"), d), Target::Bad);
+        assert_eq!(
+            target(&req(&["a.localhost", "b.localhost"], "/"), d),
+            Target::Bad
+        );
+        assert_eq!(target(&req(&["bad host"], "/"), d), Target::Bad);
+        assert_eq!(target(&req(&["user@a.localhost"], "/"), d), Target::Bad);
+        assert_eq!(
+            target(&req(&[], "http://app.localhost/x"), d),
+            Target::Tunnel("app".into())
+        );
+    }
+}

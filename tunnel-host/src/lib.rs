@@ -1,0 +1,67 @@
+//! Flamingo tunnel host: `ssh -R myapp:80:localhost:3000 -p 2222 host` and visitors reach
+//! `http://myapp.<domain>:8080`, with nothing to install on the user's side.
+//!
+//! Layout:
+//! - [`config`]: the one typed config ([`Config`]), from flags and `TUNNEL_HOST_*` env.
+//! - [`host`]: [`Listeners`], [`Host`] and [`run`], which serve until a shutdown future.
+//! - `ssh`: the russh server, its handler, and per-session state (virtual binds).
+//! - `http`: the public reverse proxy that reaches tunnels over `forwarded-tcpip` channels.
+//! - `tcp`: TCP tunnels on ports from the configured range.
+//! - [`admin`]: the loopback admin API (tunnels, kick, metrics, health).
+//! - [`registry`], [`tunnel`], [`event`]: the tunnels, their events out and commands in;
+//!   the seam the edge link will subscribe to.
+//! - [`authority`]: the [`KeyAuthority`] seam deciding who owns an SSH key.
+//! - [`host_key`], [`name`], [`rate_limit`], [`metrics`], [`stream`], [`stall`]: small parts.
+//! - [`error`]: the crate's one error enum.
+//!
+//! Embedding, as `main` does and as the edge link will (subscribe before running):
+//!
+//! ```no_run
+//! # async fn demo() -> tunnel_host::Result<()> {
+//! use clap::Parser;
+//!
+//! let config = tunnel_host::Config::parse();
+//! let listeners = tunnel_host::Listeners::bind(&config).await?;
+//! let host = tunnel_host::Host::new(config);
+//! let registry = host.registry();
+//! let mut events = registry.subscribe(); // TunnelEvent::Opened / Closed, with counters
+//! tokio::spawn(async move {
+//!     while let Ok(event) = events.recv().await {
+//!         println!("{}", serde_json::to_string(&event).unwrap_or_default());
+//!     }
+//! });
+//! // commands come back the other way: registry.apply(Command::Kick { .. })
+//! host.run(listeners, tunnel_host::shutdown_signal()).await
+//! # }
+//! ```
+
+#![forbid(unsafe_code)]
+
+pub mod admin;
+pub mod authority;
+pub mod config;
+pub mod error;
+pub mod event;
+pub mod host;
+pub mod host_key;
+mod http;
+pub mod logging;
+pub mod metrics;
+pub mod name;
+pub mod rate_limit;
+pub mod registry;
+mod signal;
+mod ssh;
+pub mod stall;
+pub mod stream;
+mod tcp;
+pub mod tunnel;
+
+pub use authority::{AuthorizedKeysFile, KeyAuthority, KeyDecision};
+pub use config::{Config, LogFormat};
+pub use error::{Error, Result};
+pub use event::{CloseReason, Command, TunnelEvent};
+pub use host::{Host, ListenAddrs, Listeners, run};
+pub use registry::Registry;
+pub use signal::shutdown_signal;
+pub use tunnel::{TunnelInfo, TunnelKind};

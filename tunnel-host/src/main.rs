@@ -1,0 +1,18 @@
+//! `tunnel-host`: parses the arguments and hands over to the library.
+
+use anyhow::Context;
+use clap::Parser;
+use tunnel_host::{Config, Listeners};
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let config = Config::parse();
+    tunnel_host::logging::init(config.log_format).context("initialising logs")?;
+    let listeners = Listeners::bind(&config)
+        .await
+        .context("binding listeners")?;
+    tunnel_host::run(config, listeners, tunnel_host::shutdown_signal())
+        .await
+        .context("running the tunnel host")?;
+    Ok(())
+}

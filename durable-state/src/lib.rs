@@ -2,11 +2,19 @@
 //!
 //! - [`protocol`]: the typed messages edge-api sends to each object (plain
 //!   serde, compiled natively too so edge-api's tests can speak it).
-//! - `event_hub`: [`EventHub`], one per organization (wasm32 only).
+//! - [`hub`]: one organization's live events (ids, replay ring, subscribers)
+//!   as plain data, run by the Durable Object and by edge-api's native
+//!   stand-in alike; [`outlet`] is a subscriber's bounded queue and [`sse`]
+//!   the wire format.
+//! - `event_hub`: [`EventHub`], the Durable Object, one per organization
+//!   (wasm32 only).
 
 #![forbid(unsafe_code)]
 
+pub mod hub;
+pub mod outlet;
 pub mod protocol;
+pub mod sse;
 
 #[cfg(target_arch = "wasm32")]
 mod event_hub;

@@ -1,7 +1,14 @@
 //! Messages from edge-api to the Durable Objects, sent as JSON bodies of
 //! `POST https://object/<kind>`.
+//!
+//! The event hub knows nothing of roles: edge-api turns a member's role into
+//! a [`Visibility`] (which resources they may read and manage) when they
+//! subscribe, and tags each event with an [`Audience`] when it publishes.
+
+use std::collections::BTreeSet;
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 /// A request to an event hub.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -9,6 +16,24 @@ use serde::{Deserialize, Serialize};
 pub enum HubRequest {
     /// Liveness round trip; the hub counts pings in its storage.
     Ping,
+    /// Numbers an event, keeps it for replay and sends it to every
+    /// subscriber who may see it. Answered by [`HubReply::Published`].
+    Publish {
+        /// The event.
+        event: EventDraft,
+    },
+    /// Opens a stream: answered not with a [`HubReply`] but with a
+    /// `text/event-stream` body that stays open (see [`crate::sse`]).
+    Subscribe(Subscription),
+    /// The events a subscriber missed, as JSON instead of a stream.
+    /// Answered by [`HubReply::Backlog`].
+    Poll(Subscription),
+    /// Ends every stream of one user (removed, or their role changed).
+    /// Answered by [`HubReply::Disconnected`].
+    Disconnect {
+        /// Whose streams to end.
+        user_id: String,
+    },
 }
 
 /// An event hub's answer.
@@ -20,11 +45,107 @@ pub enum HubReply {
         /// Pings counted in durable storage.
         count: u64,
     },
+    /// Answer to [`HubRequest::Publish`]: the id given to the event.
+    Published {
+        /// The event's id.
+        id: u64,
+    },
+    /// Answer to [`HubRequest::Poll`].
+    Backlog(Backlog),
+    /// Answer to [`HubRequest::Disconnect`]: how many streams were ended.
+    Disconnected {
+        /// Streams ended.
+        streams: u64,
+    },
+}
+
+/// Who may receive an event. Resources are edge-api's
+/// `access::Resource` names (`tunnels`, `members`, ...).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Audience {
+    /// Members whose role may read this resource.
+    Read(String),
+    /// Members whose role may change this resource.
+    Manage(String),
+    /// Only this user.
+    User(String),
+}
+
+/// What one subscriber may see, computed by edge-api from their role.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Visibility {
+    /// The subscriber.
+    pub user_id: String,
+    /// Resources their role may read.
+    pub read: BTreeSet<String>,
+    /// Resources their role may change.
+    pub manage: BTreeSet<String>,
+}
+
+impl Visibility {
+    /// Whether an event for `audience` may be sent to this subscriber.
+    pub fn sees(&self, audience: &Audience) -> bool {
+        match audience {
+            Audience::Read(resource) => self.read.contains(resource),
+            Audience::Manage(resource) => self.manage.contains(resource),
+            Audience::User(user_id) => *user_id == self.user_id,
+        }
+    }
+}
+
+/// An event before the hub numbers it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct EventDraft {
+    /// `noun.verb`, e.g. `audit.created`, `tunnel.opened`.
+    pub event: String,
+    /// The payload sent as the SSE `data:` line.
+    pub data: Value,
+    /// Who may receive it.
+    pub audience: Audience,
+    /// When it happened (ms since the epoch, the API's clock); replay keeps
+    /// events for [`crate::hub::RING_MAX_AGE_MS`] after this.
+    pub at_ms: i64,
+}
+
+/// A numbered event, as a subscriber receives it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    /// Increases by one per event in the organization, never reused.
+    pub id: u64,
+    /// `noun.verb`.
+    pub event: String,
+    /// The payload.
+    pub data: Value,
+}
+
+/// A subscriber and where it left off.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Subscription {
+    /// What it may see.
+    pub visibility: Visibility,
+    /// The last event id it received (`Last-Event-ID`), if any. Events after
+    /// it are replayed, or `reset` is sent when they are no longer held.
+    pub last_event_id: Option<u64>,
+    /// Now (ms since the epoch, the API's clock).
+    pub now_ms: i64,
+}
+
+/// The events a subscriber missed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Backlog {
+    /// The newest id the hub has given; resume from here.
+    pub last_event_id: u64,
+    /// True when the missed events are no longer held: refetch everything.
+    pub reset: bool,
+    /// The missed events it may see, oldest first (empty on reset).
+    pub events: Vec<Event>,
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn messages_have_stable_json() {
@@ -35,5 +156,45 @@ mod tests {
         let pong: HubReply = serde_json::from_str(r#"{"type":"pong","count":3}"#)
             .unwrap_or(HubReply::Pong { count: 0 });
         assert_eq!(pong, HubReply::Pong { count: 3 });
+    }
+
+    #[test]
+    fn subscriptions_and_audiences_have_stable_json() {
+        let subscribe = HubRequest::Subscribe(Subscription {
+            visibility: Visibility {
+                user_id: "u1".into(),
+                read: BTreeSet::from(["audit".into()]),
+                manage: BTreeSet::new(),
+            },
+            last_event_id: Some(7),
+            now_ms: 1,
+        });
+        assert_eq!(
+            serde_json::to_value(&subscribe).ok(),
+            Some(json!({
+                "type": "subscribe",
+                "visibility": { "user_id": "u1", "read": ["audit"], "manage": [] },
+                "last_event_id": 7,
+                "now_ms": 1,
+            }))
+        );
+        assert_eq!(
+            serde_json::to_value(Audience::Manage("members".into())).ok(),
+            Some(json!({ "manage": "members" }))
+        );
+    }
+
+    #[test]
+    fn visibility_decides_by_audience() {
+        let viewer = Visibility {
+            user_id: "v".into(),
+            read: BTreeSet::from(["members".into(), "audit".into()]),
+            manage: BTreeSet::new(),
+        };
+        assert!(viewer.sees(&Audience::Read("members".into())));
+        assert!(!viewer.sees(&Audience::Manage("members".into())));
+        assert!(!viewer.sees(&Audience::Read("tunnels".into())));
+        assert!(viewer.sees(&Audience::User("v".into())));
+        assert!(!viewer.sees(&Audience::User("someone else".into())));
     }
 }

@@ -59,6 +59,19 @@ pub enum Resource {
     Audit,
 }
 
+impl Resource {
+    /// Every resource.
+    pub const ALL: [Resource; 7] = [
+        Resource::Vps,
+        Resource::Tunnels,
+        Resource::GameServers,
+        Resource::Nodes,
+        Resource::Members,
+        Resource::Settings,
+        Resource::Audit,
+    ];
+}
+
 /// Reading or changing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

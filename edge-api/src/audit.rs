@@ -10,6 +10,7 @@ use crate::{
     crypto,
     db::{DatabaseExt, Statement},
     error::ApiError,
+    events::NewEvent,
     extract::ApiQuery,
     guard::{Caller, OrgContext},
     platform::Platform,
@@ -21,7 +22,9 @@ const INSERT: &str = "INSERT INTO audit_log \
      (id, org_id, actor_id, actor_name, action, resource_type, resource_id, metadata, ip, created_at) \
      VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
 
-/// One audit entry, to be added to the batch that makes the change.
+/// One audit entry, to be added to the batch that makes the change. Building
+/// its statement also queues `audit.created` for the organization's live
+/// streams (see [`crate::events::Outbox`]).
 #[derive(Debug, Clone)]
 pub struct Entry<'a> {
     /// The organization the change belongs to, if any.
@@ -44,6 +47,10 @@ impl Entry<'_> {
         actor: Option<(&str, &str)>,
         meta: &RequestMeta,
     ) -> Result<Statement, ApiError> {
+        if let Some(org_id) = self.org_id {
+            meta.outbox
+                .push(org_id, NewEvent::audit(self, actor.map(|(id, _)| id)));
+        }
         Ok(Statement::new(INSERT)
             .bind(crypto::uuid()?)
             .bind(self.org_id)

@@ -165,7 +165,7 @@ impl IntoResponse for ApiError {
 }
 
 /// Logs a cause server-side (console in the Worker, stderr natively).
-fn log_error(code: &str, cause: &str) {
+pub(crate) fn log_error(code: &str, cause: &str) {
     #[cfg(target_arch = "wasm32")]
     worker::console_error!("{code}: {cause}");
     #[cfg(not(target_arch = "wasm32"))]

@@ -73,20 +73,34 @@ const MEMBERSHIP: &str = "SELECT o.id, o.slug, o.name, m.role FROM organizations
 /// The middleware state: the platform and the route's declared access.
 pub type GuardState = (Platform, Access);
 
-/// Authenticates, checks CSRF and membership, and decides.
+/// Authenticates, checks CSRF and membership, and decides; after a
+/// successful answer, publishes the events the handler queued.
 pub async fn guard(
     State((platform, access)): State<GuardState>,
     mut req: Request,
     next: Next,
 ) -> Response {
-    match authorize(&platform, access, &mut req).await {
-        Ok(()) => next.run(req).await,
+    let meta = RequestMeta::from_request(req.uri(), req.headers());
+    let outbox = meta.outbox.clone();
+    match authorize(&platform, access, meta, &mut req).await {
+        Ok(()) => {
+            let response = next.run(req).await;
+            // Only now has the handler's batch committed.
+            if response.status().is_success() {
+                outbox.flush(&platform).await;
+            }
+            response
+        }
         Err(e) => e.into_response(),
     }
 }
 
-async fn authorize(platform: &Platform, access: Access, req: &mut Request) -> Result<(), ApiError> {
-    let meta = RequestMeta::from_request(req.uri(), req.headers());
+async fn authorize(
+    platform: &Platform,
+    access: Access,
+    meta: RequestMeta,
+    req: &mut Request,
+) -> Result<(), ApiError> {
     let caller = authenticate(platform, req.headers(), &meta).await?;
     let credential = caller
         .as_ref()

@@ -22,6 +22,7 @@ pub mod config;
 pub mod crypto;
 pub mod db;
 pub mod error;
+pub mod events;
 pub mod extract;
 pub mod guard;
 pub mod health;

@@ -1,7 +1,8 @@
 //! The Durable Objects seam: calls to named objects of each class.
 
 use async_trait::async_trait;
-pub use durable_state::protocol::{HubReply, HubRequest};
+use axum::body::Body;
+pub use durable_state::protocol::{HubReply, HubRequest, Subscription};
 
 /// Why a call to a Durable Object failed.
 #[derive(Debug, Clone, thiserror::Error, PartialEq)]
@@ -12,5 +13,15 @@ pub struct ObjectError(pub String);
 #[async_trait]
 pub trait Objects: Send + Sync {
     /// Sends `request` to the event hub named `name` (one per organization).
+    /// [`HubRequest::Subscribe`] streams; use [`Objects::subscribe`] for it.
     async fn hub(&self, name: &str, request: HubRequest) -> Result<HubReply, ObjectError>;
+
+    /// Opens a stream on the event hub named `name`: the `text/event-stream`
+    /// body, unbuffered, ending when the hub ends it. `None` when the hub
+    /// already has its maximum of streams.
+    async fn subscribe(
+        &self,
+        name: &str,
+        subscription: Subscription,
+    ) -> Result<Option<Body>, ObjectError>;
 }

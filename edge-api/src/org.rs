@@ -16,6 +16,7 @@ use crate::{
     crypto,
     db::{DatabaseExt, DbError, Statement},
     error::ApiError,
+    events,
     extract::ApiJson,
     guard::{Caller, OrgContext},
     platform::Platform,
@@ -311,6 +312,8 @@ pub async fn change_role(
             entry.by(&platform, &caller, &meta)?,
         ])
         .await?;
+    // Their open streams were filtered for the old role.
+    events::disconnect(&platform, &org.id, &user_id).await;
     let Json(all) = members(State(platform), Extension(org)).await?;
     all.into_iter()
         .find(|m| m.user_id == user_id)
@@ -346,5 +349,6 @@ pub async fn remove_member(
             entry.by(&platform, &caller, &meta)?,
         ])
         .await?;
+    events::disconnect(&platform, &org.id, &user_id).await;
     Ok(StatusCode::NO_CONTENT)
 }

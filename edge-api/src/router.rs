@@ -104,6 +104,11 @@ pub fn routes() -> Vec<Route> {
             Org(Resource::Audit, Read),
             audit::list,
         ),
+        Route::get(
+            "/api/orgs/{org}/events",
+            Org(Resource::Audit, Read),
+            crate::events::stream,
+        ),
     ];
     routes.extend(totp::routes());
     routes.extend(invitation::routes());

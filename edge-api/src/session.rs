@@ -57,6 +57,8 @@ pub struct RequestMeta {
     pub secure: bool,
     /// The request's own origin (`scheme://host`), when known.
     pub origin: Option<String>,
+    /// Events to publish once the request has succeeded.
+    pub outbox: crate::events::Outbox,
 }
 
 impl RequestMeta {
@@ -81,6 +83,7 @@ impl RequestMeta {
             user_agent: text("user-agent").map(|ua| ua.chars().take(200).collect()),
             secure,
             origin: host.map(|host| format!("{scheme}://{host}")),
+            outbox: crate::events::Outbox::default(),
         }
     }
 }

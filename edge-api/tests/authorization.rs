@@ -50,6 +50,7 @@ const DECLARED: &[(&str, &str, &str)] = &[
         "members:write",
     ),
     ("GET", "/api/orgs/{org}/audit", "audit:read"),
+    ("GET", "/api/orgs/{org}/events", "audit:read"),
     ("GET", "/api/join/{token}", "public"),
     ("POST", "/api/join/{token}", "public"),
 ];

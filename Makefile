@@ -54,7 +54,7 @@ unit:
 	cd edge-ui && npm test
 
 system:
-	SCREENSHOT_DIR=$(CURDIR)/test-results/screenshots scripts/with-tools.sh node --test --test-concurrency=2 tests/
+	SCREENSHOT_DIR=$(CURDIR)/test-results/screenshots scripts/with-tools.sh node --test --test-concurrency=2 --test-timeout=300000 tests/
 	@echo "screenshots: test-results/screenshots"
 
 size:

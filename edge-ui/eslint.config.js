@@ -6,7 +6,8 @@ import globals from "globals";
 import tseslint from "typescript-eslint";
 
 export default defineConfig([
-  globalIgnores(["dist", "coverage"]),
+  // The API types are generated from Rust (`cargo test`); they are not edited here.
+  globalIgnores(["dist", "coverage", "src/api/generated"]),
   {
     files: ["**/*.{ts,tsx}"],
     extends: [

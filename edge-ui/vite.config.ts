@@ -14,9 +14,14 @@ export default defineConfig({
   build: {
     rolldownOptions: {
       output: {
-        // React changes rarely; a chunk of its own stays cached across deploys.
+        // Libraries change rarely; chunks of their own stay cached across deploys.
         codeSplitting: {
-          groups: [{ name: "react", test: /node_modules[\\/](react|react-dom|scheduler)[\\/]/ }],
+          groups: [
+            { name: "react", test: /node_modules[\\/](react|react-dom|scheduler)[\\/]/ },
+            { name: "tanstack", test: /node_modules[\\/]@tanstack[\\/]/ },
+            { name: "forms", test: /node_modules[\\/](zod|react-hook-form|@hookform)[\\/]/ },
+            { name: "ui", test: /node_modules[\\/](@radix-ui|@floating-ui|lucide-react|sonner|qrcode\.react)[\\/]/ },
+          ],
         },
       },
     },

@@ -114,8 +114,10 @@ pub struct Filter {
     /// Entries before this RFC 3339 time.
     pub until: Option<String>,
     /// Page size, 1-200 (default 50).
+    #[cfg_attr(not(target_arch = "wasm32"), ts(type = "number | null"))]
     pub limit: Option<i64>,
     /// Entries to skip.
+    #[cfg_attr(not(target_arch = "wasm32"), ts(type = "number | null"))]
     pub offset: Option<i64>,
 }
 
@@ -126,10 +128,13 @@ pub struct Page {
     /// This page's entries.
     pub items: Vec<AuditEntry>,
     /// How many entries match the filter.
+    #[cfg_attr(not(target_arch = "wasm32"), ts(type = "number"))]
     pub total: i64,
     /// Page size used.
+    #[cfg_attr(not(target_arch = "wasm32"), ts(type = "number"))]
     pub limit: i64,
     /// Entries skipped.
+    #[cfg_attr(not(target_arch = "wasm32"), ts(type = "number"))]
     pub offset: i64,
 }
 

@@ -100,7 +100,12 @@ export async function startEdge({ state } = {}) {
     "--persist-to", state, "--show-interactive-dev-session=false", "--log-level", "warn",
   ]);
   const url = `http://127.0.0.1:${port}`;
-  await waitFor(async () => (await fetch(`${url}/api/health`)).ok, { timeoutMs: 120_000, what: "wrangler dev", child });
+  try {
+    await waitFor(async () => (await fetch(`${url}/api/health`)).ok, { timeoutMs: 180_000, what: "wrangler dev", child });
+  } catch (error) {
+    await child.stopGroup();
+    throw error;
+  }
   return {
     url,
     state,
@@ -122,7 +127,12 @@ export async function startTunnelHost({ dataDir, args = [] } = {}) {
     "--data-dir", dataDir, ...args,
   ]);
   const adminUrl = `http://127.0.0.1:${admin}`;
-  await waitFor(async () => (await fetch(`${adminUrl}/healthz`)).ok, { what: "tunnel-host", child });
+  try {
+    await waitFor(async () => (await fetch(`${adminUrl}/healthz`)).ok, { what: "tunnel-host", child });
+  } catch (error) {
+    await child.stopGroup();
+    throw error;
+  }
   return {
     ports: { ssh, http, admin },
     adminUrl,

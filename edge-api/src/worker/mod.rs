@@ -7,10 +7,14 @@ mod objects;
 
 use std::sync::Arc;
 
+use axum::response::IntoResponse;
+use http_body_util::{BodyExt, Limited};
 use tower::ServiceExt;
 use worker::{Context, Env, HttpRequest, event};
 
-use crate::{clock::Clock, config::Config, platform::Platform};
+use crate::{
+    clock::Clock, config::Config, error::ApiError, extract::MAX_BODY_BYTES, platform::Platform,
+};
 
 /// D1 binding name.
 const DB: &str = "DB";
@@ -56,8 +60,29 @@ async fn fetch(
     _ctx: Context,
 ) -> worker::Result<axum::http::Response<axum::body::Body>> {
     let router = crate::router(platform(&env)?);
+    let req = match buffered(req).await {
+        Ok(req) => req,
+        Err(too_large) => return Ok(too_large.into_response()),
+    };
     match router.oneshot(req).await {
         Ok(response) => Ok(response),
         Err(never) => match never {},
     }
+}
+
+/// Reads the whole body (at most [`MAX_BODY_BYTES`]) before routing. workerd
+/// fails a request whose body stream is still open after the response has
+/// been sent, which happens when a handler ignores the body; JSON bodies are
+/// small, so reading them up front costs nothing.
+async fn buffered(req: HttpRequest) -> Result<axum::http::Request<axum::body::Body>, ApiError> {
+    let (parts, body) = req.into_parts();
+    let bytes = Limited::new(body, MAX_BODY_BYTES)
+        .collect()
+        .await
+        .map_err(|_| ApiError::PayloadTooLarge)?
+        .to_bytes();
+    Ok(axum::http::Request::from_parts(
+        parts,
+        axum::body::Body::from(bytes),
+    ))
 }

@@ -5,10 +5,22 @@ import { AppProvider } from "@/app/provider";
 import { createAppRouter } from "@/app/router";
 import { createQueryClient } from "@/lib/query-client";
 
+/** The query client and the router, which need each other: an ended session sends the visitor to sign-in. */
+function createApp() {
+  const queryClient = createQueryClient({
+    onUnauthenticated: () => {
+      const here = router.state.location;
+      if (here.pathname === "/login") return;
+      void router.navigate({ to: "/login", search: { redirect: here.href } });
+    },
+  });
+  const router = createAppRouter({ queryClient });
+  return { queryClient, router };
+}
+
 /** The whole app: providers around the router. */
 export function App() {
-  const [queryClient] = useState(createQueryClient);
-  const [router] = useState(() => createAppRouter({ queryClient }));
+  const [{ queryClient, router }] = useState(createApp);
 
   return (
     <AppProvider queryClient={queryClient}>

@@ -1,7 +1,8 @@
 import { screen, waitFor, within } from "@testing-library/react";
-import { beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
-import { jsonResponse, stubFetch } from "@/test/fetch";
+import { errorResponse, stubApi } from "@/test/fake-api";
+import { EMPTY_AUDIT, HEALTHY, testMe, testMember } from "@/test/fixtures";
 import { renderApp } from "@/test/render-app";
 
 const SECTIONS = [
@@ -9,20 +10,24 @@ const SECTIONS = [
   ["Game servers", "/o/acme/game-servers"],
   ["Tunnels", "/o/acme/tunnels"],
   ["VPS fleet", "/o/acme/vps"],
+  ["Organization", "/o/acme/organization"],
   ["Audit log", "/o/acme/audit-log"],
   ["Settings", "/o/acme/settings"],
 ] as const;
 
-describe("app shell navigation", () => {
-  beforeEach(() => {
-    stubFetch(() =>
-      Promise.resolve(
-        jsonResponse(200, { status: "ok", version: "0.1.0", checks: { d1: "ok" } }),
-      ),
-    );
+function signedIn() {
+  return stubApi({
+    "GET /api/auth/me": testMe(),
+    "GET /api/health": HEALTHY,
+    "GET /api/orgs/acme/members": [testMember({ user_id: "u-ada", name: "Ada Lovelace", role: "owner" })],
+    "GET /api/orgs/acme/invitations": [],
+    "GET /api/orgs/acme/audit": EMPTY_AUDIT,
   });
+}
 
+describe("app shell navigation", () => {
   it("lists every section under the current organization", async () => {
+    signedIn();
     renderApp("/o/acme/tunnels");
 
     const nav = await screen.findByRole("navigation", { name: "Main" });
@@ -33,33 +38,62 @@ describe("app shell navigation", () => {
   });
 
   it("says plainly that unbuilt sections are not built yet", async () => {
-    renderApp("/o/acme/audit-log");
+    signedIn();
+    renderApp("/o/acme/game-servers");
 
-    expect(await screen.findByRole("heading", { level: 1, name: "Audit log" })).toBeInTheDocument();
+    expect(await screen.findByRole("heading", { level: 1, name: "Game servers" })).toBeInTheDocument();
     expect(screen.getByRole("heading", { name: "Not built yet" })).toBeInTheDocument();
   });
 
-  it("sends / to the default organization's dashboard", async () => {
+  it("sends / to the first organization's dashboard", async () => {
+    signedIn();
     const { router } = renderApp("/");
 
     expect(await screen.findByRole("heading", { level: 1, name: "Dashboard" })).toBeInTheDocument();
-    expect(router.state.location.pathname).toBe("/o/default");
-    expect(screen.getByRole("button", { name: "Organization: default" })).toBeInTheDocument();
+    expect(router.state.location.pathname).toBe("/o/acme");
+    expect(screen.getByRole("button", { name: "Organization: Acme" })).toBeInTheDocument();
     expect(await screen.findByText("All systems operational")).toBeInTheDocument();
   });
 
+  it("sends / to first-run setup while it is needed", async () => {
+    stubApi({
+      "GET /api/auth/me": () => errorResponse(401, "unauthenticated", "Sign in first."),
+      "GET /api/setup": { needed: true },
+    });
+    const { router } = renderApp("/");
+
+    expect(await screen.findByRole("heading", { level: 1, name: "Set up Flamingo" })).toBeInTheDocument();
+    expect(router.state.location.pathname).toBe("/setup");
+  });
+
+  it("sends a signed-out visitor to sign-in and back afterwards", async () => {
+    stubApi({
+      "GET /api/auth/me": () => errorResponse(401, "unauthenticated", "Sign in first."),
+      "GET /api/setup": { needed: false },
+    });
+    const { router } = renderApp("/o/acme/audit-log");
+
+    expect(await screen.findByRole("heading", { level: 1, name: "Sign in to Flamingo" })).toBeInTheDocument();
+    expect(router.state.location.pathname).toBe("/login");
+    expect(router.state.location.search).toEqual({ redirect: "/o/acme/audit-log" });
+  });
+
   it("moves between sections and marks the current one", async () => {
+    signedIn();
     const { user, router } = renderApp("/o/acme");
     const nav = await screen.findByRole("navigation", { name: "Main" });
 
     await user.click(within(nav).getByRole("link", { name: "Settings" }));
 
     expect(await screen.findByRole("heading", { level: 1, name: "Settings" })).toBeInTheDocument();
-    expect(router.state.location.pathname).toBe("/o/acme/settings");
+    await waitFor(() => {
+      expect(router.state.location.pathname).toBe("/o/acme/settings/profile");
+    });
     expect(within(nav).getByRole("link", { name: "Settings" })).toHaveAttribute("aria-current", "page");
   });
 
   it("opens the navigation in a sheet on narrow screens and closes it after a choice", async () => {
+    signedIn();
     const { user } = renderApp("/o/acme");
     await screen.findByRole("navigation", { name: "Main" });
 
@@ -73,9 +107,15 @@ describe("app shell navigation", () => {
     });
   });
 
-  it("shows a not-found page for unknown addresses", async () => {
+  it("shows a not-found page for unknown addresses and other organizations", async () => {
+    signedIn();
     renderApp("/nowhere");
+    expect(await screen.findByRole("heading", { name: "Page not found" })).toBeInTheDocument();
+  });
 
+  it("treats an organization the user is not in as not found", async () => {
+    signedIn();
+    renderApp("/o/elsewhere");
     expect(await screen.findByRole("heading", { name: "Page not found" })).toBeInTheDocument();
   });
 });

@@ -5,22 +5,44 @@ import { auditLogRoute } from "@/app/routes/audit-log";
 import { dashboardRoute } from "@/app/routes/dashboard";
 import { gameServersRoute } from "@/app/routes/game-servers";
 import { indexRoute } from "@/app/routes/index";
+import { joinRoute } from "@/app/routes/join";
+import { loginRoute } from "@/app/routes/login";
 import { orgRoute } from "@/app/routes/org";
+import { invitationsRoute } from "@/app/routes/organization/invitations";
+import { membersRoute } from "@/app/routes/organization/members";
+import { organizationIndexRoute, organizationRoute } from "@/app/routes/organization/organization";
 import { rootRoute } from "@/app/routes/root";
-import { settingsRoute } from "@/app/routes/settings";
+import { apiKeysRoute } from "@/app/routes/settings/api-keys";
+import { passwordRoute } from "@/app/routes/settings/password";
+import { profileRoute } from "@/app/routes/settings/profile";
+import { sessionsRoute } from "@/app/routes/settings/sessions";
+import { settingsIndexRoute, settingsRoute } from "@/app/routes/settings/settings";
+import { twoFactorRoute } from "@/app/routes/settings/two-factor";
+import { setupRoute } from "@/app/routes/setup";
 import { tunnelsRoute } from "@/app/routes/tunnels";
 import { vpsFleetRoute } from "@/app/routes/vps-fleet";
 
 /** Every route of the app, in one place. */
 const routeTree = rootRoute.addChildren([
   indexRoute,
+  setupRoute,
+  loginRoute,
+  joinRoute,
   orgRoute.addChildren([
     dashboardRoute,
     gameServersRoute,
     tunnelsRoute,
     vpsFleetRoute,
+    organizationRoute.addChildren([organizationIndexRoute, membersRoute, invitationsRoute]),
     auditLogRoute,
-    settingsRoute,
+    settingsRoute.addChildren([
+      settingsIndexRoute,
+      profileRoute,
+      passwordRoute,
+      twoFactorRoute,
+      sessionsRoute,
+      apiKeysRoute,
+    ]),
   ]),
 ]);
 
@@ -36,6 +58,8 @@ export function createAppRouter({ queryClient, history }: AppRouterOptions) {
     context: { queryClient },
     history,
     defaultPreload: "intent",
+    // Loaders fetch through TanStack Query, which keeps data fresh itself.
+    defaultPreloadStaleTime: 0,
     scrollRestoration: true,
   });
 }

@@ -24,8 +24,8 @@ until: string | null,
 /**
  * Page size, 1-200 (default 50).
  */
-limit: bigint | null, 
+limit: number | null, 
 /**
  * Entries to skip.
  */
-offset: bigint | null, };
+offset: number | null, };

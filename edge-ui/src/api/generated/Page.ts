@@ -12,12 +12,12 @@ items: Array<AuditEntry>,
 /**
  * How many entries match the filter.
  */
-total: bigint, 
+total: number, 
 /**
  * Page size used.
  */
-limit: bigint, 
+limit: number, 
 /**
  * Entries skipped.
  */
-offset: bigint, };
+offset: number, };

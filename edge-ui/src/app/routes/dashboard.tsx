@@ -1,8 +1,15 @@
 import { createRoute } from "@tanstack/react-router";
+import { MailPlus, ShieldCheck, Users } from "lucide-react";
 
 import { orgRoute } from "@/app/routes/org";
 import { PageHeader } from "@/components/page-header";
+import { StatCard } from "@/components/stat-card";
+import { RecentActivityCard } from "@/features/audit/components/recent-activity-card";
 import { SystemStatusCard } from "@/features/health/components/system-status-card";
+import { useInvitations } from "@/features/invitations/api/get-invitations";
+import { useMembers } from "@/features/members/api/get-members";
+import { useMembership } from "@/lib/auth";
+import { roleLabel } from "@/lib/authorization";
 
 export const dashboardRoute = createRoute({
   getParentRoute: () => orgRoute,
@@ -11,10 +18,33 @@ export const dashboardRoute = createRoute({
 });
 
 function DashboardPage() {
+  const { org } = dashboardRoute.useParams();
+  const membership = useMembership(org);
+  const members = useMembers(org);
+  const invitations = useInvitations(org);
+  const withTwoFactor = members.data?.filter((m) => m.totp_enabled).length;
+
   return (
     <>
-      <PageHeader title="Dashboard" description="An overview of this organization." />
+      <PageHeader title="Dashboard" description={`An overview of ${membership?.name ?? org}.`} />
+      <div className="mb-6 grid gap-4 sm:grid-cols-3">
+        <StatCard
+          title="Members"
+          icon={Users}
+          value={members.data?.length}
+          error={members.isError ? "Could not load." : undefined}
+          hint={withTwoFactor === undefined ? undefined : `${String(withTwoFactor)} with two-factor sign-in`}
+        />
+        <StatCard
+          title="Pending invitations"
+          icon={MailPlus}
+          value={invitations.data?.length}
+          error={invitations.isError ? "Could not load." : undefined}
+        />
+        <StatCard title="Your role" icon={ShieldCheck} value={membership ? roleLabel(membership.role) : "—"} />
+      </div>
       <div className="grid gap-6 lg:grid-cols-2">
+        <RecentActivityCard org={org} />
         <SystemStatusCard />
       </div>
     </>

@@ -1,23 +1,35 @@
 import {
-  LayoutDashboard,
-  Gamepad2,
+  Building2,
   Cable,
-  Server,
+  Gamepad2,
+  LayoutDashboard,
   ScrollText,
+  Server,
   Settings,
   type LucideIcon,
 } from "lucide-react";
 
+/** Every page path under an organization that navigation links to. */
+export type OrgPath =
+  | "/o/$org"
+  | "/o/$org/game-servers"
+  | "/o/$org/tunnels"
+  | "/o/$org/vps"
+  | "/o/$org/organization"
+  | "/o/$org/organization/members"
+  | "/o/$org/organization/invitations"
+  | "/o/$org/audit-log"
+  | "/o/$org/settings"
+  | "/o/$org/settings/profile"
+  | "/o/$org/settings/password"
+  | "/o/$org/settings/two-factor"
+  | "/o/$org/settings/sessions"
+  | "/o/$org/settings/api-keys";
+
 /** One entry of the main navigation; every path lives under the organization. */
 export type NavItem = {
   title: string;
-  to:
-    | "/o/$org"
-    | "/o/$org/game-servers"
-    | "/o/$org/tunnels"
-    | "/o/$org/vps"
-    | "/o/$org/audit-log"
-    | "/o/$org/settings";
+  to: OrgPath;
   icon: LucideIcon;
 };
 
@@ -27,6 +39,7 @@ export const NAV_ITEMS: readonly NavItem[] = [
   { title: "Game servers", to: "/o/$org/game-servers", icon: Gamepad2 },
   { title: "Tunnels", to: "/o/$org/tunnels", icon: Cable },
   { title: "VPS fleet", to: "/o/$org/vps", icon: Server },
+  { title: "Organization", to: "/o/$org/organization", icon: Building2 },
   { title: "Audit log", to: "/o/$org/audit-log", icon: ScrollText },
   { title: "Settings", to: "/o/$org/settings", icon: Settings },
 ];

@@ -1,0 +1,27 @@
+import { createRoute } from "@tanstack/react-router";
+
+import { rootRoute } from "@/app/routes/root";
+import { AuthLayout } from "@/components/layout/auth-layout";
+import { JoinInvitation } from "@/features/invitations/components/join-invitation";
+
+/** An invitation link: `/join/<token>`. */
+export const joinRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "join/$token",
+  component: JoinPage,
+});
+
+function JoinPage() {
+  const { token } = joinRoute.useParams();
+  const navigate = joinRoute.useNavigate();
+  return (
+    <AuthLayout title="Join an organization">
+      <JoinInvitation
+        token={token}
+        onJoined={(_, org) => {
+          void navigate({ to: "/o/$org", params: { org } });
+        }}
+      />
+    </AuthLayout>
+  );
+}

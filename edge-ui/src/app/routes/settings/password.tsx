@@ -1,0 +1,23 @@
+import { createRoute } from "@tanstack/react-router";
+
+import { settingsRoute } from "@/app/routes/settings/settings";
+import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { PasswordForm } from "@/features/account/components/password-form";
+
+export const passwordRoute = createRoute({
+  getParentRoute: () => settingsRoute,
+  path: "password",
+  component: () => (
+    <Card>
+      <CardHeader>
+        <CardTitle role="heading" aria-level={2}>
+          Password
+        </CardTitle>
+        <CardDescription>Changing it signs you out everywhere else.</CardDescription>
+      </CardHeader>
+      <CardContent>
+        <PasswordForm />
+      </CardContent>
+    </Card>
+  ),
+});

@@ -1,0 +1,35 @@
+import { createRoute, redirect } from "@tanstack/react-router";
+
+import { rootRoute } from "@/app/routes/root";
+import { AuthLayout } from "@/components/layout/auth-layout";
+import { SetupForm } from "@/features/auth/components/setup-form";
+import { getSetupStatusQueryOptions } from "@/lib/auth";
+
+/** First run: create the owner and the first organization. Gone once done. */
+export const setupRoute = createRoute({
+  getParentRoute: () => rootRoute,
+  path: "setup",
+  beforeLoad: async ({ context: { queryClient } }) => {
+    const status = await queryClient.query({ ...getSetupStatusQueryOptions(), staleTime: 0 });
+    // eslint-disable-next-line @typescript-eslint/only-throw-error -- TanStack Router redirects by throwing
+    if (!status.needed) throw redirect({ to: "/" });
+  },
+  component: SetupPage,
+});
+
+function SetupPage() {
+  const navigate = setupRoute.useNavigate();
+  return (
+    <AuthLayout
+      title="Set up Flamingo"
+      description="Create the owner account and your first organization. This page is shown only once."
+    >
+      <SetupForm
+        onDone={(me) => {
+          const first = me.memberships[0];
+          void navigate(first ? { to: "/o/$org", params: { org: first.slug } } : { to: "/" });
+        }}
+      />
+    </AuthLayout>
+  );
+}

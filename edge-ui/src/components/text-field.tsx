@@ -1,0 +1,57 @@
+import type { ComponentProps, ReactNode } from "react";
+import { useFormContext, type Control, type FieldValues, type Path } from "react-hook-form";
+
+import {
+  FormControl,
+  FormDescription,
+  FormField,
+  FormItem,
+  FormLabel,
+  FormMessage,
+} from "@/components/ui/form";
+import { Input } from "@/components/ui/input";
+
+type TextFieldProps<T extends FieldValues> = {
+  control: Control<T>;
+  name: Path<T>;
+  label: string;
+  description?: ReactNode;
+} & Omit<ComponentProps<typeof Input>, "name" | "value" | "defaultValue" | "onChange" | "onBlur">;
+
+/** A labelled text input bound to a react-hook-form field, with its description and error. */
+export function TextField<T extends FieldValues>({
+  control,
+  name,
+  label,
+  description,
+  ...inputProps
+}: TextFieldProps<T>) {
+  return (
+    <FormField
+      control={control}
+      name={name}
+      render={({ field }) => (
+        <FormItem>
+          <FormLabel>{label}</FormLabel>
+          <FormControl>
+            <Input {...inputProps} {...field} value={field.value ?? ""} />
+          </FormControl>
+          {description ? <FormDescription>{description}</FormDescription> : null}
+          <FormMessage />
+        </FormItem>
+      )}
+    />
+  );
+}
+
+/** The form-wide error (one not about a single field), e.g. wrong credentials. */
+export function FormRootError() {
+  const { formState } = useFormContext();
+  const message = formState.errors.root?.server?.message;
+  if (!message) return null;
+  return (
+    <p role="alert" className="rounded-md border border-destructive/40 bg-destructive/10 px-3 py-2 text-sm text-destructive">
+      {message}
+    </p>
+  );
+}

@@ -1,0 +1,22 @@
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { z } from "zod";
+
+import type { PasswordChangeValues } from "@/features/account/schemas/account";
+import { api } from "@/lib/api-client";
+import { notifyError, notifySuccess } from "@/lib/notify";
+import { queryScopes } from "@/lib/query-keys";
+
+/** `PUT /api/auth/password`; the server ends every other session. */
+export function useChangePassword() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (values: PasswordChangeValues) => api.put("/api/auth/password", values, z.undefined()),
+    onSuccess: async () => {
+      notifySuccess("Password changed", "Your other sessions were signed out.");
+      await queryClient.invalidateQueries({ queryKey: queryScopes.account });
+    },
+    onError: (error) => {
+      notifyError("Could not change the password", error);
+    },
+  });
+}

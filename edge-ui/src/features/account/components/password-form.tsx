@@ -1,0 +1,61 @@
+import { zodResolver } from "@hookform/resolvers/zod";
+import { useForm } from "react-hook-form";
+
+import { FormRootError, TextField } from "@/components/text-field";
+import { Button } from "@/components/ui/button";
+import { Form } from "@/components/ui/form";
+import { useChangePassword } from "@/features/account/api/change-password";
+import { passwordChangeSchema, type PasswordChangeValues } from "@/features/account/schemas/account";
+import { useMe } from "@/lib/auth";
+import { applyServerErrors } from "@/lib/form-errors";
+
+/** Changing the password; other sessions end. */
+export function PasswordForm() {
+  const { user } = useMe();
+  const change = useChangePassword();
+  const form = useForm({
+    resolver: zodResolver(passwordChangeSchema),
+    defaultValues: { current_password: "", new_password: "" },
+  });
+
+  function onSubmit(values: PasswordChangeValues) {
+    change.mutate(values, {
+      onSuccess: () => {
+        form.reset();
+      },
+      onError: (error) => {
+        applyServerErrors(form, error, ["current_password", "new_password"]);
+      },
+    });
+  }
+
+  return (
+    <Form {...form}>
+      <form noValidate onSubmit={(e) => void form.handleSubmit(onSubmit)(e)} className="grid max-w-md gap-4">
+        {/* Lets password managers tie the new password to the account. */}
+        <input type="text" name="username" autoComplete="username" value={user.email} hidden readOnly />
+        <FormRootError />
+        <TextField
+          control={form.control}
+          name="current_password"
+          label="Current password"
+          type="password"
+          autoComplete="current-password"
+        />
+        <TextField
+          control={form.control}
+          name="new_password"
+          label="New password"
+          type="password"
+          autoComplete="new-password"
+          description="At least 12 characters. Your other sessions will be signed out."
+        />
+        <div>
+          <Button type="submit" disabled={change.isPending}>
+            {change.isPending ? "Changing…" : "Change password"}
+          </Button>
+        </div>
+      </form>
+    </Form>
+  );
+}

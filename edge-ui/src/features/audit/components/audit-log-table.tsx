@@ -1,0 +1,120 @@
+import { ChevronLeft, ChevronRight, ScrollText } from "lucide-react";
+
+import type { AuditEntry } from "@/api/generated/AuditEntry";
+import { EmptyState, ErrorState, ListSkeleton } from "@/components/query-states";
+import { Button } from "@/components/ui/button";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { useAuditLog, type AuditQuery } from "@/features/audit/api/get-audit-log";
+import { AUDIT_PAGE_SIZE } from "@/features/audit/schemas/audit";
+import { describeAction } from "@/features/audit/utils/describe-action";
+import { formatDateTime, formatRelative } from "@/lib/format";
+
+type AuditLogTableProps = {
+  org: string;
+  filters: Omit<AuditQuery, "limit" | "offset">;
+  page: number;
+  filtered: boolean;
+  onPageChange: (page: number) => void;
+};
+
+/** One page of the audit log, newest first, with the total and paging. */
+export function AuditLogTable({ org, filters, page, filtered, onPageChange }: AuditLogTableProps) {
+  const audit = useAuditLog(org, { ...filters, limit: AUDIT_PAGE_SIZE, offset: (page - 1) * AUDIT_PAGE_SIZE });
+
+  if (audit.isPending) return <ListSkeleton label="Loading the audit log…" rows={6} />;
+  if (audit.isError)
+    return <ErrorState title="Could not load the audit log." error={audit.error} onRetry={() => void audit.refetch()} />;
+
+  const { items, total, offset } = audit.data;
+  if (items.length === 0)
+    return (
+      <EmptyState icon={ScrollText} title={filtered ? "No entries match these filters" : "Nothing has happened yet"}>
+        {filtered ? "Try a wider date range or another action." : "Changes to this organization will be listed here."}
+      </EmptyState>
+    );
+
+  const pages = Math.max(1, Math.ceil(total / AUDIT_PAGE_SIZE));
+  return (
+    <div className="grid gap-4" aria-busy={audit.isFetching}>
+      <Table>
+        <TableHeader>
+          <TableRow>
+            <TableHead>When</TableHead>
+            <TableHead>Who</TableHead>
+            <TableHead>What</TableHead>
+            <TableHead className="hidden lg:table-cell">Details</TableHead>
+            <TableHead className="hidden md:table-cell">IP</TableHead>
+          </TableRow>
+        </TableHeader>
+        <TableBody>
+          {items.map((entry) => (
+            <AuditRow key={entry.id} entry={entry} />
+          ))}
+        </TableBody>
+      </Table>
+      <div className="flex flex-wrap items-center justify-between gap-2 text-sm">
+        <p className="text-muted-foreground" aria-live="polite">
+          Showing {offset + 1}–{offset + items.length} of {total} {total === 1 ? "entry" : "entries"}
+        </p>
+        <nav aria-label="Audit log pages" className="flex items-center gap-2">
+          <Button
+            variant="outline"
+            size="sm"
+            disabled={page <= 1}
+            onClick={() => {
+              onPageChange(page - 1);
+            }}
+          >
+            <ChevronLeft aria-hidden="true" />
+            Previous
+          </Button>
+          <span className="text-muted-foreground">
+            Page {page} of {pages}
+          </span>
+          <Button
+            variant="outline"
+            size="sm"
+            disabled={page >= pages}
+            onClick={() => {
+              onPageChange(page + 1);
+            }}
+          >
+            Next
+            <ChevronRight aria-hidden="true" />
+          </Button>
+        </nav>
+      </div>
+    </div>
+  );
+}
+
+function AuditRow({ entry }: { entry: AuditEntry }) {
+  const details = metadataText(entry.metadata);
+  return (
+    <TableRow>
+      <TableCell className="text-muted-foreground">
+        <time dateTime={entry.created_at} title={formatDateTime(entry.created_at)}>
+          {formatRelative(entry.created_at)}
+        </time>
+      </TableCell>
+      <TableCell className="font-medium">{entry.actor_name ?? "System"}</TableCell>
+      <TableCell>
+        <div>{describeAction(entry.action)}</div>
+        <code className="font-mono text-xs text-muted-foreground">{entry.action}</code>
+      </TableCell>
+      <TableCell className="hidden max-w-xs truncate font-mono text-xs text-muted-foreground lg:table-cell" title={details}>
+        {details}
+      </TableCell>
+      <TableCell className="hidden font-mono text-xs text-muted-foreground md:table-cell">{entry.ip ?? "—"}</TableCell>
+    </TableRow>
+  );
+}
+
+function metadataText(metadata: AuditEntry["metadata"]): string {
+  if (metadata === null) return "—";
+  if (typeof metadata === "object" && !Array.isArray(metadata)) {
+    const parts = Object.entries(metadata).map(([key, value]) => `${key}: ${typeof value === "string" ? value : JSON.stringify(value)}`);
+    return parts.length > 0 ? parts.join(", ") : "—";
+  }
+  return JSON.stringify(metadata);
+}

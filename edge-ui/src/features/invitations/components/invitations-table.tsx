@@ -1,0 +1,94 @@
+import { MailPlus, Trash2 } from "lucide-react";
+
+import type { Role } from "@/api/generated/Role";
+import { ConfirmDialog } from "@/components/confirm-dialog";
+import { EmptyState, ErrorState, ListSkeleton } from "@/components/query-states";
+import { Badge } from "@/components/ui/badge";
+import { Button } from "@/components/ui/button";
+import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import { useInvitations } from "@/features/invitations/api/get-invitations";
+import { useRevokeInvitation } from "@/features/invitations/api/revoke-invitation";
+import { can, roleLabel } from "@/lib/authorization";
+import { formatDateTime, formatRelative } from "@/lib/format";
+
+/** Pending invitations, with revoking for those who may. */
+export function InvitationsTable({ org, role }: { org: string; role: Role | undefined }) {
+  const invitations = useInvitations(org);
+  const revoke = useRevokeInvitation(org);
+  const mayWrite = can(role, "members", "write");
+
+  if (invitations.isPending) return <ListSkeleton label="Loading invitations…" />;
+  if (invitations.isError)
+    return (
+      <ErrorState
+        title="Could not load the invitations."
+        error={invitations.error}
+        onRetry={() => void invitations.refetch()}
+      />
+    );
+  if (invitations.data.length === 0)
+    return (
+      <EmptyState icon={MailPlus} title="No pending invitations">
+        {mayWrite ? "Invite people to give them access to this organization." : "Nobody has been invited yet."}
+      </EmptyState>
+    );
+
+  return (
+    <Table>
+      <TableHeader>
+        <TableRow>
+          <TableHead>For</TableHead>
+          <TableHead>Role</TableHead>
+          <TableHead className="hidden md:table-cell">Invited by</TableHead>
+          <TableHead>Expires</TableHead>
+          {mayWrite ? (
+            <TableHead>
+              <span className="sr-only">Actions</span>
+            </TableHead>
+          ) : null}
+        </TableRow>
+      </TableHeader>
+      <TableBody>
+        {invitations.data.map((invitation) => {
+          const label = invitation.email ?? "Anyone with the link";
+          return (
+            <TableRow key={invitation.id}>
+              <TableCell className={invitation.email ? "font-medium" : "text-muted-foreground"}>{label}</TableCell>
+              <TableCell>
+                <Badge variant="outline">{roleLabel(invitation.role)}</Badge>
+              </TableCell>
+              <TableCell className="hidden md:table-cell">{invitation.created_by.name}</TableCell>
+              <TableCell>
+                <time dateTime={invitation.expires_at} title={formatDateTime(invitation.expires_at)}>
+                  {formatRelative(invitation.expires_at)}
+                </time>
+              </TableCell>
+              {mayWrite ? (
+                <TableCell className="text-right">
+                  <ConfirmDialog
+                    title="Revoke this invitation?"
+                    description="Its link stops working at once. People who already joined stay members."
+                    confirmLabel="Revoke invitation"
+                    onConfirm={() => {
+                      revoke.mutate(invitation);
+                    }}
+                    trigger={
+                      <Button
+                        variant="ghost"
+                        size="icon"
+                        aria-label={`Revoke invitation for ${label}`}
+                        disabled={revoke.isPending}
+                      >
+                        <Trash2 aria-hidden="true" />
+                      </Button>
+                    }
+                  />
+                </TableCell>
+              ) : null}
+            </TableRow>
+          );
+        })}
+      </TableBody>
+    </Table>
+  );
+}

@@ -1,0 +1,39 @@
+import { queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import { z } from "zod";
+
+import type { SessionInfo } from "@/api/generated/SessionInfo";
+import { sessionSchema } from "@/features/sessions/schemas/session";
+import { api } from "@/lib/api-client";
+import { notifyError, notifySuccess } from "@/lib/notify";
+import { queryScopes } from "@/lib/query-keys";
+
+export const sessionKeys = {
+  all: [...queryScopes.account, "sessions"] as const,
+};
+
+export function getSessionsQueryOptions() {
+  return queryOptions({
+    queryKey: sessionKeys.all,
+    queryFn: ({ signal }) => api.get("/api/auth/sessions", z.array(sessionSchema), signal),
+  });
+}
+
+export function useSessions() {
+  return useQuery(getSessionsQueryOptions());
+}
+
+/** `DELETE /api/auth/sessions/{id}`: signs that browser out. */
+export function useRevokeSession() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (session: SessionInfo) =>
+      api.delete(`/api/auth/sessions/${encodeURIComponent(session.id)}`, z.undefined()),
+    onSuccess: () => {
+      notifySuccess("Session revoked", "That browser is signed out.");
+    },
+    onError: (error) => {
+      notifyError("Could not revoke the session", error);
+    },
+    onSettled: () => queryClient.invalidateQueries({ queryKey: sessionKeys.all }),
+  });
+}

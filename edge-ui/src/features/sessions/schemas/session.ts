@@ -1,0 +1,13 @@
+import { z } from "zod";
+
+import type { SessionInfo } from "@/api/generated/SessionInfo";
+
+/** One of the signed-in user's sessions. */
+export const sessionSchema = z.object({
+  id: z.string(),
+  created_at: z.string(),
+  last_seen_at: z.string(),
+  ip: z.string().nullable(),
+  user_agent: z.string().nullable(),
+  current: z.boolean(),
+}) satisfies z.ZodType<SessionInfo>;

@@ -1,0 +1,43 @@
+import type { Role } from "@/api/generated/Role";
+
+/**
+ * What a role may do, mirroring the server's permission matrix
+ * (`edge-api/src/access.rs`). The server is the judge; the UI only uses this
+ * to hide or disable controls and to say why.
+ */
+export type Resource = "members" | "settings" | "audit";
+export type Action = "read" | "write";
+
+export function can(role: Role | undefined, resource: Resource, action: Action): boolean {
+  if (!role) return false;
+  if (action === "read") return true;
+  if (resource === "audit") return false;
+  return role === "owner" || role === "admin";
+}
+
+const WRITE_REASONS: Record<Resource, string> = {
+  members: "Only owners and admins can manage members and invitations.",
+  settings: "Only owners and admins can change organization settings.",
+  audit: "The audit log cannot be changed.",
+};
+
+/** Why `role` may not do this, or undefined when it may. */
+export function deniedReason(
+  role: Role | undefined,
+  resource: Resource,
+  action: Action,
+): string | undefined {
+  if (can(role, resource, action)) return undefined;
+  return action === "write" ? WRITE_REASONS[resource] : "You are not a member of this organization.";
+}
+
+const ROLE_LABELS: Record<Role, string> = {
+  owner: "Owner",
+  admin: "Admin",
+  operator: "Operator",
+  viewer: "Viewer",
+};
+
+export function roleLabel(role: Role): string {
+  return ROLE_LABELS[role];
+}

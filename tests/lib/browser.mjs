@@ -1,0 +1,125 @@
+// Drives Debian's Chromium with playwright-core for the browser tests:
+// launching, pages that fail on console errors, two-factor codes, and
+// screenshots (light and dark) into SCREENSHOT_DIR.
+import { createHmac } from "node:crypto";
+import { mkdir } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { chromium } from "playwright-core";
+import { ROOT } from "./stack.mjs";
+
+/** Flags for a headless Chromium that talks to nothing but the test's server. */
+export const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+/** Starts headless Chromium (CHROMIUM overrides /usr/bin/chromium). */
+export function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    headless: true,
+    args: CHROMIUM_ARGS,
+  });
+}
+
+/**
+ * Chrome logs every failed HTTP response as a console error. The API answers
+ * 4xx by design (401 before sign-in, 401 `totp_required`, a viewer's 403), so
+ * those are not the page's errors; anything else is.
+ */
+const EXPECTED_HTTP_ERROR = /^Failed to load resource: the server responded with a status of 4\d\d\b/;
+
+/**
+ * A fresh browser context (own cookies and storage) and page at `baseURL`
+ * that records console errors and warnings, uncaught errors and server
+ * failures (5xx). Call `assertClean()` to fail on any of them.
+ */
+export async function openPage(browser, baseURL, { colorScheme = "light" } = {}) {
+  const context = await browser.newContext({ baseURL, colorScheme, viewport: { width: 1280, height: 800 } });
+  const page = await context.newPage();
+  const problems = [];
+  page.on("console", (message) => {
+    const type = message.type();
+    if (type !== "error" && type !== "warning") return;
+    const text = message.text();
+    const url = message.location()?.url ?? "";
+    if (EXPECTED_HTTP_ERROR.test(text) && new URL(url, baseURL).pathname.startsWith("/api/")) return;
+    problems.push(`console ${type}: ${text}${url ? ` (${url})` : ""}`);
+  });
+  page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
+  page.on("response", (response) => {
+    if (response.status() >= 500) problems.push(`HTTP ${response.status()} from ${response.url()}`);
+    if (process.env.UI_TEST_DEBUG && response.url().includes("/api/"))
+      console.error(`${response.request().method()} ${response.url()} -> ${response.status()}`);
+  });
+  return {
+    context,
+    page,
+    problems,
+    assertClean() {
+      if (problems.length > 0) throw new Error(`the browser reported problems:\n${problems.join("\n")}`);
+    },
+  };
+}
+
+/** Where screenshots go: $SCREENSHOT_DIR, else test-results/screenshots (relative to the repo root). */
+export function screenshotDir() {
+  return resolve(ROOT, process.env.SCREENSHOT_DIR ?? "test-results/screenshots");
+}
+
+/** Hidden during screenshots: toasts come and go, and would make pictures differ run to run. */
+const SCREENSHOT_STYLE = "[data-sonner-toaster] { display: none !important; }";
+
+/**
+ * Saves `<name>-light.png` and `<name>-dark.png` of the whole page, switching
+ * the OS colour scheme (the app follows it in its default "system" theme).
+ */
+export async function screenshots(page, name) {
+  const dir = screenshotDir();
+  await mkdir(dir, { recursive: true });
+  for (const scheme of ["light", "dark"]) {
+    await page.emulateMedia({ colorScheme: scheme });
+    await page.waitForFunction((dark) => document.documentElement.classList.contains("dark") === dark, scheme === "dark");
+    await page.screenshot({
+      path: join(dir, `${name}-${scheme}.png`),
+      fullPage: true,
+      animations: "disabled",
+      style: SCREENSHOT_STYLE,
+    });
+  }
+  await page.emulateMedia({ colorScheme: "light" });
+}
+
+/** Decodes RFC 4648 base32 (no padding needed). */
+function base32(text) {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = 0;
+  let value = 0;
+  const out = [];
+  for (const char of text.replace(/[=\s]/g, "").toUpperCase()) {
+    const index = alphabet.indexOf(char);
+    if (index < 0) throw new Error(`not base32: ${char}`);
+    value = (value << 5) | index;
+    bits += 5;
+    if (bits >= 8) {
+      bits -= 8;
+      out.push((value >>> bits) & 0xff);
+    }
+  }
+  return Buffer.from(out);
+}
+
+/** The RFC 6238 code (SHA-1, 6 digits, 30 s steps) for a base32 secret at `timeMs`. */
+export function totp(secret, timeMs = Date.now()) {
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(timeMs / 1000 / 30)));
+  const mac = createHmac("sha1", base32(secret)).update(counter).digest();
+  const offset = mac[mac.length - 1] & 0x0f;
+  const number = (mac.readUInt32BE(offset) & 0x7fffffff) % 1_000_000;
+  return String(number).padStart(6, "0");
+}

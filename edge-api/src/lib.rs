@@ -21,6 +21,7 @@ pub mod clock;
 pub mod config;
 pub mod crypto;
 pub mod db;
+pub mod device;
 pub mod error;
 pub mod events;
 pub mod extract;
@@ -36,7 +37,9 @@ pub mod rate_limit;
 pub mod router;
 pub mod session;
 pub mod setup;
+pub mod ssh_key;
 pub mod totp;
+pub mod tunnel_host;
 pub mod validate;
 
 #[cfg(not(target_arch = "wasm32"))]

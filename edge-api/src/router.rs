@@ -110,6 +110,9 @@ pub fn routes() -> Vec<Route> {
             crate::events::stream,
         ),
     ];
+    routes.extend(crate::tunnel_host::routes());
+    routes.extend(crate::ssh_key::routes());
+    routes.extend(crate::device::routes());
     routes.extend(totp::routes());
     routes.extend(invitation::routes());
     routes

@@ -53,6 +53,17 @@ const DECLARED: &[(&str, &str, &str)] = &[
     ("GET", "/api/orgs/{org}/events", "audit:read"),
     ("GET", "/api/join/{token}", "public"),
     ("POST", "/api/join/{token}", "public"),
+    ("GET", "/api/orgs/{org}/tunnel-hosts", "vps:read"),
+    ("POST", "/api/orgs/{org}/tunnel-hosts", "vps:write"),
+    ("DELETE", "/api/orgs/{org}/tunnel-hosts/{id}", "vps:write"),
+    ("POST", "/api/tunnel-hosts/enroll", "public"),
+    ("POST", "/api/tunnel-hosts/keys/lookup", "public"),
+    ("GET", "/api/me/ssh-keys", "session"),
+    ("POST", "/api/me/ssh-keys", "session"),
+    ("DELETE", "/api/me/ssh-keys/{id}", "session"),
+    ("POST", "/api/tunnel-hosts/device", "public"),
+    ("POST", "/api/tunnel-hosts/device/poll", "public"),
+    ("POST", "/api/activate", "session"),
 ];
 
 fn describe(access: Access) -> String {

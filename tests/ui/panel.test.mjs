@@ -141,7 +141,11 @@ test("a viewer joins by invitation and cannot invite", STEP, async () => {
   await page.getByRole("cell", { name: "Anyone with the link", exact: true }).waitFor();
   await screenshots(page, "invitations");
 
-  // The viewer opens the link in a browser of their own.
+  // The owner watches the dashboard while the viewer opens the link in a
+  // browser of their own.
+  await page.goto(`/o/${org}`);
+  const activity = page.getByRole("list", { name: "Recent activity" });
+  await activity.getByText("set up Flamingo").waitFor();
   const viewer = await openPage(browser, edge.url);
   try {
     await viewer.page.goto(link);
@@ -154,6 +158,8 @@ test("a viewer joins by invitation and cannot invite", STEP, async () => {
     await viewer.page.getByRole("heading", { level: 1, name: "Dashboard" }).waitFor();
     assert.equal(new URL(viewer.page.url()).pathname, `/o/${org}`);
     await assertStat(viewer.page, "Your role", "Viewer");
+    // The join reaches the owner's open dashboard live, without a reload.
+    await activity.getByText(`${VIEWER.name} joined`).waitFor({ timeout: 15_000 });
 
     // The controls say no...
     await viewer.page.goto(`/o/${org}/organization/invitations`);

@@ -5,6 +5,7 @@ import { AppShell } from "@/components/layout/app-shell";
 import { UserMenu } from "@/features/auth/components/user-menu";
 import { OrgSwitcher } from "@/features/orgs/components/org-switcher";
 import { loadMe, signedOutDestination } from "@/lib/auth";
+import { useOrgEvents } from "@/lib/use-org-events";
 
 /** Everything under `/o/$org` needs a signed-in member of that organization and shares the shell. */
 export const orgRoute = createRoute({
@@ -25,6 +26,8 @@ export const orgRoute = createRoute({
 
 function OrgLayout() {
   const { org } = orgRoute.useParams();
+  // One live event stream per organization keeps every page under it fresh.
+  useOrgEvents(org);
   return (
     <AppShell org={org} switcher={<OrgSwitcher org={org} />} account={<UserMenu org={org} />}>
       <Outlet />

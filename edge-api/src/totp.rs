@@ -407,21 +407,7 @@ pub async fn enable(
     ];
     batch.extend(replace_codes(&caller.user_id, &resealed, &codes));
     batch.push(rate_limit::clear(&keys[0]));
-    let entry = audit::Entry {
-        org_id: None,
-        action: "totp.enable",
-        resource_type: "user",
-        resource_id: &caller.user_id,
-        metadata: json!({}),
-    };
-    batch.push(entry.by(&platform, &caller, &meta)?);
-    match platform.db.batch(batch).await {
-        Ok(_) => Ok(Json(RecoveryCodes {
-            recovery_codes: codes,
-        })),
-        Err(DbError::Constraint(_)) => Err(changed_meanwhile()),
-        Err(e) => Err(e.into()),
-    }
+    commit_codes(&platform, &caller, &meta, batch, "totp.enable", codes).await
 }
 
 /// `POST /api/auth/totp/disable`: with the password and a second factor,
@@ -490,14 +476,35 @@ pub async fn regenerate_recovery_codes(
     let codes = new_recovery_codes()?;
     let mut batch = replace_codes(&caller.user_id, &sealed, &codes);
     batch.push(rate_limit::clear(&keys[0]));
+    commit_codes(
+        &platform,
+        &caller,
+        &meta,
+        batch,
+        "totp.recovery_codes",
+        codes,
+    )
+    .await
+}
+
+/// Commits `batch` (which stores `codes`) with its audit entry and shows the
+/// codes once; a concurrent change to the secret fails the batch whole.
+async fn commit_codes(
+    platform: &Platform,
+    caller: &Caller,
+    meta: &RequestMeta,
+    mut batch: Vec<Statement>,
+    action: &str,
+    codes: Vec<String>,
+) -> Result<Json<RecoveryCodes>, ApiError> {
     let entry = audit::Entry {
         org_id: None,
-        action: "totp.recovery_codes",
+        action,
         resource_type: "user",
         resource_id: &caller.user_id,
         metadata: json!({}),
     };
-    batch.push(entry.by(&platform, &caller, &meta)?);
+    batch.push(entry.by(platform, caller, meta)?);
     match platform.db.batch(batch).await {
         Ok(_) => Ok(Json(RecoveryCodes {
             recovery_codes: codes,

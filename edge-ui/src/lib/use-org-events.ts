@@ -153,5 +153,10 @@ export function subscribeOrgEvents(org: string, queryClient: QueryClient): () =>
 /** Keeps this organization's queries fresh from its live events while mounted. */
 export function useOrgEvents(org: string | undefined) {
   const queryClient = useQueryClient();
-  useEffect(() => (org ? subscribeOrgEvents(org, queryClient) : undefined), [org, queryClient]);
+  useEffect(
+    // Without EventSource (jsdom, very old browsers) pages still work; they
+    // just refresh on their own schedule instead of live.
+    () => (org && typeof EventSource !== "undefined" ? subscribeOrgEvents(org, queryClient) : undefined),
+    [org, queryClient],
+  );
 }

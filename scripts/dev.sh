@@ -17,7 +17,11 @@ TUNNEL_HOST=${TUNNEL_HOST_BIN:-$FLAMINGO_ROOT/target/debug/tunnel-host}
 
 pids=()
 stop() {
-  trap - INT TERM EXIT
+  # Ignore further signals while stopping: `make` forwards its own SIGTERM to
+  # this script after the process group's, and dying half-way through would
+  # orphan whichever service had not been stopped yet.
+  trap '' INT TERM
+  trap - EXIT
   for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
 }

@@ -20,6 +20,15 @@ function portOpen(port) {
   });
 }
 
+// Every service is gone: nothing is left listening (or holding our pipes).
+async function stopped(env) {
+  const ports = [env.EDGE_PORT, env.SSH_PORT, env.HTTP_PORT, env.ADMIN_PORT].map(Number);
+  await waitFor(async () => (await Promise.all(ports.map(portOpen))).every((open) => !open), {
+    timeoutMs: 15_000,
+    what: "every service to stop",
+  });
+}
+
 async function makeDev(env) {
   const child = launch("make", ["--no-print-directory", "dev"], { env: { ...process.env, ...env } });
   const url = `http://127.0.0.1:${env.EDGE_PORT}`;
@@ -56,16 +65,14 @@ test("make dev serves the stack, stops on SIGTERM and keeps data", async () => {
     const exited = new Promise((r) => child.once("exit", r));
     process.kill(-child.pid, "SIGTERM");
     await exited;
-    await waitFor(async () => !(await portOpen(Number(env.EDGE_PORT))) && !(await portOpen(Number(env.SSH_PORT))), {
-      timeoutMs: 15_000,
-      what: "both services to stop",
-    });
+    await stopped(env);
 
     ({ child, url } = await makeDev(env));
     await fetch(`${url}/api/health`);
     const [second] = await d1(edge, "SELECT checks FROM health_probe");
     assert.ok(second.checks > first.checks, `probe count continued: ${first.checks} -> ${second.checks}`);
     await child.stopGroup();
+    await stopped(env);
   } finally {
     await rm(state, { recursive: true, force: true });
   }

@@ -6,12 +6,15 @@
 //!   as plain data, run by the Durable Object and by edge-api's native
 //!   stand-in alike; [`outlet`] is a subscriber's bounded queue and [`sse`]
 //!   the wire format.
+//! - [`link`]: the tunnel-host link's wire protocol and state (shared with
+//!   `tunnel-host`).
 //! - `event_hub`: [`EventHub`], the Durable Object, one per organization
 //!   (wasm32 only).
 
 #![forbid(unsafe_code)]
 
 pub mod hub;
+pub mod link;
 pub mod outlet;
 pub mod protocol;
 pub mod sse;

@@ -1,0 +1,530 @@
+//! The tunnel-host link: one WebSocket per enrolled host, held by a Durable
+//! Object named after the host. This module is the wire protocol (shared with
+//! `tunnel-host`, which depends on this crate natively) and the link's state
+//! as plain data, run by the Durable Object and edge-api's native stand-in.
+//!
+//! - The host dials `GET /api/tunnel-hosts/link` (WebSocket, credential in
+//!   `X-Flamingo-Host`) and sends [`HostMessage`]s as JSON text frames:
+//!   [`HostMessage::Hello`] with every open tunnel first, then
+//!   [`HostMessage::Opened`] / [`HostMessage::Closed`] as they happen, and
+//!   [`HostMessage::Heartbeat`] with fresh counters every
+//!   [`HEARTBEAT_SECS`].
+//! - The edge sends [`EdgeMessage`]s back (kick a tunnel).
+//! - A host silent for [`OFFLINE_AFTER_MS`] is offline; its last known
+//!   tunnels stay listed (the host keeps serving them while the edge is
+//!   unreachable) until its next `Hello` replaces them.
+//!
+//! edge-api reaches the object with [`LinkRequest`]s (`POST https://object/link`).
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use crate::protocol::{Audience, EventDraft};
+
+/// Seconds between a host's heartbeats.
+pub const HEARTBEAT_SECS: u64 = 30;
+/// A host not heard from for this long is offline.
+pub const OFFLINE_AFTER_MS: i64 = 90_000;
+/// Tunnels one host may report; more are ignored.
+pub const MAX_TUNNELS: usize = 10_000;
+/// Longest text field a host may report.
+const MAX_FIELD: usize = 256;
+
+/// The path the host dials, through the Worker, to reach its object.
+pub const LINK_PATH: &str = "/api/tunnel-hosts/link";
+/// Header the Worker sets (after authenticating the host) telling the object
+/// which host this is.
+pub const HOST_ID_HEADER: &str = "x-flamingo-link-host";
+/// Header the Worker sets with the host's organization id.
+pub const ORG_ID_HEADER: &str = "x-flamingo-link-org";
+
+/// A tunnel as a host reports it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkTunnel {
+    /// The host's id for the tunnel (a UUID).
+    pub id: String,
+    /// Public name (subdomain, or `tcp-<port>`).
+    pub name: String,
+    /// `http` or `tcp`.
+    pub kind: String,
+    /// The owner: a Flamingo user id (or an authorized_keys user name).
+    pub user: String,
+    /// The SSH client's address.
+    pub client_addr: String,
+    /// Where visitors reach it.
+    pub public_url: String,
+    /// RFC 3339.
+    pub opened_at: String,
+    /// Bytes from visitors into the tunnel.
+    pub bytes_in: u64,
+    /// Bytes from the client out to visitors.
+    pub bytes_out: u64,
+    /// HTTP requests proxied.
+    pub requests: u64,
+}
+
+impl LinkTunnel {
+    /// Whether every field is within bounds.
+    fn sane(&self) -> bool {
+        [
+            &self.id,
+            &self.name,
+            &self.kind,
+            &self.user,
+            &self.client_addr,
+            &self.public_url,
+            &self.opened_at,
+        ]
+        .iter()
+        .all(|f| !f.is_empty() && f.len() <= MAX_FIELD && !f.chars().any(char::is_control))
+    }
+}
+
+/// A frame from the host.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum HostMessage {
+    /// First frame after connecting: who the host is and everything it serves.
+    Hello {
+        /// tunnel-host version.
+        version: String,
+        /// The machine's hostname.
+        #[serde(default)]
+        hostname: Option<String>,
+        /// Every open tunnel.
+        tunnels: Vec<LinkTunnel>,
+    },
+    /// A tunnel opened.
+    Opened {
+        /// The tunnel.
+        tunnel: LinkTunnel,
+    },
+    /// A tunnel closed.
+    Closed {
+        /// The tunnel with its final counters.
+        tunnel: LinkTunnel,
+        /// Why: `cancelled`, `session_ended`, `kicked`, `taken_over`, `shutdown`.
+        reason: String,
+    },
+    /// Liveness, with every open tunnel's current counters.
+    Heartbeat {
+        /// Every open tunnel.
+        tunnels: Vec<LinkTunnel>,
+    },
+}
+
+/// A frame from the edge.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum EdgeMessage {
+    /// Close a tunnel at once.
+    Kick {
+        /// The tunnel's id.
+        tunnel: String,
+        /// Shown to the tunnel's user.
+        message: String,
+    },
+}
+
+/// A request from edge-api to a host's link object.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum LinkRequest {
+    /// What the host serves. Answered by [`LinkReply::Status`].
+    Status,
+    /// Close a tunnel; answered by [`LinkReply::Kick`] once the host reports
+    /// it closed (or after a few seconds with [`KickOutcome::Sent`]).
+    Kick {
+        /// The tunnel's id.
+        tunnel: String,
+        /// Shown to the tunnel's user.
+        message: String,
+    },
+    /// The host was deleted: drop its socket and forget it.
+    Forget,
+}
+
+/// A link object's answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "snake_case")]
+pub enum LinkReply {
+    /// Answer to [`LinkRequest::Status`].
+    Status(LinkStatus),
+    /// Answer to [`LinkRequest::Kick`].
+    Kick {
+        /// What happened.
+        outcome: KickOutcome,
+    },
+    /// Answer to [`LinkRequest::Forget`].
+    Forgotten,
+}
+
+/// What became of a kick.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KickOutcome {
+    /// The host closed the tunnel.
+    Closed,
+    /// Sent; the host had not confirmed in time.
+    Sent,
+    /// The host serves no such tunnel.
+    NotFound,
+    /// The host is not connected.
+    Offline,
+}
+
+/// A host's link as edge-api sees it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkStatus {
+    /// Whether the host is connected and was heard from lately.
+    pub online: bool,
+    /// Last frame from the host (ms since the epoch), if ever.
+    pub last_seen_ms: Option<i64>,
+    /// tunnel-host version from the last `Hello`.
+    pub version: Option<String>,
+    /// The tunnels the host last reported, oldest first.
+    pub tunnels: Vec<LinkTunnel>,
+}
+
+/// What the link remembers; persisted by the object after every change.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Link {
+    /// The host's id.
+    pub host_id: String,
+    /// Its organization (the event hub to publish to).
+    pub org_id: String,
+    /// Whether a socket is open.
+    pub connected: bool,
+    /// Last frame from the host.
+    pub last_seen_ms: Option<i64>,
+    /// From the last `Hello`.
+    pub version: Option<String>,
+    /// Open tunnels by id.
+    pub tunnels: BTreeMap<String, LinkTunnel>,
+}
+
+/// What the runtime must do after a change.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Effects {
+    /// Events to publish to the organization's hub, in order.
+    pub events: Vec<EventDraft>,
+    /// A tunnel that closed (resolves a waiting kick).
+    pub closed: Option<String>,
+    /// Whether the state changed and should be saved.
+    pub changed: bool,
+}
+
+/// The resource tunnel events are about (edge-api's `access::Resource::Tunnels`).
+pub const TUNNELS: &str = "tunnels";
+/// The resource host events are about (edge-api's `access::Resource::Vps`).
+pub const HOSTS: &str = "vps";
+
+impl Link {
+    /// A link for a host that has not connected yet.
+    pub fn new(host_id: &str, org_id: &str) -> Link {
+        Link {
+            host_id: host_id.to_owned(),
+            org_id: org_id.to_owned(),
+            ..Link::default()
+        }
+    }
+
+    /// Whether the host is online at `now_ms`.
+    pub fn online(&self, now_ms: i64) -> bool {
+        self.connected
+            && self
+                .last_seen_ms
+                .is_some_and(|at| now_ms - at < OFFLINE_AFTER_MS)
+    }
+
+    /// The status edge-api lists.
+    pub fn status(&self, now_ms: i64) -> LinkStatus {
+        let mut tunnels: Vec<LinkTunnel> = self.tunnels.values().cloned().collect();
+        tunnels.sort_by(|a, b| a.opened_at.cmp(&b.opened_at).then(a.name.cmp(&b.name)));
+        LinkStatus {
+            online: self.online(now_ms),
+            last_seen_ms: self.last_seen_ms,
+            version: self.version.clone(),
+            tunnels,
+        }
+    }
+
+    fn event(
+        &self,
+        event: &str,
+        data: serde_json::Value,
+        resource: &str,
+        now_ms: i64,
+    ) -> EventDraft {
+        EventDraft {
+            event: event.to_owned(),
+            data,
+            audience: Audience::Read(resource.to_owned()),
+            at_ms: now_ms,
+        }
+    }
+
+    fn host_event(&self, event: &str, now_ms: i64) -> EventDraft {
+        self.event(event, json!({ "host_id": self.host_id }), HOSTS, now_ms)
+    }
+
+    fn tunnel_event(&self, event: &str, tunnel: &LinkTunnel, now_ms: i64) -> EventDraft {
+        let mut data = serde_json::to_value(tunnel).unwrap_or_else(|_| json!({}));
+        if let Some(map) = data.as_object_mut() {
+            map.insert("host_id".into(), json!(self.host_id));
+        }
+        self.event(event, data, TUNNELS, now_ms)
+    }
+
+    /// A socket opened.
+    pub fn connected(&mut self, now_ms: i64) -> Effects {
+        let was_online = self.online(now_ms);
+        self.connected = true;
+        self.last_seen_ms = Some(now_ms);
+        let mut effects = Effects {
+            changed: true,
+            ..Effects::default()
+        };
+        if !was_online {
+            effects.events.push(self.host_event("host.online", now_ms));
+        }
+        effects
+    }
+
+    /// The socket closed, or the host went silent.
+    pub fn disconnected(&mut self, now_ms: i64) -> Effects {
+        let was_online = self.online(now_ms);
+        self.connected = false;
+        let mut effects = Effects {
+            changed: true,
+            ..Effects::default()
+        };
+        if was_online || self.last_seen_ms.is_some() {
+            effects.events.push(self.host_event("host.offline", now_ms));
+        }
+        effects
+    }
+
+    /// A frame from the host. Malformed tunnels are ignored.
+    pub fn receive(&mut self, message: HostMessage, now_ms: i64) -> Effects {
+        let mut effects = if self.online(now_ms) {
+            Effects::default()
+        } else {
+            self.connected(now_ms)
+        };
+        self.last_seen_ms = Some(now_ms);
+        match message {
+            HostMessage::Hello {
+                version, tunnels, ..
+            } => {
+                self.version = Some(version.chars().take(MAX_FIELD).collect());
+                let fresh: BTreeMap<String, LinkTunnel> = tunnels
+                    .into_iter()
+                    .filter(LinkTunnel::sane)
+                    .take(MAX_TUNNELS)
+                    .map(|t| (t.id.clone(), t))
+                    .collect();
+                // What closed while the edge was away, then what opened.
+                let gone: Vec<LinkTunnel> = self
+                    .tunnels
+                    .values()
+                    .filter(|t| !fresh.contains_key(&t.id))
+                    .cloned()
+                    .collect();
+                for tunnel in gone {
+                    effects
+                        .events
+                        .push(self.tunnel_event("tunnel.closed", &tunnel, now_ms));
+                }
+                let new: Vec<LinkTunnel> = fresh
+                    .values()
+                    .filter(|t| !self.tunnels.contains_key(&t.id))
+                    .cloned()
+                    .collect();
+                for tunnel in new {
+                    effects
+                        .events
+                        .push(self.tunnel_event("tunnel.opened", &tunnel, now_ms));
+                }
+                self.tunnels = fresh;
+            }
+            HostMessage::Opened { tunnel } => {
+                if tunnel.sane()
+                    && (self.tunnels.len() < MAX_TUNNELS || self.tunnels.contains_key(&tunnel.id))
+                {
+                    effects
+                        .events
+                        .push(self.tunnel_event("tunnel.opened", &tunnel, now_ms));
+                    self.tunnels.insert(tunnel.id.clone(), tunnel);
+                }
+            }
+            HostMessage::Closed { tunnel, reason } => {
+                if self.tunnels.remove(&tunnel.id).is_some() && tunnel.sane() {
+                    let mut event = self.tunnel_event("tunnel.closed", &tunnel, now_ms);
+                    if let Some(map) = event.data.as_object_mut() {
+                        map.insert(
+                            "reason".into(),
+                            json!(reason.chars().take(64).collect::<String>()),
+                        );
+                    }
+                    effects.events.push(event);
+                }
+                effects.closed = Some(tunnel.id);
+            }
+            HostMessage::Heartbeat { tunnels } => {
+                // Counters only: opening and closing arrive as their own frames.
+                for tunnel in tunnels.into_iter().filter(LinkTunnel::sane) {
+                    if let Some(known) = self.tunnels.get_mut(&tunnel.id) {
+                        *known = tunnel;
+                    }
+                }
+            }
+        }
+        effects.changed = true;
+        effects
+    }
+
+    /// Whether the host serves `tunnel`.
+    pub fn has(&self, tunnel: &str) -> bool {
+        self.tunnels.contains_key(tunnel)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tunnel(id: &str, name: &str) -> LinkTunnel {
+        LinkTunnel {
+            id: id.into(),
+            name: name.into(),
+            kind: "http".into(),
+            user: "u1".into(),
+            client_addr: "127.0.0.1:5000".into(),
+            public_url: format!("http://{name}.localhost:8080"),
+            opened_at: "2026-11-22T10:00:00Z".into(),
+            bytes_in: 0,
+            bytes_out: 0,
+            requests: 0,
+        }
+    }
+
+    fn kinds(effects: &Effects) -> Vec<&str> {
+        effects.events.iter().map(|e| e.event.as_str()).collect()
+    }
+
+    #[test]
+    fn frames_have_stable_json() {
+        let kick = EdgeMessage::Kick {
+            tunnel: "t1".into(),
+            message: "bye".into(),
+        };
+        assert_eq!(
+            serde_json::to_value(&kick).ok(),
+            Some(json!({ "type": "kick", "tunnel": "t1", "message": "bye" }))
+        );
+        let hello: HostMessage =
+            serde_json::from_value(json!({ "type": "hello", "version": "0.1.0", "tunnels": [] }))
+                .unwrap_or(HostMessage::Heartbeat { tunnels: vec![] });
+        assert_eq!(
+            hello,
+            HostMessage::Hello {
+                version: "0.1.0".into(),
+                hostname: None,
+                tunnels: vec![]
+            }
+        );
+    }
+
+    #[test]
+    fn online_offline_and_tunnel_events() {
+        let mut link = Link::new("h1", "o1");
+        assert!(!link.online(0));
+        assert_eq!(kinds(&link.connected(1_000)), ["host.online"]);
+        let hello = HostMessage::Hello {
+            version: "0.1.0".into(),
+            hostname: None,
+            tunnels: vec![tunnel("a", "alpha")],
+        };
+        assert_eq!(kinds(&link.receive(hello, 1_100)), ["tunnel.opened"]);
+        let opened = link.receive(
+            HostMessage::Opened {
+                tunnel: tunnel("b", "beta"),
+            },
+            1_200,
+        );
+        assert_eq!(kinds(&opened), ["tunnel.opened"]);
+        assert_eq!(opened.events[0].audience, Audience::Read(TUNNELS.into()));
+        assert_eq!(opened.events[0].data["host_id"], "h1");
+        let mut counted = tunnel("a", "alpha");
+        counted.requests = 7;
+        link.receive(
+            HostMessage::Heartbeat {
+                tunnels: vec![counted, tunnel("zzz", "ghost")],
+            },
+            1_300,
+        );
+        let status = link.status(1_300);
+        assert!(status.online);
+        assert_eq!(status.tunnels.len(), 2, "a heartbeat never adds tunnels");
+        assert_eq!(status.tunnels[0].requests, 7);
+
+        let closed = link.receive(
+            HostMessage::Closed {
+                tunnel: tunnel("b", "beta"),
+                reason: "kicked".into(),
+            },
+            1_400,
+        );
+        assert_eq!(kinds(&closed), ["tunnel.closed"]);
+        assert_eq!(closed.closed.as_deref(), Some("b"));
+        assert_eq!(closed.events[0].data["reason"], "kicked");
+
+        assert_eq!(kinds(&link.disconnected(2_000)), ["host.offline"]);
+        assert!(!link.status(2_000).online);
+        assert_eq!(
+            link.status(2_000).tunnels.len(),
+            1,
+            "kept while the edge is away"
+        );
+        // Reconnecting: the tunnel closed meanwhile, another opened.
+        link.connected(3_000);
+        let hello = HostMessage::Hello {
+            version: "0.1.1".into(),
+            hostname: None,
+            tunnels: vec![tunnel("c", "gamma")],
+        };
+        assert_eq!(
+            kinds(&link.receive(hello, 3_100)),
+            ["tunnel.closed", "tunnel.opened"]
+        );
+        assert_eq!(link.status(3_100).version.as_deref(), Some("0.1.1"));
+    }
+
+    #[test]
+    fn silence_means_offline() {
+        let mut link = Link::new("h1", "o1");
+        link.connected(0);
+        assert!(link.online(OFFLINE_AFTER_MS - 1));
+        assert!(!link.online(OFFLINE_AFTER_MS));
+    }
+
+    #[test]
+    fn malformed_tunnels_are_ignored() {
+        let mut link = Link::new("h1", "o1");
+        link.connected(0);
+        let mut bad = tunnel("x", "bad\nname");
+        let effects = link.receive(
+            HostMessage::Opened {
+                tunnel: bad.clone(),
+            },
+            1,
+        );
+        assert!(effects.events.is_empty());
+        bad.name = "n".repeat(MAX_FIELD + 1);
+        link.receive(HostMessage::Opened { tunnel: bad }, 2);
+        assert!(link.status(2).tunnels.is_empty());
+    }
+}

@@ -8,6 +8,8 @@
 //!   the wire format.
 //! - [`link`]: the tunnel-host link's wire protocol and state (shared with
 //!   `tunnel-host`).
+//! - `tunnel_link`: [`TunnelLink`], the Durable Object holding one tunnel
+//!   host's WebSocket (wasm32 only).
 //! - `event_hub`: [`EventHub`], the Durable Object, one per organization
 //!   (wasm32 only).
 
@@ -15,18 +17,28 @@
 
 pub mod hub;
 pub mod link;
+pub mod names;
 pub mod outlet;
 pub mod protocol;
 pub mod sse;
 
 #[cfg(target_arch = "wasm32")]
 mod event_hub;
+#[cfg(target_arch = "wasm32")]
+mod tunnel_link;
 
 #[cfg(target_arch = "wasm32")]
 pub use event_hub::EventHub;
+#[cfg(target_arch = "wasm32")]
+pub use tunnel_link::TunnelLink;
 
 /// Native builds have no Durable Object runtime; this marker keeps
 /// `pub use durable_state::EventHub` compiling everywhere.
 #[cfg(not(target_arch = "wasm32"))]
 #[derive(Debug)]
 pub struct EventHub;
+
+/// Native marker for the tunnel-host link object (see [`EventHub`]'s).
+#[cfg(not(target_arch = "wasm32"))]
+#[derive(Debug)]
+pub struct TunnelLink;

@@ -39,6 +39,7 @@ pub mod session;
 pub mod setup;
 pub mod ssh_key;
 pub mod totp;
+pub mod tunnel;
 pub mod tunnel_host;
 pub mod validate;
 
@@ -48,7 +49,7 @@ pub mod native;
 #[cfg(target_arch = "wasm32")]
 mod worker;
 
-pub use durable_state::EventHub;
+pub use durable_state::{EventHub, TunnelLink};
 pub use error::ApiError;
 pub use platform::Platform;
 pub use router::router;

@@ -2,6 +2,7 @@
 
 use async_trait::async_trait;
 use axum::body::Body;
+pub use durable_state::link::{LinkReply, LinkRequest};
 pub use durable_state::protocol::{HubReply, HubRequest, Subscription};
 
 /// Why a call to a Durable Object failed.
@@ -24,4 +25,8 @@ pub trait Objects: Send + Sync {
         name: &str,
         subscription: Subscription,
     ) -> Result<Option<Body>, ObjectError>;
+
+    /// Sends `request` to the link object of the tunnel host `host_id`
+    /// (see `durable_state::link`).
+    async fn link(&self, host_id: &str, request: LinkRequest) -> Result<LinkReply, ObjectError>;
 }

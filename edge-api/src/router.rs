@@ -111,6 +111,7 @@ pub fn routes() -> Vec<Route> {
         ),
     ];
     routes.extend(crate::tunnel_host::routes());
+    routes.extend(crate::tunnel::routes());
     routes.extend(crate::ssh_key::routes());
     routes.extend(crate::device::routes());
     routes.extend(totp::routes());

@@ -18,6 +18,7 @@ use axum::{
     extract::{Path, State},
     http::{HeaderMap, StatusCode},
 };
+use durable_state::link::{LinkReply, LinkRequest, LinkStatus};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
@@ -28,6 +29,7 @@ use crate::{
     crypto,
     db::{DatabaseExt, Statement},
     error::ApiError,
+    events::{self, Audience, NewEvent},
     extract::ApiJson,
     guard::{Caller, OrgContext},
     platform::Platform,
@@ -293,7 +295,34 @@ pub async fn list(
         )
         .await?;
     let now = platform.clock.now_ms();
-    Ok(Json(rows.into_iter().map(|r| r.into_host(now)).collect()))
+    let links: std::collections::HashMap<String, LinkStatus> =
+        crate::tunnel::link_statuses(&platform, &org.id)
+            .await?
+            .into_iter()
+            .map(|(id, _, status)| (id, status))
+            .collect();
+    Ok(Json(
+        rows.into_iter()
+            .map(|row| {
+                let link = links.get(&row.id);
+                let mut host = row.into_host(now);
+                // A host connected to its link is online, and its last
+                // frame is when it was last seen (its HTTP calls count too).
+                if let Some(link) = link {
+                    if let Some(at) = link.last_seen_ms {
+                        let seen = rfc3339(at);
+                        if host.last_seen_at.as_ref().is_none_or(|d| *d < seen) {
+                            host.last_seen_at = Some(seen);
+                        }
+                    }
+                    if link.online && host.status == HostStatus::Offline {
+                        host.status = HostStatus::Online;
+                    }
+                }
+                host
+            })
+            .collect(),
+    ))
 }
 
 /// `POST /api/orgs/{org}/tunnel-hosts`: a pending host and its enrollment token.
@@ -403,6 +432,12 @@ pub async fn remove(
             entry.by(&platform, &caller, &meta)?,
         ])
         .await?;
+    // Its credential no longer works; drop the socket it may still hold.
+    match platform.objects.link(&row.id, LinkRequest::Forget).await {
+        Ok(LinkReply::Forgotten) => {}
+        Ok(other) => crate::error::log_error("forget host", &format!("unexpected reply {other:?}")),
+        Err(e) => crate::error::log_error("forget host", &e.to_string()),
+    }
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -457,6 +492,7 @@ pub async fn enroll(
         return Err(ApiError::NotFound);
     };
 
+    let hostname_shown = hostname.clone();
     let credential = format!("{PREFIX}{}", crypto::token()?);
     let credential_hash = crypto::sha256_hex(credential.as_bytes());
     let entry = audit::Entry {
@@ -499,6 +535,18 @@ pub async fn enroll(
         // Another request enrolled this host first.
         return Err(ApiError::NotFound);
     }
+    // For whoever is waiting on the enrollment dialog: only those who may
+    // create hosts see it (everyone gets `host.online` when it connects).
+    events::publish(
+        &platform,
+        &pending.org_id,
+        NewEvent::new(
+            "tunnel_host.enrolled",
+            json!({ "host_id": pending.id, "name": pending.name, "hostname": hostname_shown }),
+            Audience::Manage(Resource::Vps),
+        ),
+    )
+    .await;
     Ok((
         StatusCode::CREATED,
         Json(Enrollment {

@@ -64,6 +64,17 @@ const DECLARED: &[(&str, &str, &str)] = &[
     ("POST", "/api/tunnel-hosts/device", "public"),
     ("POST", "/api/tunnel-hosts/device/poll", "public"),
     ("POST", "/api/activate", "session"),
+    ("GET", "/api/orgs/{org}/tunnels", "tunnels:read"),
+    ("DELETE", "/api/orgs/{org}/tunnels/{id}", "tunnels:write"),
+    ("GET", "/api/orgs/{org}/tunnel-names", "tunnels:read"),
+    ("POST", "/api/orgs/{org}/tunnel-names", "tunnels:write"),
+    (
+        "DELETE",
+        "/api/orgs/{org}/tunnel-names/{name}",
+        "tunnels:write",
+    ),
+    ("POST", "/api/tunnel-hosts/names/check", "public"),
+    ("GET", "/api/tunnel-hosts/link", "public"),
 ];
 
 fn describe(access: Access) -> String {

@@ -11,7 +11,7 @@ use std::sync::{
 };
 
 pub use memory_kv::MemoryKv;
-pub use objects::LocalObjects;
+pub use objects::{HostFrame, LocalObjects};
 pub use sqlite::Sqlite;
 
 use crate::{clock::Clock, config::Config, crypto::Sealer, db::DbError, platform::Platform};
@@ -53,14 +53,24 @@ impl Clock for ManualClock {
 /// A native platform: fresh in-memory SQLite with every migration applied,
 /// in-memory KV and in-process objects, all reading `clock`.
 pub fn platform(clock: Arc<dyn Clock>) -> Result<Platform, DbError> {
-    Ok(Platform {
+    Ok(platform_with_objects(clock)?.0)
+}
+
+/// [`platform`], also handing out its objects so tests can play a tunnel
+/// host's socket ([`LocalObjects::host`]).
+pub fn platform_with_objects(
+    clock: Arc<dyn Clock>,
+) -> Result<(Platform, Arc<LocalObjects>), DbError> {
+    let objects = Arc::new(LocalObjects::default());
+    let platform = Platform {
         db: Arc::new(Sqlite::open_in_memory()?),
         kv: Arc::new(MemoryKv::new(clock.clone())),
-        objects: Arc::new(LocalObjects::default()),
+        objects: objects.clone(),
         clock,
         config: Arc::new(Config {
             sealer: Sealer::new(&[42; 32]),
             origin: None,
         }),
-    })
+    };
+    Ok((platform, objects))
 }

@@ -3,6 +3,7 @@
 
 mod d1;
 mod kv;
+mod link;
 mod objects;
 
 use std::sync::Arc;
@@ -22,6 +23,8 @@ const DB: &str = "DB";
 const KV: &str = "KV";
 /// Event hub Durable Object binding name.
 const EVENT_HUB: &str = "EVENT_HUB";
+/// Tunnel-host link Durable Object binding name.
+const TUNNEL_LINK: &str = "TUNNEL_LINK";
 
 struct WorkerClock;
 
@@ -48,7 +51,10 @@ fn platform(env: &Env) -> worker::Result<Platform> {
         config: Arc::new(config(env)?),
         db: Arc::new(d1::D1::new(env.d1(DB)?)),
         kv: Arc::new(kv::WorkersKv::new(env.kv(KV)?)),
-        objects: Arc::new(objects::Bindings::new(env.durable_object(EVENT_HUB)?)),
+        objects: Arc::new(objects::Bindings::new(
+            env.durable_object(EVENT_HUB)?,
+            env.durable_object(TUNNEL_LINK)?,
+        )),
         clock: Arc::new(WorkerClock),
     })
 }
@@ -59,7 +65,11 @@ async fn fetch(
     env: Env,
     _ctx: Context,
 ) -> worker::Result<axum::http::Response<axum::body::Body>> {
-    let router = crate::router(platform(&env)?);
+    let platform = platform(&env)?;
+    if link::is_link_upgrade(&req) {
+        return link::connect(&platform, &env, req).await;
+    }
+    let router = crate::router(platform);
     let req = match buffered(req).await {
         Ok(req) => req,
         Err(too_large) => return Ok(too_large.into_response()),

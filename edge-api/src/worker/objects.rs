@@ -8,17 +8,21 @@ use worker::{
     wasm_bindgen::JsValue,
 };
 
-use crate::objects::{HubReply, HubRequest, ObjectError, Objects, Subscription};
+use crate::objects::{
+    HubReply, HubRequest, LinkReply, LinkRequest, ObjectError, Objects, Subscription,
+};
 
 /// The Durable Object bindings.
 pub struct Bindings {
     event_hub: SendWrapper<ObjectNamespace>,
+    tunnel_link: SendWrapper<ObjectNamespace>,
 }
 
 impl Bindings {
-    pub fn new(event_hub: ObjectNamespace) -> Self {
+    pub fn new(event_hub: ObjectNamespace, tunnel_link: ObjectNamespace) -> Self {
         Bindings {
             event_hub: SendWrapper::new(event_hub),
+            tunnel_link: SendWrapper::new(tunnel_link),
         }
     }
 }
@@ -99,5 +103,12 @@ impl Objects for Bindings {
             Ok(Some(response.into_body()))
         })
         .await
+    }
+
+    async fn link(&self, host_id: &str, request: LinkRequest) -> Result<LinkReply, ObjectError> {
+        let body = serde_json::to_string(&request).map_err(error)?;
+        let namespace = SendWrapper::new(self.tunnel_link.0.clone());
+        let name = host_id.to_owned();
+        SendFuture::new(async move { call(&namespace, &name, "/link", body).await }).await
     }
 }

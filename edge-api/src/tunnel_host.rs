@@ -306,17 +306,19 @@ pub async fn list(
             .map(|row| {
                 let link = links.get(&row.id);
                 let mut host = row.into_host(now);
-                // A host connected to its link is online, and its last
-                // frame is when it was last seen (its HTTP calls count too).
-                if let Some(link) = link {
-                    if let Some(at) = link.last_seen_ms {
-                        let seen = rfc3339(at);
-                        if host.last_seen_at.as_ref().is_none_or(|d| *d < seen) {
-                            host.last_seen_at = Some(seen);
-                        }
+                // Once a host has used its link, the link decides: online
+                // while connected, last seen at its last frame.
+                if let Some(at) = link.and_then(|l| l.last_seen_ms) {
+                    let seen = rfc3339(at);
+                    if host.last_seen_at.as_ref().is_none_or(|d| *d < seen) {
+                        host.last_seen_at = Some(seen);
                     }
-                    if link.online && host.status == HostStatus::Offline {
-                        host.status = HostStatus::Online;
+                    if host.status != HostStatus::Pending {
+                        host.status = if link.is_some_and(|l| l.online) {
+                            HostStatus::Online
+                        } else {
+                            HostStatus::Offline
+                        };
                     }
                 }
                 host

@@ -157,6 +157,9 @@ async fn tunnels_are_listed_from_each_hosts_link() {
     let list = f.get("/api/orgs/ada-lab/tunnels", &f.owner).await;
     assert_eq!(list.json.as_array().expect("list").len(), 1);
     assert_eq!(list.json[0]["host"]["online"], false);
+    // The link decides, even while the host's last HTTP call is recent.
+    let hosts = f.get("/api/orgs/ada-lab/tunnel-hosts", &f.owner).await;
+    assert_eq!(hosts.json[0]["status"], "offline");
 }
 
 #[tokio::test]

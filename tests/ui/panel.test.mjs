@@ -244,6 +244,48 @@ test("settings pages: profile, password, sessions and API keys", STEP, async () 
   owner.assertClean();
 });
 
+test("tunnels pages: hosts, open tunnels, reserved names and SSH keys", STEP, async () => {
+  const { page } = owner;
+  await page.goto(`/o/${org}/tunnels`);
+  await page.getByText("No open tunnels", { exact: true }).waitFor();
+  await screenshots(page, "tunnels-empty");
+
+  await page.getByRole("navigation", { name: "Tunnels" }).getByRole("link", { name: "Hosts" }).click();
+  await page.getByText("No tunnel hosts", { exact: true }).waitFor();
+  await page.getByRole("button", { name: "Add tunnel host" }).click();
+  await page.getByLabel("Name", { exact: true }).fill("eu-1");
+  await page.getByRole("button", { name: "Add host" }).click();
+  const command = await page.getByLabel("Enrollment command", { exact: true }).inputValue();
+  assert.match(command, /^tunnel-host --edge http\S+ --enroll \S+$/);
+  await screenshots(page, "tunnel-host-enroll");
+  await page.getByRole("button", { name: "Done" }).click();
+  await page.getByRole("cell", { name: "eu-1", exact: true }).waitFor();
+  await page.getByText("Pending enrollment", { exact: true }).waitFor();
+  await screenshots(page, "tunnel-hosts");
+
+  await page.getByRole("navigation", { name: "Tunnels" }).getByRole("link", { name: "Reserved names" }).click();
+  await page.getByLabel("Name", { exact: true }).fill("panel-demo");
+  await page.getByRole("button", { name: "Reserve", exact: true }).click();
+  await page.getByRole("cell", { name: "panel-demo", exact: true }).waitFor();
+  await screenshots(page, "tunnel-names");
+
+  await page.goto(`/o/${org}/settings/ssh-keys`);
+  await page.getByText("No SSH keys", { exact: true }).waitFor();
+  await page.getByRole("button", { name: "Add SSH key" }).click();
+  await page
+    .getByLabel("Public key", { exact: true })
+    .fill("ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOewqmYZH88V7s9Lg4EQ8svuU809m9M5xnKk+2vFSu8Q ci@flamingo");
+  await page.getByLabel("Name", { exact: true }).fill("Panel laptop");
+  await page.getByRole("button", { name: "Add key" }).click();
+  await page.getByRole("cell", { name: "Panel laptop", exact: true }).waitFor();
+  await screenshots(page, "settings-ssh-keys");
+
+  await page.goto("/activate?code=bcdfghjk");
+  assert.equal(await page.getByLabel("Code", { exact: true }).inputValue(), "BCDF-GHJK");
+  await screenshots(page, "activate");
+  owner.assertClean();
+});
+
 test("a chosen dark theme is painted before any app script runs", STEP, async () => {
   const { page } = owner;
   await page.goto(`/o/${org}`);

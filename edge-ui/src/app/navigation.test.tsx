@@ -22,6 +22,7 @@ function signedIn() {
     "GET /api/orgs/acme/members": [testMember({ user_id: "u-ada", name: "Ada Lovelace", role: "owner" })],
     "GET /api/orgs/acme/invitations": [],
     "GET /api/orgs/acme/audit": EMPTY_AUDIT,
+    "GET /api/orgs/acme/tunnels": [],
   });
 }
 

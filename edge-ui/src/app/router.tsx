@@ -12,14 +12,19 @@ import { invitationsRoute } from "@/app/routes/organization/invitations";
 import { membersRoute } from "@/app/routes/organization/members";
 import { organizationIndexRoute, organizationRoute } from "@/app/routes/organization/organization";
 import { rootRoute } from "@/app/routes/root";
+import { activateRoute } from "@/app/routes/activate";
 import { apiKeysRoute } from "@/app/routes/settings/api-keys";
 import { passwordRoute } from "@/app/routes/settings/password";
 import { profileRoute } from "@/app/routes/settings/profile";
 import { sessionsRoute } from "@/app/routes/settings/sessions";
+import { sshKeysRoute } from "@/app/routes/settings/ssh-keys";
 import { settingsIndexRoute, settingsRoute } from "@/app/routes/settings/settings";
 import { twoFactorRoute } from "@/app/routes/settings/two-factor";
 import { setupRoute } from "@/app/routes/setup";
-import { tunnelsRoute } from "@/app/routes/tunnels";
+import { tunnelHostsRoute } from "@/app/routes/tunnels/hosts";
+import { tunnelNamesRoute } from "@/app/routes/tunnels/names";
+import { openTunnelsRoute } from "@/app/routes/tunnels/open-tunnels";
+import { tunnelsRoute } from "@/app/routes/tunnels/tunnels";
 import { vpsFleetRoute } from "@/app/routes/vps-fleet";
 
 /** Every route of the app, in one place. */
@@ -28,10 +33,11 @@ const routeTree = rootRoute.addChildren([
   setupRoute,
   loginRoute,
   joinRoute,
+  activateRoute,
   orgRoute.addChildren([
     dashboardRoute,
     gameServersRoute,
-    tunnelsRoute,
+    tunnelsRoute.addChildren([openTunnelsRoute, tunnelHostsRoute, tunnelNamesRoute]),
     vpsFleetRoute,
     organizationRoute.addChildren([organizationIndexRoute, membersRoute, invitationsRoute]),
     auditLogRoute,
@@ -42,6 +48,7 @@ const routeTree = rootRoute.addChildren([
       twoFactorRoute,
       sessionsRoute,
       apiKeysRoute,
+      sshKeysRoute,
     ]),
   ]),
 ]);

@@ -29,3 +29,23 @@ export function formatRelative(iso: string, now: number = Date.now()): string {
   }
   return "just now";
 }
+
+const count = new Intl.NumberFormat(undefined);
+const BYTE_UNITS = ["B", "KB", "MB", "GB", "TB", "PB"] as const;
+
+/** "1,234". */
+export function formatCount(value: number): string {
+  return count.format(value);
+}
+
+/** "0 B", "999 B", "1.5 KB", "12 MB": powers of 1024, one decimal below 10. */
+export function formatBytes(bytes: number): string {
+  let value = Math.max(0, bytes);
+  let unit = 0;
+  while (value >= 1024 && unit < BYTE_UNITS.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  const digits = unit === 0 || value >= 10 ? 0 : 1;
+  return `${value.toFixed(digits)} ${BYTE_UNITS[unit] ?? "B"}`;
+}

@@ -135,6 +135,21 @@ describe("useOrgEvents", () => {
     hook.unmount();
   });
 
+  it("listens for tunnel and host events", () => {
+    const { invalidate, wrapper } = setup();
+    const hook = renderHook(() => {
+      useOrgEvents("ada-lab");
+    }, { wrapper });
+    FakeEventSource.last.emit("tunnel.opened", { id: "t1", name: "myapp" }, "7");
+    FakeEventSource.last.emit("host.offline", { host_id: "h1" }, "8");
+    expect(invalidatedKeys(invalidate)).toEqual([
+      ["orgs", "ada-lab", "tunnels"],
+      ["orgs", "ada-lab", "tunnel-hosts"],
+      ["orgs", "ada-lab", "tunnels"],
+    ]);
+    hook.unmount();
+  });
+
   it("opens again after a refusal, resuming from the last event", () => {
     vi.useFakeTimers();
     const { wrapper } = setup();
@@ -182,5 +197,24 @@ describe("staleKeys", () => {
     ]);
     expect(staleKeys("o", "audit.created", "not json")).toEqual([["orgs", "o", "audit"]]);
     expect(staleKeys("o", "something.else", "{}")).toEqual([]);
+  });
+
+  it("maps tunnel and host events to the tunnels pages", () => {
+    expect(staleKeys("o", "tunnel.opened", "{}")).toEqual([["orgs", "o", "tunnels"]]);
+    expect(staleKeys("o", "tunnel.closed", "{}")).toEqual([["orgs", "o", "tunnels"]]);
+    for (const type of ["host.online", "host.offline", "tunnel_host.enrolled"]) {
+      expect(staleKeys("o", type, JSON.stringify({ host_id: "h1" }))).toEqual([
+        ["orgs", "o", "tunnel-hosts"],
+        ["orgs", "o", "tunnels"],
+      ]);
+    }
+  });
+
+  it("maps tunnel audit entries to their lists", () => {
+    const audit = (resource_type: string) => staleKeys("o", "audit.created", JSON.stringify({ resource_type }));
+    expect(audit("tunnel_name")).toEqual([["orgs", "o", "audit"], ["orgs", "o", "tunnel-names"]]);
+    expect(audit("tunnel_host")).toEqual([["orgs", "o", "audit"], ["orgs", "o", "tunnel-hosts"]]);
+    expect(audit("tunnel")).toEqual([["orgs", "o", "audit"], ["orgs", "o", "tunnels"]]);
+    expect(audit("ssh_key")).toEqual([["orgs", "o", "audit"], ["account", "ssh-keys"]]);
   });
 });

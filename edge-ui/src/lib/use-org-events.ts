@@ -23,18 +23,26 @@ import { orgScope, queryScopes } from "@/lib/query-keys";
 
 /**
  * Event type → feature segments (after `["orgs", org]`) it makes stale. The
- * API also publishes (or will) `tunnel.opened`/`tunnel.closed`,
- * `host.online`/`host.offline`, `node.online`/`node.offline`, `server.state`
+ * API also publishes (or will) `node.online`/`node.offline`, `server.state`
  * and `server.stats`: the feature that shows them adds its line here.
  */
 const EVENT_FEATURES: Record<string, readonly string[]> = {
   "audit.created": ["audit"],
+  "tunnel.opened": ["tunnels"],
+  "tunnel.closed": ["tunnels"],
+  // Tunnels show whether their host is online, so they refresh with it.
+  "host.online": ["tunnel-hosts", "tunnels"],
+  "host.offline": ["tunnel-hosts", "tunnels"],
+  "tunnel_host.enrolled": ["tunnel-hosts", "tunnels"],
 };
 
 /** An audit entry's `resource_type` → feature segments it makes stale. */
 const RESOURCE_FEATURES: Record<string, readonly string[]> = {
   user: ["members"],
   invitation: ["invitations"],
+  tunnel: ["tunnels"],
+  tunnel_host: ["tunnel-hosts"],
+  tunnel_name: ["tunnel-names"],
 };
 
 /** Resource types whose changes show outside the organization's scope. */
@@ -42,6 +50,8 @@ const RESOURCE_SCOPES: Record<string, readonly QueryKey[]> = {
   // The organization's name and the caller's role come with `/api/auth/me`.
   organization: [queryScopes.auth],
   user: [queryScopes.auth],
+  // A key approved at `/activate` joins the user's SSH keys.
+  ssh_key: [[...queryScopes.account, "ssh-keys"]],
 };
 
 /** Waits before opening again after the server refused the stream, doubling to a minute. */

@@ -14,6 +14,8 @@ export type OrgPath =
   | "/o/$org"
   | "/o/$org/game-servers"
   | "/o/$org/tunnels"
+  | "/o/$org/tunnels/hosts"
+  | "/o/$org/tunnels/names"
   | "/o/$org/vps"
   | "/o/$org/organization"
   | "/o/$org/organization/members"
@@ -24,7 +26,8 @@ export type OrgPath =
   | "/o/$org/settings/password"
   | "/o/$org/settings/two-factor"
   | "/o/$org/settings/sessions"
-  | "/o/$org/settings/api-keys";
+  | "/o/$org/settings/api-keys"
+  | "/o/$org/settings/ssh-keys";
 
 /** One entry of the main navigation; every path lives under the organization. */
 export type NavItem = {

@@ -26,6 +26,7 @@ const SECTIONS = [
   { title: "Two-factor", to: "/o/$org/settings/two-factor" },
   { title: "Sessions", to: "/o/$org/settings/sessions" },
   { title: "API keys", to: "/o/$org/settings/api-keys" },
+  { title: "SSH keys", to: "/o/$org/settings/ssh-keys" },
 ] as const;
 
 function SettingsLayout() {

@@ -2,6 +2,7 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
@@ -20,17 +21,133 @@ pub enum KeyDecision {
         /// The user's name; tunnels and limits are per user.
         user: String,
     },
-    /// Nobody registered this key. Refused for now; the edge device flow will take this
-    /// case over (see `ssh::handler`, where keyboard-interactive shows the message).
+    /// Nobody registered this key. Refused, unless the authority runs a device flow (see
+    /// `ssh::handler`, where keyboard-interactive shows either the refusal or the flow).
     Unknown,
 }
 
-/// Decides who owns a public key. The authorized_keys file is one implementation; the edge
-/// (device flow, per-user key lists) will be another.
+/// Whether a user may bind a tunnel name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NameDecision {
+    /// The name is free for this user.
+    Allowed,
+    /// Someone else reserved the name.
+    Reserved {
+        /// Who holds the reservation, fit to show the user.
+        by: String,
+    },
+}
+
+/// A device authorization started for an unknown key: what the user must do.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DeviceStart {
+    /// Secret code the host polls with (never shown).
+    pub device_code: String,
+    /// Code the user types in the browser (`BCDF-GHJK`).
+    pub user_code: String,
+    /// Absolute URL where the user types the code.
+    pub verification_url: String,
+    /// How long the codes stay valid.
+    pub expires_in: Duration,
+    /// How long to wait between polls.
+    pub interval: Duration,
+}
+
+/// Where a device authorization stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeviceStatus {
+    /// The user has not approved yet.
+    Pending,
+    /// Approved: the key belongs to this user from now on.
+    Approved {
+        /// The owner of the session's tunnels.
+        user: String,
+    },
+    /// The codes expired or were refused.
+    Expired,
+}
+
+/// Decides who owns a public key, who may bind which name, and (optionally) lets a user
+/// sign an unknown key in through a device flow. The authorized_keys file implements only
+/// [`KeyAuthority::decide`]; the edge implements everything.
 #[async_trait]
 pub trait KeyAuthority: Send + Sync + 'static {
     /// Looks the key up.
     async fn decide(&self, key: &PublicKey) -> Result<KeyDecision>;
+
+    /// Whether `user` may bind the tunnel name `name`. Default: always.
+    async fn may_bind(&self, _user: &str, _name: &str) -> Result<NameDecision> {
+        Ok(NameDecision::Allowed)
+    }
+
+    /// Whether [`KeyAuthority::start_device`] works. Default: no, unknown keys are refused.
+    fn supports_device_flow(&self) -> bool {
+        false
+    }
+
+    /// Starts a device authorization for an unknown key whose possession was proven.
+    async fn start_device(&self, _key: &PublicKey) -> Result<DeviceStart> {
+        Err(Error::Forbidden("this host has no device sign-in".into()))
+    }
+
+    /// Polls a device authorization started by [`KeyAuthority::start_device`].
+    async fn poll_device(&self, _device_code: &str) -> Result<DeviceStatus> {
+        Ok(DeviceStatus::Expired)
+    }
+}
+
+/// Two authorities asked in order: the first that knows a key decides; both must allow a
+/// name; the device flow is the first supporting one's. The host chains authorized_keys
+/// before the edge.
+pub struct Chain {
+    first: Arc<dyn KeyAuthority>,
+    then: Arc<dyn KeyAuthority>,
+}
+
+impl Chain {
+    /// Asks `first`, then `then`.
+    pub fn new(first: Arc<dyn KeyAuthority>, then: Arc<dyn KeyAuthority>) -> Chain {
+        Chain { first, then }
+    }
+
+    fn device(&self) -> &dyn KeyAuthority {
+        if self.first.supports_device_flow() {
+            self.first.as_ref()
+        } else {
+            self.then.as_ref()
+        }
+    }
+}
+
+#[async_trait]
+impl KeyAuthority for Chain {
+    async fn decide(&self, key: &PublicKey) -> Result<KeyDecision> {
+        match self.first.decide(key).await {
+            Ok(known @ KeyDecision::Known { .. }) => return Ok(known),
+            Ok(KeyDecision::Unknown) => {}
+            Err(error) => tracing::warn!(%error, "first key authority failed; asking the next"),
+        }
+        self.then.decide(key).await
+    }
+
+    async fn may_bind(&self, user: &str, name: &str) -> Result<NameDecision> {
+        match self.first.may_bind(user, name).await? {
+            NameDecision::Allowed => self.then.may_bind(user, name).await,
+            reserved => Ok(reserved),
+        }
+    }
+
+    fn supports_device_flow(&self) -> bool {
+        self.first.supports_device_flow() || self.then.supports_device_flow()
+    }
+
+    async fn start_device(&self, key: &PublicKey) -> Result<DeviceStart> {
+        self.device().start_device(key).await
+    }
+
+    async fn poll_device(&self, device_code: &str) -> Result<DeviceStatus> {
+        self.device().poll_device(device_code).await
+    }
 }
 
 /// Age after which an unchanged mtime and size mean an unchanged file.
@@ -211,6 +328,35 @@ mod tests {
                 user: "carol".into()
             }
         );
+    }
+
+    struct Fixed(KeyDecision, NameDecision);
+
+    #[async_trait]
+    impl KeyAuthority for Fixed {
+        async fn decide(&self, _key: &PublicKey) -> Result<KeyDecision> {
+            Ok(self.0.clone())
+        }
+        async fn may_bind(&self, _user: &str, _name: &str) -> Result<NameDecision> {
+            Ok(self.1.clone())
+        }
+    }
+
+    #[tokio::test]
+    async fn a_chain_asks_in_order() {
+        let known = |u: &str| KeyDecision::Known { user: u.into() };
+        let reserved = NameDecision::Reserved { by: "Ada".into() };
+        let file = Arc::new(Fixed(known("alice"), NameDecision::Allowed));
+        let edge = Arc::new(Fixed(known("u-1"), reserved.clone()));
+        let chain = Chain::new(file, edge.clone());
+        assert_eq!(chain.decide(&key(1)).await.unwrap(), known("alice"));
+        assert_eq!(chain.may_bind("alice", "x").await.unwrap(), reserved);
+        assert!(!chain.supports_device_flow());
+        let nobody = Arc::new(Fixed(KeyDecision::Unknown, NameDecision::Allowed));
+        let chain = Chain::new(nobody, edge);
+        assert_eq!(chain.decide(&key(1)).await.unwrap(), known("u-1"));
+        assert!(chain.start_device(&key(1)).await.is_err());
+        assert_eq!(chain.poll_device("x").await.unwrap(), DeviceStatus::Expired);
     }
 
     #[test]

@@ -97,6 +97,20 @@ pub struct Config {
     #[arg(long, env = "TUNNEL_HOST_SHUTDOWN_GRACE", default_value = "5s", value_parser = humantime::parse_duration)]
     pub shutdown_grace: Duration,
 
+    /// The Flamingo edge (panel API) this host reports to, e.g. `https://panel.example.com`.
+    /// Without it the host runs standalone on its authorized_keys file.
+    #[arg(long, env = "TUNNEL_HOST_EDGE")]
+    pub edge: Option<String>,
+
+    /// One-time enrollment token from the panel; used once with `--edge`, after which the
+    /// credential lives in `<data-dir>/edge.json` and the token is ignored.
+    #[arg(long, env = "TUNNEL_HOST_ENROLL", hide_env_values = true)]
+    pub enroll: Option<Secret>,
+
+    /// Interval between the edge link's heartbeats.
+    #[arg(long, env = "TUNNEL_HOST_EDGE_HEARTBEAT_INTERVAL", default_value = "30s", value_parser = humantime::parse_duration)]
+    pub edge_heartbeat_interval: Duration,
+
     /// Log line format.
     #[arg(long, env = "TUNNEL_HOST_LOG_FORMAT", value_enum, default_value_t = LogFormat::Pretty)]
     pub log_format: LogFormat,
@@ -113,6 +127,35 @@ impl Config {
     /// The host key path inside the data dir.
     pub fn host_key_path(&self) -> PathBuf {
         self.data_dir.join("ssh_host_ed25519_key")
+    }
+}
+
+/// A secret from the command line or env; `Debug` never shows it.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// The secret itself, for the one place that sends it.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+impl FromStr for Secret {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        if s.is_empty() {
+            return Err("must not be empty".into());
+        }
+        Ok(Secret(s.to_owned()))
     }
 }
 
@@ -252,6 +295,28 @@ mod tests {
         assert_eq!(c.max_request_body, ByteSize(10 * 1024));
         assert_eq!(c.log_format, LogFormat::Json);
         assert_eq!(c.idle_timeout, Duration::from_secs(90));
+    }
+
+    #[test]
+    fn edge_flags_parse_and_the_token_stays_hidden() {
+        let c = Config::try_parse_from(["tunnel-host"]).unwrap();
+        assert!(c.edge.is_none() && c.enroll.is_none());
+        assert_eq!(c.edge_heartbeat_interval, Duration::from_secs(30));
+        let c = Config::try_parse_from([
+            "tunnel-host",
+            "--edge",
+            "https://panel.example.com",
+            "--enroll",
+            "fte_topsecret",
+            "--edge-heartbeat-interval",
+            "200ms",
+        ])
+        .unwrap();
+        assert_eq!(c.edge.as_deref(), Some("https://panel.example.com"));
+        assert_eq!(c.enroll.as_ref().map(Secret::expose), Some("fte_topsecret"));
+        assert_eq!(c.edge_heartbeat_interval, Duration::from_millis(200));
+        assert!(!format!("{c:?}").contains("topsecret"));
+        assert!(Config::try_parse_from(["tunnel-host", "--enroll", " "]).is_err());
     }
 
     #[test]

@@ -36,6 +36,9 @@ pub enum Error {
     /// The tunnel's client side could not be reached.
     #[error("upstream unavailable: {0}")]
     Upstream(String),
+    /// The edge could not be reached or answered unexpectedly.
+    #[error("edge: {0}")]
+    Edge(String),
     /// An I/O failure with what was being done.
     #[error("{context}: {source}")]
     Io {
@@ -64,7 +67,7 @@ impl Error {
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::Invalid { .. } => StatusCode::BAD_REQUEST,
             Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Error::Upstream(_) => StatusCode::BAD_GATEWAY,
+            Error::Upstream(_) | Error::Edge(_) => StatusCode::BAD_GATEWAY,
             Error::Io { .. } | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -74,6 +77,7 @@ impl Error {
         match self {
             Error::Io { .. } | Error::Internal(_) => "internal error".to_owned(),
             Error::Upstream(_) => "upstream unavailable".to_owned(),
+            Error::Edge(_) => "edge unavailable".to_owned(),
             other => other.to_string(),
         }
     }

@@ -9,8 +9,9 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::authority::{AuthorizedKeysFile, KeyAuthority};
+use crate::authority::{AuthorizedKeysFile, Chain, KeyAuthority};
 use crate::config::Config;
+use crate::edge::{self, Edge};
 use crate::error::{Error, Result};
 use crate::event::CloseReason;
 use crate::metrics::Metrics;
@@ -68,15 +69,17 @@ pub struct ListenAddrs {
 }
 
 /// A configured tunnel host, ready to run. Hand out its [`Registry`] before running to
-/// watch events or send commands (the edge link will).
+/// watch events or send commands (the edge link does).
 pub struct Host {
     config: Config,
     registry: Registry,
     authority: Arc<dyn KeyAuthority>,
+    edge: Option<Edge>,
 }
 
 impl Host {
-    /// A host with the authorized_keys file authority from the config.
+    /// A standalone host with the authorized_keys file authority from the config (the
+    /// config's `--edge` is not looked at; see [`Host::connect`]).
     pub fn new(config: Config) -> Host {
         let metrics = Arc::new(Metrics::default());
         let registry = Registry::new(metrics, config.max_tunnels_per_user);
@@ -85,7 +88,28 @@ impl Host {
             config,
             registry,
             authority,
+            edge: None,
         }
+    }
+
+    /// A host as the config says: with `--edge`, enrolled (or loaded from `edge.json`) and
+    /// connected to the edge; otherwise the same as [`Host::new`].
+    pub async fn connect(config: Config) -> Result<Host> {
+        let edge = Edge::from_config(&config).await?;
+        let host = Host::new(config);
+        Ok(match edge {
+            Some(edge) => host.with_edge(edge),
+            None => host,
+        })
+    }
+
+    /// Reports to `edge` while running, and asks it about keys the current authority does
+    /// not know (the current authority first), reserved names and the device flow.
+    pub fn with_edge(mut self, edge: Edge) -> Host {
+        let authority: Arc<dyn KeyAuthority> = Arc::new(edge.authority());
+        self.authority = Arc::new(Chain::new(self.authority, authority));
+        self.edge = Some(edge);
+        self
     }
 
     /// Replaces the key authority (the edge will plug its own in here).
@@ -133,6 +157,14 @@ impl Host {
             admin::router(ctx.registry.clone()),
             stop.clone(),
         ));
+        if let Some(edge) = &self.edge {
+            tracing::info!(edge = %edge.credential().edge, host_id = %edge.credential().host_id, "reporting to the edge");
+            servers.spawn(edge::link::run(
+                edge.link(),
+                ctx.registry.clone(),
+                stop.clone(),
+            ));
+        }
         servers.close();
         tracing::info!(ssh = %addrs.ssh, http = %addrs.http, admin = %addrs.admin, "tunnel host listening");
 
@@ -151,13 +183,13 @@ impl Host {
     }
 }
 
-/// Runs a host with the default authority: the library's entry point, used by `main`.
+/// Runs a host as the config says ([`Host::connect`]): the library's entry point.
 pub async fn run(
     config: Config,
     listeners: Listeners,
     shutdown: impl Future<Output = ()> + Send,
 ) -> Result<()> {
-    Host::new(config).run(listeners, shutdown).await
+    Host::connect(config).await?.run(listeners, shutdown).await
 }
 
 /// What the servers share while running.

@@ -9,12 +9,15 @@
 //! - `tcp`: TCP tunnels on ports from the configured range.
 //! - [`admin`]: the loopback admin API (tunnels, kick, metrics, health).
 //! - [`registry`], [`tunnel`], [`event`]: the tunnels, their events out and commands in;
-//!   the seam the edge link will subscribe to.
-//! - [`authority`]: the [`KeyAuthority`] seam deciding who owns an SSH key.
+//!   the seam the edge link subscribes to.
+//! - [`authority`]: the [`KeyAuthority`] seam deciding who owns an SSH key and who may
+//!   bind a name, with the authorized_keys file and a [`authority::Chain`] of two.
+//! - [`edge`]: enrollment at the Flamingo edge, its HTTP API (the edge as an authority,
+//!   with the device flow for unknown keys) and the link reporting tunnels live.
 //! - [`host_key`], [`name`], [`rate_limit`], [`metrics`], [`stream`], [`stall`]: small parts.
 //! - [`error`]: the crate's one error enum.
 //!
-//! Embedding, as `main` does and as the edge link will (subscribe before running):
+//! Embedding (subscribe before running; `Host::connect` also sets up `--edge`):
 //!
 //! ```no_run
 //! # async fn demo() -> tunnel_host::Result<()> {
@@ -40,6 +43,7 @@
 pub mod admin;
 pub mod authority;
 pub mod config;
+pub mod edge;
 pub mod error;
 pub mod event;
 pub mod host;
@@ -57,8 +61,9 @@ pub mod stream;
 mod tcp;
 pub mod tunnel;
 
-pub use authority::{AuthorizedKeysFile, KeyAuthority, KeyDecision};
+pub use authority::{AuthorizedKeysFile, KeyAuthority, KeyDecision, NameDecision};
 pub use config::{Config, LogFormat};
+pub use edge::Edge;
 pub use error::{Error, Result};
 pub use event::{CloseReason, Command, TunnelEvent};
 pub use host::{Host, ListenAddrs, Listeners, run};

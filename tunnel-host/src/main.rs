@@ -2,7 +2,7 @@
 
 use anyhow::Context;
 use clap::Parser;
-use tunnel_host::{Config, Listeners};
+use tunnel_host::{Config, Host, Listeners};
 
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
@@ -11,7 +11,10 @@ async fn main() -> anyhow::Result<()> {
     let listeners = Listeners::bind(&config)
         .await
         .context("binding listeners")?;
-    tunnel_host::run(config, listeners, tunnel_host::shutdown_signal())
+    let host = Host::connect(config)
+        .await
+        .context("connecting to the edge")?;
+    host.run(listeners, tunnel_host::shutdown_signal())
         .await
         .context("running the tunnel host")?;
     Ok(())

@@ -3,12 +3,14 @@
 use std::borrow::Cow;
 use std::net::SocketAddr;
 use std::sync::Arc;
+use std::time::Duration;
 
+use russh::keys::ssh_key::public::KeyData;
 use russh::keys::{HashAlg, PublicKey};
 use russh::server::{Auth, ChannelOpenHandle, Msg, PublicKeyOffer, Session, VerifiedPublicKey};
 use russh::{Channel, ChannelId, MethodKind, MethodSet};
 
-use crate::authority::KeyDecision;
+use crate::authority::{DeviceStart, DeviceStatus, KeyDecision, NameDecision};
 use crate::error::{Error, Result};
 use crate::event::CloseReason;
 use crate::host::Ctx;
@@ -19,9 +21,25 @@ use crate::tcp;
 use crate::tunnel::{Tunnel, TunnelKind, TunnelSpec};
 
 use super::session::{SessionShared, SshLink};
+use tokio::sync::watch;
+use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
 
 /// Attempts at finding a free random name before giving up.
 const RANDOM_NAME_ATTEMPTS: usize = 8;
+/// Longest a device sign-in may wait for the user's approval.
+pub(crate) const DEVICE_FLOW_MAX: Duration = Duration::from_secs(600);
+/// Login grace added on top of a device sign-in's wait.
+const DEVICE_FLOW_MARGIN: Duration = Duration::from_secs(30);
+
+/// What the authority said about a key.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Verdict {
+    Known(String),
+    Unknown,
+    /// The authority failed; refused without the device flow.
+    Failed,
+}
 
 /// Handles one SSH connection's callbacks.
 pub(crate) struct SshHandler {
@@ -32,35 +50,123 @@ pub(crate) struct SshHandler {
     user: Option<String>,
     /// Fingerprints of refused keys, shown to the user by keyboard-interactive.
     unknown_keys: Vec<String>,
+    /// The last key decided on, so an offer and its signature ask the authority once.
+    last: Option<(KeyData, Verdict)>,
+    /// An unknown key whose possession the client proved: the device flow signs it in.
+    device_key: Option<PublicKey>,
+    /// The device authorization shown to the user, waiting for approval.
+    device: Option<DeviceStart>,
+    /// When the connection task drops an unauthenticated connection; moved for the flow.
+    login_deadline: watch::Sender<Instant>,
+    /// Cancelled when the connection task gives up on this connection.
+    gone: CancellationToken,
 }
 
 impl SshHandler {
-    pub(crate) fn new(ctx: Arc<Ctx>, peer: SocketAddr, shared: Arc<SessionShared>) -> Self {
+    pub(crate) fn new(
+        ctx: Arc<Ctx>,
+        peer: SocketAddr,
+        shared: Arc<SessionShared>,
+        login_deadline: watch::Sender<Instant>,
+        gone: CancellationToken,
+    ) -> Self {
         SshHandler {
             ctx,
             peer,
             shared,
             user: None,
             unknown_keys: Vec::new(),
+            last: None,
+            device_key: None,
+            device: None,
+            login_deadline,
+            gone,
         }
     }
 
-    async fn decide(&mut self, key: &PublicKey) -> Option<String> {
+    async fn decide(&mut self, key: &PublicKey) -> Verdict {
+        if let Some((data, verdict)) = &self.last
+            && data == key.key_data()
+        {
+            return verdict.clone();
+        }
         let fingerprint = key.fingerprint(HashAlg::Sha256).to_string();
-        match self.ctx.authority.decide(key).await {
-            Ok(KeyDecision::Known { user }) => Some(user),
+        let verdict = match self.ctx.authority.decide(key).await {
+            Ok(KeyDecision::Known { user }) => Verdict::Known(user),
             Ok(KeyDecision::Unknown) => {
                 Metrics::inc(&self.ctx.metrics().auth_failures);
-                tracing::info!(peer = %self.peer, %fingerprint, "unknown ssh key refused");
+                tracing::info!(peer = %self.peer, %fingerprint, "unknown ssh key");
                 if !self.unknown_keys.contains(&fingerprint) {
                     self.unknown_keys.push(fingerprint);
                 }
-                None
+                Verdict::Unknown
             }
             Err(error) => {
                 Metrics::inc(&self.ctx.metrics().auth_failures);
                 tracing::error!(peer = %self.peer, %error, "key authority failed");
-                None
+                return Verdict::Failed;
+            }
+        };
+        self.last = Some((key.key_data().clone(), verdict.clone()));
+        verdict
+    }
+
+    /// Whether an unknown key should be asked to prove itself for the device flow: the
+    /// authority runs one and no key is waiting for it yet.
+    fn wants_device_key(&self) -> bool {
+        self.device_key.is_none() && self.ctx.authority.supports_device_flow()
+    }
+
+    /// Starts the device flow for the proven key; the instructions to show.
+    async fn start_device_flow(&mut self, key: &PublicKey) -> String {
+        match self.ctx.authority.start_device(key).await {
+            Ok(start) => {
+                let wait = start.expires_in.min(DEVICE_FLOW_MAX);
+                // The user needs time to open a browser: keep the connection that long.
+                self.login_deadline
+                    .send_replace(Instant::now() + wait + DEVICE_FLOW_MARGIN);
+                tracing::info!(peer = %self.peer, user_code = %start.user_code, "device sign-in started");
+                let text = device_box(&start.verification_url, &start.user_code);
+                self.device = Some(start);
+                text
+            }
+            Err(error) => {
+                tracing::warn!(peer = %self.peer, %error, "device sign-in could not start");
+                format!(
+                    "tunnel-host: your SSH key is not registered here ({}), and signing it in \
+                     through the panel is not possible right now; try again in a minute.",
+                    self.unknown_keys.join(", ")
+                )
+            }
+        }
+    }
+
+    /// Polls the edge until the user approves (the user), the codes expire, or time runs out.
+    async fn wait_for_approval(&self, device: &DeviceStart) -> Option<String> {
+        let until = Instant::now() + device.expires_in.min(DEVICE_FLOW_MAX);
+        let mut warned = false;
+        loop {
+            if Instant::now() + device.interval > until {
+                tracing::info!(peer = %self.peer, "device sign-in timed out");
+                return None;
+            }
+            tokio::select! {
+                () = self.gone.cancelled() => return None,
+                () = tokio::time::sleep(device.interval) => {}
+            }
+            match self.ctx.authority.poll_device(&device.device_code).await {
+                Ok(DeviceStatus::Approved { user }) => return Some(user),
+                Ok(DeviceStatus::Pending) => {}
+                Ok(DeviceStatus::Expired) => {
+                    tracing::info!(peer = %self.peer, "device sign-in expired");
+                    return None;
+                }
+                Err(error) => {
+                    if !warned {
+                        tracing::warn!(peer = %self.peer, %error, "device sign-in poll failed; retrying");
+                        warned = true;
+                    }
+                }
             }
         }
     }
@@ -86,7 +192,7 @@ impl SshHandler {
         port: u32,
     ) -> Result<(Arc<Tunnel>, u32)> {
         match port {
-            80 | 443 => self.open_http(user, address, port).map(|t| (t, port)),
+            80 | 443 => self.open_http(user, address, port).await.map(|t| (t, port)),
             _ if name::is_wildcard(address) => self.open_tcp(user, address, port).await,
             _ => Err(Error::Invalid {
                 field: "port",
@@ -98,7 +204,7 @@ impl SshHandler {
         }
     }
 
-    fn open_http(&self, user: &str, address: &str, port: u32) -> Result<Arc<Tunnel>> {
+    async fn open_http(&self, user: &str, address: &str, port: u32) -> Result<Arc<Tunnel>> {
         let link = Arc::new(SshLink {
             session: Arc::clone(&self.shared),
             address: address.to_owned(),
@@ -114,6 +220,15 @@ impl SshHandler {
         };
         if !name::is_wildcard(address) {
             let name = name::validate(address, &self.ctx.config.domain)?;
+            match self.ctx.authority.may_bind(user, &name).await {
+                Ok(NameDecision::Allowed) => {}
+                Ok(NameDecision::Reserved { by }) => {
+                    return Err(Error::Forbidden(format!("name reserved by {by}")));
+                }
+                Err(error) => {
+                    tracing::warn!(%error, %name, "name check failed; allowing");
+                }
+            }
             return self
                 .ctx
                 .registry
@@ -170,11 +285,33 @@ impl SshHandler {
     }
 }
 
+/// The device-flow instructions: a box with the URL and the code, each on its own line
+/// (`Open   <url>`, `Enter  <code>`), then a line saying the session waits.
+pub(crate) fn device_box(url: &str, code: &str) -> String {
+    let lines = [
+        "This SSH key is new here.".to_owned(),
+        format!("Open   {url}"),
+        format!("Enter  {code}"),
+    ];
+    let width = lines
+        .iter()
+        .map(|l| l.chars().count())
+        .max()
+        .unwrap_or(0)
+        .max(44);
+    let rule = "─".repeat(width + 2);
+    let mut text = format!("┌{rule}┐\n");
+    for line in &lines {
+        let pad = width - line.chars().count();
+        text.push_str(&format!("│ {line}{} │\n", " ".repeat(pad)));
+    }
+    text.push_str(&format!("└{rule}┘\n"));
+    text.push_str("Waiting for approval (up to 10 minutes)...");
+    text
+}
+
 /// Text shown by keyboard-interactive when every offered key was refused.
 fn unknown_key_message(fingerprints: &[String]) -> String {
-    // Device-flow hook: when the edge link exists, this is where an unknown key gets a
-    // verification URL and code instead of a refusal; `auth_keyboard_interactive` would
-    // then wait for the edge's approval and answer `Auth::Accept` with the user it names.
     format!(
         "tunnel-host: your SSH key is not registered here ({}). \
          Ask the administrator to add it to the authorized keys.",
@@ -191,8 +328,10 @@ impl russh::server::Handler for SshHandler {
         offer: PublicKeyOffer<'_>,
     ) -> Result<Auth, Self::Error> {
         Ok(match self.decide(offer.public_key).await {
-            Some(_) => Auth::Accept,
-            None => self.reject(),
+            Verdict::Known(_) => Auth::Accept,
+            // Proof of possession first: let the client sign before any device flow.
+            Verdict::Unknown if self.wants_device_key() => Auth::Accept,
+            Verdict::Unknown | Verdict::Failed => self.reject(),
         })
     }
 
@@ -202,11 +341,17 @@ impl russh::server::Handler for SshHandler {
         key: VerifiedPublicKey<'_>,
     ) -> Result<Auth, Self::Error> {
         match self.decide(key.public_key).await {
-            Some(user) => {
+            Verdict::Known(user) => {
                 self.user = Some(user);
                 Ok(Auth::Accept)
             }
-            None => Ok(self.reject()),
+            Verdict::Unknown if self.wants_device_key() => {
+                // Proven but unknown: kept for keyboard-interactive, after the client has
+                // tried its other keys (one of them may be known).
+                self.device_key = Some(key.public_key.clone());
+                Ok(self.reject())
+            }
+            Verdict::Unknown | Verdict::Failed => Ok(self.reject()),
         }
     }
 
@@ -216,23 +361,42 @@ impl russh::server::Handler for SshHandler {
         _submethods: &str,
         response: Option<russh::server::Response<'a>>,
     ) -> Result<Auth, Self::Error> {
-        // Never authenticates: it only tells a user why their keys were refused.
-        if self.unknown_keys.is_empty() || response.is_some() {
-            return Ok(Auth::Reject {
-                proceed_with_methods: Some(MethodSet::from(&[MethodKind::PublicKey][..])),
-                partial_success: false,
+        let refuse = Auth::Reject {
+            proceed_with_methods: Some(MethodSet::from(&[MethodKind::PublicKey][..])),
+            partial_success: false,
+        };
+        if response.is_some() {
+            // The answer to the device-flow box (zero responses): wait for the approval.
+            let Some(device) = self.device.take() else {
+                return Ok(refuse);
+            };
+            return Ok(match self.wait_for_approval(&device).await {
+                Some(user) => {
+                    tracing::info!(peer = %self.peer, %user, "device sign-in approved");
+                    self.user = Some(user);
+                    Auth::Accept
+                }
+                None => refuse,
             });
         }
+        if self.unknown_keys.is_empty() {
+            return Ok(refuse);
+        }
+        let instructions = match self.device_key.clone() {
+            Some(key) if self.device.is_none() => self.start_device_flow(&key).await,
+            // Only ever one device flow per connection; otherwise only explain.
+            _ => unknown_key_message(&self.unknown_keys),
+        };
         Ok(Auth::Partial {
             name: Cow::Borrowed(""),
-            instructions: Cow::Owned(unknown_key_message(&self.unknown_keys)),
+            instructions: Cow::Owned(instructions),
             prompts: Cow::Borrowed(&[]),
         })
     }
 
     async fn auth_succeeded(&mut self, session: &mut Session) -> Result<(), Self::Error> {
         let Some(user) = self.user.clone() else {
-            // Unreachable: only `auth_publickey` accepts, and it sets the user.
+            // Unreachable: every accepting path sets the user first.
             session.disconnect(russh::Disconnect::ByApplication, "no user", "")?;
             return Ok(());
         };
@@ -400,5 +564,34 @@ impl SshHandler {
         }
         text.push_str("press ctrl-c to close the tunnels\r\n");
         session.data(channel, text.into_bytes())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_device_box_lines_up_and_keeps_the_code_on_its_own_line() {
+        let text = device_box("http://127.0.0.1:8787/activate", "BCDF-GHJK");
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines.len(), 6, "{text}");
+        let widths: Vec<usize> = lines[..5].iter().map(|l| l.chars().count()).collect();
+        assert!(widths.iter().all(|w| *w == widths[0]), "{text}");
+        assert!(lines[0].starts_with('┌') && lines[4].starts_with('└'));
+        assert!(lines[2].contains("Open   http://127.0.0.1:8787/activate"));
+        assert!(lines[3].contains("Enter  BCDF-GHJK"));
+        let long = device_box(
+            &format!("https://{}.example.com/activate", "x".repeat(60)),
+            "BCDF-GHJK",
+        );
+        let widths: Vec<usize> = long.lines().take(5).map(|l| l.chars().count()).collect();
+        assert!(widths.iter().all(|w| *w == widths[0]), "{long}");
+    }
+
+    #[test]
+    fn the_refusal_names_the_keys() {
+        let text = unknown_key_message(&["SHA256:abc".into()]);
+        assert!(text.contains("not registered") && text.contains("SHA256:abc"));
     }
 }

@@ -12,6 +12,7 @@ use russh::keys::{Algorithm, PrivateKey};
 use russh::server::Config as RusshConfig;
 use russh::{Disconnect, MethodKind, MethodSet, Preferred, SshId, compression, kex};
 use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
@@ -121,9 +122,21 @@ async fn connection(
 ) {
     let session_id = ctx.next_session_id();
     let shared = Arc::new(SessionShared::new(session_id));
-    let handler = SshHandler::new(Arc::clone(&ctx), peer, Arc::clone(&shared));
     let grace = ctx.config.login_grace_time;
     let started = tokio::time::Instant::now();
+    // The handler moves this later while a device sign-in is waiting for the user.
+    let (login_deadline, mut grace_until) = watch::channel(started + grace);
+    let mut deadline_open = true;
+    // Cancelled whenever this task ends, so a handler waiting on a device sign-in stops.
+    let gone = CancellationToken::new();
+    let _gone_on_return = gone.clone().drop_guard();
+    let handler = SshHandler::new(
+        Arc::clone(&ctx),
+        peer,
+        Arc::clone(&shared),
+        login_deadline,
+        gone,
+    );
     let running = tokio::select! {
         () = shutdown.cancelled() => return,
         started = tokio::time::timeout(grace, russh::server::run_stream(ssh_config, socket, handler)) => match started {
@@ -146,8 +159,9 @@ async fn connection(
     let mut idle_since = tokio::time::Instant::now();
     let ended_by: Option<&str> = loop {
         let now_phase: Phase = *phase.borrow_and_update();
+        let login_by = *grace_until.borrow_and_update();
         let deadline = if !now_phase.authenticated {
-            Some((started + grace, "authentication timed out"))
+            Some((login_by, "authentication timed out"))
         } else if now_phase.tunnels == 0 {
             Some((
                 idle_since + ctx.config.idle_timeout,
@@ -171,6 +185,9 @@ async fn connection(
                 if phase.borrow().tunnels == 0 {
                     idle_since = tokio::time::Instant::now();
                 }
+            }
+            moved = grace_until.changed(), if deadline_open && !now_phase.authenticated => {
+                deadline_open = moved.is_ok();
             }
             () = tokio::time::sleep_until(deadline_at), if deadline.is_some() => {
                 let reason = deadline.map(|(_, reason)| reason).unwrap_or("timeout");

@@ -2,6 +2,8 @@
 //! the real OpenSSH client, a local app to tunnel to, and a small HTTP client.
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
+pub mod fake_edge;
+
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -116,7 +118,8 @@ impl TestHost {
         let config = Config::try_parse_from(argv).unwrap();
         let listeners = Listeners::bind(&config).await.unwrap();
         let addrs = listeners.local_addrs().unwrap();
-        let host = Host::new(config);
+        // Without --edge this is `Host::new`; with it, enrolls or loads edge.json.
+        let host = Host::connect(config).await.unwrap();
         let registry = host.registry();
         let (stop, stopped) = oneshot::channel::<()>();
         let task = tokio::spawn(host.run(listeners, async move {
@@ -233,9 +236,14 @@ impl TestHost {
     }
 
     /// Stops the host and starts a new one on the same data dir.
-    pub async fn restart(mut self) -> TestHost {
+    pub async fn restart(self) -> TestHost {
+        self.restart_with(&[]).await
+    }
+
+    /// Stops the host and starts a new one on the same data dir with `args`.
+    pub async fn restart_with(mut self, args: &[&str]) -> TestHost {
         self.halt().await.unwrap();
-        TestHost::start_in(self.dir, &[]).await
+        TestHost::start_in(self.dir, args).await
     }
 
     async fn halt(&mut self) -> tunnel_host::Result<()> {

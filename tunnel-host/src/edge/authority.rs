@@ -1,0 +1,177 @@
+//! [`EdgeAuthority`]: keys, reserved names and the device flow, answered by the edge.
+
+use std::collections::HashMap;
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use russh::keys::{HashAlg, PublicKey};
+use tokio::sync::Mutex;
+
+use crate::authority::{DeviceStart, DeviceStatus, KeyAuthority, KeyDecision, NameDecision};
+use crate::error::{Error, Result};
+
+use super::client::{DevicePoll, EdgeClient};
+
+/// How long a positive key lookup is trusted, so a burst of connections asks once.
+pub const LOOKUP_TTL: Duration = Duration::from_secs(60);
+/// Cached lookups kept at most; the cache is cleared when full.
+const MAX_CACHED: usize = 4096;
+/// Poll interval bounds, whatever the edge says.
+const MIN_INTERVAL: Duration = Duration::from_secs(1);
+const MAX_INTERVAL: Duration = Duration::from_secs(30);
+
+/// The edge as a [`KeyAuthority`]: the owner of a key is the panel user who registered it.
+pub struct EdgeAuthority {
+    client: EdgeClient,
+    ttl: Duration,
+    cache: Mutex<HashMap<String, (String, Instant)>>,
+}
+
+impl EdgeAuthority {
+    /// An authority asking the edge behind `client` (which must carry the credential).
+    pub fn new(client: EdgeClient) -> EdgeAuthority {
+        EdgeAuthority {
+            client,
+            ttl: LOOKUP_TTL,
+            cache: Mutex::new(HashMap::new()),
+        }
+    }
+
+    async fn cached(&self, fingerprint: &str) -> Option<String> {
+        let mut cache = self.cache.lock().await;
+        match cache.get(fingerprint) {
+            Some((user, at)) if at.elapsed() < self.ttl => Some(user.clone()),
+            Some(_) => {
+                cache.remove(fingerprint);
+                None
+            }
+            None => None,
+        }
+    }
+
+    async fn remember(&self, fingerprint: String, user: String) {
+        let mut cache = self.cache.lock().await;
+        if cache.len() >= MAX_CACHED {
+            cache.clear();
+        }
+        cache.insert(fingerprint, (user, Instant::now()));
+    }
+}
+
+fn fingerprint(key: &PublicKey) -> String {
+    key.fingerprint(HashAlg::Sha256).to_string()
+}
+
+#[async_trait]
+impl KeyAuthority for EdgeAuthority {
+    async fn decide(&self, key: &PublicKey) -> Result<KeyDecision> {
+        let fingerprint = fingerprint(key);
+        if let Some(user) = self.cached(&fingerprint).await {
+            return Ok(KeyDecision::Known { user });
+        }
+        match self.client.lookup_key(&fingerprint).await? {
+            Some(user) => {
+                tracing::debug!(%fingerprint, user = %user.id, "key known at the edge");
+                self.remember(fingerprint, user.id.clone()).await;
+                Ok(KeyDecision::Known { user: user.id })
+            }
+            None => Ok(KeyDecision::Unknown),
+        }
+    }
+
+    async fn may_bind(&self, user: &str, name: &str) -> Result<NameDecision> {
+        match self.client.check_name(name, user).await {
+            Ok(check) if check.allowed => Ok(NameDecision::Allowed),
+            Ok(check) => Ok(NameDecision::Reserved {
+                by: check
+                    .reserved_by
+                    .filter(|by| !by.trim().is_empty())
+                    .unwrap_or_else(|| "another user".to_owned()),
+            }),
+            Err(error) => {
+                // A host keeps working while the edge is away.
+                tracing::warn!(%error, name, "edge unreachable for the name check; allowing");
+                Ok(NameDecision::Allowed)
+            }
+        }
+    }
+
+    fn supports_device_flow(&self) -> bool {
+        true
+    }
+
+    async fn start_device(&self, key: &PublicKey) -> Result<DeviceStart> {
+        let mut bare = key.clone();
+        bare.set_comment("");
+        let public_key = bare
+            .to_openssh()
+            .map_err(|e| Error::Internal(format!("encoding a public key: {e}")))?;
+        let auth = self
+            .client
+            .start_device(&fingerprint(key), public_key.trim())
+            .await?;
+        Ok(DeviceStart {
+            verification_url: self.client.absolute(&auth.verification_uri),
+            device_code: auth.device_code,
+            user_code: auth.user_code,
+            expires_in: Duration::from_secs(auth.expires_in),
+            interval: Duration::from_secs(auth.interval).clamp(MIN_INTERVAL, MAX_INTERVAL),
+        })
+    }
+
+    async fn poll_device(&self, device_code: &str) -> Result<DeviceStatus> {
+        Ok(match self.client.poll_device(device_code).await? {
+            Some(DevicePoll::Pending) => DeviceStatus::Pending,
+            Some(DevicePoll::Approved { user }) => DeviceStatus::Approved { user: user.id },
+            None => DeviceStatus::Expired,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use russh::keys::PrivateKey;
+    use russh::keys::ssh_key::private::Ed25519Keypair;
+
+    use super::*;
+
+    /// An edge that is not there: a port nobody listens on.
+    fn gone() -> EdgeAuthority {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let addr = listener.local_addr().unwrap();
+        drop(listener);
+        let client = EdgeClient::new(&format!("http://{addr}"))
+            .unwrap()
+            .with_credential("fth_x");
+        EdgeAuthority::new(client)
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_edge_allows_names_but_knows_no_keys() {
+        let edge = gone();
+        assert_eq!(
+            edge.may_bind("u-1", "myapp").await.unwrap(),
+            NameDecision::Allowed
+        );
+        let key = PrivateKey::from(Ed25519Keypair::from_seed(&[3; 32]))
+            .public_key()
+            .clone();
+        assert!(matches!(edge.decide(&key).await, Err(Error::Edge(_))));
+        assert!(edge.start_device(&key).await.is_err());
+    }
+
+    #[tokio::test]
+    async fn positive_lookups_are_cached_until_they_expire() {
+        let mut edge = gone();
+        let key = PrivateKey::from(Ed25519Keypair::from_seed(&[4; 32]))
+            .public_key()
+            .clone();
+        edge.remember(fingerprint(&key), "u-1".into()).await;
+        assert_eq!(
+            edge.decide(&key).await.unwrap(),
+            KeyDecision::Known { user: "u-1".into() }
+        );
+        edge.ttl = Duration::ZERO;
+        assert!(edge.decide(&key).await.is_err(), "expired: asks the edge");
+    }
+}

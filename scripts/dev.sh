@@ -34,12 +34,16 @@ inspector=(); [ -n "${INSPECTOR_PORT:-}" ] && inspector=(--inspector-port "$INSP
 setsid wrangler dev --ip 127.0.0.1 --port "$EDGE_PORT" --persist-to "$STATE" "${inspector[@]}" \
   --show-interactive-dev-session=false --log-level "${WRANGLER_LOG_LEVEL:-warn}" &
 pids+=($!)
-mkdir -p "$TUNNEL_DATA"
-setsid "$TUNNEL_HOST" --ssh-addr "0.0.0.0:$SSH_PORT" --http-addr "0.0.0.0:$HTTP_PORT" \
-  --admin-addr "127.0.0.1:$ADMIN_PORT" --data-dir "$TUNNEL_DATA" &
-pids+=($!)
-
 url="http://127.0.0.1:$EDGE_PORT"
+mkdir -p "$TUNNEL_DATA"
+# Starts tunnel-host with any extra arguments (the edge, an enrollment token).
+start_tunnel_host() {
+  setsid "$TUNNEL_HOST" --ssh-addr "0.0.0.0:$SSH_PORT" --http-addr "0.0.0.0:$HTTP_PORT" \
+    --admin-addr "127.0.0.1:$ADMIN_PORT" --data-dir "$TUNNEL_DATA" "$@" &
+  pids+=($!)
+}
+# Once enrolled (edge.json holds its credential), it connects to the edge.
+if [ -f "$TUNNEL_DATA/edge.json" ]; then start_tunnel_host --edge "$url"; else start_tunnel_host; fi
 for _ in $(seq 1 240); do
   if curl -fsS "$url/api/health" >/dev/null 2>&1; then
     echo "Flamingo is up at $url"
@@ -52,6 +56,38 @@ for _ in $(seq 1 240); do
   sleep 0.5
 done
 curl -fsS "$url/api/health" >/dev/null 2>&1 || { echo "Flamingo did not come up at $url" >&2; exit 1; }
+
+# Enroll the local tunnel host to the local edge by itself: once the first
+# organization exists (setup in the browser), add a host to it with a fresh
+# one-time token and restart tunnel-host with `--enroll`.
+if [ ! -f "$TUNNEL_DATA/edge.json" ]; then
+  echo "  the local tunnel host enrolls itself once you have set Flamingo up at $url"
+  until curl -fsS "$url/api/setup" 2>/dev/null | grep -q '"needed":false'; do
+    for pid in "${pids[@]}"; do
+      kill -0 "$pid" 2>/dev/null || { echo "a service exited; stopping" >&2; exit 1; }
+    done
+    sleep 2
+  done
+  token=$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
+  hash=$(printf %s "$token" | sha256sum | cut -d' ' -f1)
+  now=$(date -u +%Y-%m-%dT%H:%M:%S.000Z)
+  expires=$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%S.000Z)
+  id=$(cat /proc/sys/kernel/random/uuid)
+  wrangler d1 execute DB --local --persist-to "$STATE" --command \
+    "INSERT INTO tunnel_hosts (id, org_id, name, enrollment_hash, enrollment_expires_at, created_at)
+     SELECT '$id', id, 'local (make dev)', '$hash', '$expires', '$now'
+     FROM organizations ORDER BY created_at LIMIT 1" >/dev/null
+  old=${pids[1]}
+  kill -TERM -- "-$old" 2>/dev/null || true
+  wait "$old" 2>/dev/null || true
+  pids=("${pids[0]}")
+  start_tunnel_host --edge "$url" --enroll "$token"
+  for _ in $(seq 1 60); do
+    [ -f "$TUNNEL_DATA/edge.json" ] && break
+    sleep 0.5
+  done
+  [ -f "$TUNNEL_DATA/edge.json" ] && echo "  the local tunnel host is enrolled: add your SSH key in Settings, then ssh -R away"
+fi
 
 # Stop everything when either service exits.
 wait -n "${pids[@]}" || true

@@ -1,6 +1,7 @@
 // `make dev` as a newcomer uses it: it comes up and says so, serves the app
-// and a healthy API, runs tunnel-host beside it, stops everything on SIGTERM,
-// and keeps local data across a restart.
+// and a healthy API, runs tunnel-host beside it and enrolls it to the local
+// edge once Flamingo is set up, stops everything on SIGTERM, and keeps local
+// data (and the enrollment) across a restart.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
@@ -8,6 +9,7 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { d1, freePort, launch, waitFor } from "./lib/stack.mjs";
+import { client } from "./lib/client.mjs";
 
 function portOpen(port) {
   return new Promise((ok) => {
@@ -51,13 +53,31 @@ test("make dev serves the stack, stops on SIGTERM and keeps data", async () => {
     FLAMINGO_STATE: join(state, "wrangler"),
     FLAMINGO_TUNNEL_DATA: join(state, "tunnel-host"),
   };
+  let child;
+  let url;
   try {
-    let { child, url } = await makeDev(env);
+    ({ child, url } = await makeDev(env));
     const health = await (await fetch(`${url}/api/health`)).json();
     assert.deepEqual(health.checks, { d1: "ok", durable_objects: "ok", kv: "ok" });
     assert.match(await (await fetch(`${url}/`)).text(), /<div id="root">/);
     assert.ok(await portOpen(Number(env.SSH_PORT)), "tunnel-host ssh port");
     assert.equal((await fetch(`http://127.0.0.1:${env.ADMIN_PORT}/healthz`)).status, 200);
+
+    // Setting Flamingo up is all it takes for the local tunnel host to enroll.
+    const owner = client(url);
+    const setup = await owner.post("/api/setup", {
+      name: "Newcomer", email: "new@example.com", password: "correct horse battery", organization: "Home Lab",
+    });
+    assert.equal(setup.status, 201, JSON.stringify(setup.json));
+    const org = setup.json.memberships[0].slug;
+    const hostOnline = () =>
+      waitFor(async () => (await owner.get(`/api/orgs/${org}/tunnel-hosts`)).json?.[0]?.status === "online", {
+        timeoutMs: 60_000,
+        what: "the local tunnel host online",
+        child,
+      });
+    await hostOnline();
+    await waitFor(() => /the local tunnel host is enrolled/.test(child.output()), { what: "the enrolled note", child });
 
     const edge = { state: env.FLAMINGO_STATE };
     const [first] = await d1(edge, "SELECT checks FROM health_probe");
@@ -71,9 +91,15 @@ test("make dev serves the stack, stops on SIGTERM and keeps data", async () => {
     await fetch(`${url}/api/health`);
     const [second] = await d1(edge, "SELECT checks FROM health_probe");
     assert.ok(second.checks > first.checks, `probe count continued: ${first.checks} -> ${second.checks}`);
+    // Still enrolled: it reconnects with its stored credential (the session survived too).
+    await hostOnline();
+    assert.doesNotMatch(child.output(), /enrolls itself/);
     await child.stopGroup();
     await stopped(env);
   } finally {
+    // A failed assertion must not leave the stack running (its pipes would
+    // keep this file alive).
+    await child?.stopGroup();
     await rm(state, { recursive: true, force: true });
   }
 });

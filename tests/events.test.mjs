@@ -134,10 +134,10 @@ test("a viewer's stream carries what a viewer may see", async () => {
   try {
     assert.equal(stream.status, 200);
     const head = await ready(stream);
-    // Everyone reads the audit log, so everyone gets `audit.created`. Events
-    // for managers only (Manage(...)) or for one user (User(...)) are kept
-    // from the wrong readers by the hub; edge-api/tests/events.rs covers it,
-    // as no mutation publishes those yet.
+    // Everyone reads the audit log, so everyone gets `audit.created`. An
+    // event for managers only (`tunnel_host.enrolled`) kept from a viewer's
+    // stream is in tunnels.test.mjs; edge-api/tests/events.rs covers every
+    // audience against every role.
     const name = await rename();
     const message = await stream.next();
     assert.equal(message.event, "audit.created");

@@ -1,46 +1,12 @@
 //! Tunnel names: DNS-label validation, reserved names, and readable random names.
 
+use durable_state::names::{self, NameProblem};
 use rand::RngExt;
 
 use crate::error::{Error, Result};
 
-/// Names no tunnel may take: they belong to the service itself or mislead visitors.
-pub const RESERVED: &[&str] = &[
-    "www",
-    "api",
-    "admin",
-    "edge",
-    "mail",
-    "smtp",
-    "imap",
-    "pop",
-    "pop3",
-    "ftp",
-    "ssh",
-    "ns",
-    "ns1",
-    "ns2",
-    "dns",
-    "mx",
-    "localhost",
-    "root",
-    "status",
-    "dashboard",
-    "panel",
-    "console",
-    "static",
-    "cdn",
-    "assets",
-    "auth",
-    "login",
-    "account",
-    "tunnel",
-    "tunnels",
-    "metrics",
-    "healthz",
-    "webmail",
-    "autodiscover",
-];
+/// Names no tunnel may take (shared with the edge, which reserves names for members).
+pub use durable_state::names::RESERVED;
 
 /// Addresses in `tcpip-forward` that name no tunnel: the host picks one.
 const WILDCARDS: &[&str] = &["", "*", "localhost", "0.0.0.0", "::", "127.0.0.1", "::1"];
@@ -61,28 +27,10 @@ pub fn validate(requested: &str, domain: &str) -> Result<String> {
         field: "name",
         reason: format!("{requested:?} {reason}"),
     };
-    if name.is_empty() || name.len() > 63 {
-        return Err(invalid("must be 1 to 63 characters"));
-    }
-    if !name
-        .bytes()
-        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
-    {
-        return Err(invalid("may hold only letters, digits and '-'"));
-    }
-    if name.starts_with('-') || name.ends_with('-') {
-        return Err(invalid("may not start or end with '-'"));
-    }
-    if name.starts_with("tcp-") {
-        return Err(Error::Forbidden(
-            "names starting with \"tcp-\" belong to tcp tunnels".to_owned(),
-        ));
-    }
-    if name.starts_with("xn--") {
-        return Err(invalid("may not be an internationalized (xn--) label"));
-    }
-    if RESERVED.contains(&name) {
-        return Err(Error::Forbidden(format!("the name {name:?} is reserved")));
+    match names::check(name) {
+        Ok(()) => {}
+        Err(NameProblem::Invalid(reason)) => return Err(invalid(reason)),
+        Err(NameProblem::Reserved(reason)) => return Err(Error::Forbidden(reason)),
     }
     Ok(name.to_owned())
 }

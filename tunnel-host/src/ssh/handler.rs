@@ -125,7 +125,7 @@ impl SshHandler {
                 // The user needs time to open a browser: keep the connection that long.
                 self.login_deadline
                     .send_replace(Instant::now() + wait + DEVICE_FLOW_MARGIN);
-                tracing::info!(peer = %self.peer, user_code = %start.user_code, "device sign-in started");
+                tracing::info!(peer = %self.peer, "device sign-in started");
                 let text = device_box(&start.verification_url, &start.user_code);
                 self.device = Some(start);
                 text

@@ -3,7 +3,8 @@
 // go through `<name>.localhost`; the panel API lists the tunnel live and
 // kicks it (the next request gets 502); an unknown key walks the device
 // flow; a restarted tunnel-host keeps its host key and reconnects; a
-// viewer's event stream never carries what only managers may see.
+// viewer's event stream never carries what only managers may see; and in
+// Chromium the panel's tunnel list updates live and kicks with confirmation.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { spawn, execFile } from "node:child_process";
@@ -17,6 +18,7 @@ import WebSocket, { WebSocketServer } from "ws";
 import { getWithHost, startEdge, startTunnelHost, waitFor } from "./lib/stack.mjs";
 import { client } from "./lib/client.mjs";
 import { openEvents } from "./lib/sse.mjs";
+import { launchBrowser, openPage, screenshots } from "./lib/browser.mjs";
 
 const run = promisify(execFile);
 const PASSWORD = "correct horse battery";
@@ -32,6 +34,7 @@ let app;
 let host;
 let ownerEvents;
 let viewerEvents;
+let adaKey;
 const sshClients = [];
 
 /** The app behind the tunnels: a page, a streaming echo and a WebSocket echo. */
@@ -193,6 +196,7 @@ test("an enrolled tunnel host comes online, and only managers hear of the enroll
 
 test("ssh -R serves HTTP, a WebSocket and a 10 MB body through <name>.localhost", async () => {
   const key = await keygen("ada");
+  adaKey = key;
   const added = await owner.post("/api/me/ssh-keys", { name: "laptop", public_key: key.public });
   assert.equal(added.status, 201, JSON.stringify(added.json));
 
@@ -284,4 +288,30 @@ test("a restarted tunnel host keeps its host key and reconnects with its stored 
   assert.equal((await owner.post("/api/me/ssh-keys", { name: "desktop", public_key: key.public })).status, 201);
   const ssh = sshTunnel("again", key, ["-o", "StrictHostKeyChecking=yes"]);
   await tunnelNamed("again", ssh);
+});
+
+test("the panel's tunnel list updates live, and a kick asks first", async () => {
+  const browser = await launchBrowser();
+  try {
+    const tab = await openPage(browser, edge.url);
+    const [name, value] = owner.cookie.split("=");
+    await tab.context.addCookies([{ name, value, url: edge.url }]);
+    await tab.page.goto(`/o/${org}/tunnels`);
+    await tab.page.getByRole("heading", { level: 1, name: "Tunnels" }).waitFor();
+    await tab.page.getByRole("link", { name: "again", exact: true }).waitFor();
+
+    // A tunnel opened now shows up without a reload.
+    sshTunnel("liveapp", adaKey);
+    const row = tab.page.getByRole("row").filter({ has: tab.page.getByRole("link", { name: "liveapp", exact: true }) });
+    await row.waitFor({ timeout: 30_000 });
+    await screenshots(tab.page, "tunnels-live");
+
+    await row.getByRole("button", { name: "Kick liveapp" }).click();
+    await tab.page.getByRole("alertdialog").getByRole("button", { name: "Kick tunnel" }).click();
+    await row.waitFor({ state: "detached", timeout: 30_000 });
+    assert.equal((await getWithHost(host.ports.http, "liveapp.localhost")).status, 502);
+    tab.assertClean();
+  } finally {
+    await browser.close();
+  }
 });

@@ -18,9 +18,10 @@ use crate::{
     validate::Problems,
 };
 
-const INSERT: &str = "INSERT INTO audit_log \
-     (id, org_id, actor_id, actor_name, action, resource_type, resource_id, metadata, ip, created_at) \
-     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+const COLUMNS: &str = "INSERT INTO audit_log \
+     (id, org_id, actor_id, actor_name, action, resource_type, resource_id, metadata, ip, created_at)";
+const VALUES: &str = "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)";
+const SELECTED: &str = "SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10";
 
 /// One audit entry, to be added to the batch that makes the change. Building
 /// its statement also queues `audit.created` for the organization's live
@@ -47,11 +48,36 @@ impl Entry<'_> {
         actor: Option<(&str, &str)>,
         meta: &RequestMeta,
     ) -> Result<Statement, ApiError> {
+        self.insert(format!("{COLUMNS} {VALUES}"), platform, actor, meta)
+    }
+
+    /// The INSERT for this entry, written only when `condition` (an SQL
+    /// expression whose parameters start at `?11`; bind them on the result)
+    /// holds when the batch runs: for a change that may turn out to have
+    /// changed nothing, as a racing request got there first.
+    pub fn statement_if(
+        &self,
+        condition: &str,
+        platform: &Platform,
+        actor: Option<(&str, &str)>,
+        meta: &RequestMeta,
+    ) -> Result<Statement, ApiError> {
+        let sql = format!("{COLUMNS} {SELECTED} WHERE {condition}");
+        self.insert(sql, platform, actor, meta)
+    }
+
+    fn insert(
+        &self,
+        sql: String,
+        platform: &Platform,
+        actor: Option<(&str, &str)>,
+        meta: &RequestMeta,
+    ) -> Result<Statement, ApiError> {
         if let Some(org_id) = self.org_id {
             meta.outbox
                 .push(org_id, NewEvent::audit(self, actor.map(|(id, _)| id)));
         }
-        Ok(Statement::new(INSERT)
+        Ok(Statement::new(sql)
             .bind(crypto::uuid()?)
             .bind(self.org_id)
             .bind(actor.map(|(id, _)| id))

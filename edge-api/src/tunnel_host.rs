@@ -505,16 +505,13 @@ pub async fn enroll(
         metadata: json!({ "name": pending.name, "hostname": hostname, "version": version }),
     };
     // The audit row only for the host this request claimed (see the module docs).
-    let mut audit_row = entry.statement(&platform, None, &meta)?;
-    audit_row.sql = format!(
-        "{} SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10 \
-         WHERE EXISTS (SELECT 1 FROM tunnel_hosts WHERE id = ?11 AND credential_hash = ?12)",
-        audit_row
-            .sql
-            .split_once(" VALUES")
-            .map_or(audit_row.sql.as_str(), |(insert, _)| insert)
-    );
-    let audit_row = audit_row
+    let audit_row = entry
+        .statement_if(
+            "EXISTS (SELECT 1 FROM tunnel_hosts WHERE id = ?11 AND credential_hash = ?12)",
+            &platform,
+            None,
+            &meta,
+        )?
         .bind(pending.id.as_str())
         .bind(credential_hash.as_str());
     let outcomes = platform

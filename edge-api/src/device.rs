@@ -197,6 +197,10 @@ pub async fn start(
     ApiJson(body): ApiJson<DeviceRequest>,
 ) -> Result<Json<DeviceAuthorization>, ApiError> {
     let host = tunnel_host::authenticate_host(&platform, tunnel_host::credential(&headers)).await?;
+    // Anyone with a key pair can make a host start one of these: bounded per host.
+    let starts = [format!("device-start:host:{}", host.host_id)];
+    rate_limit::check(&platform, &starts, rate_limit::DEVICE_STARTS).await?;
+    rate_limit::fail(&platform, &starts, rate_limit::DEVICE_STARTS).await?;
     let parsed = ssh_key::parse(&body.public_key)
         .map_err(|problem| ApiError::field("public_key", problem))?;
     if parsed.fingerprint != body.fingerprint.trim() {

@@ -24,6 +24,13 @@ pub const FAILURES: Limit = Limit {
     window_ms: 15 * 60 * 1000,
 };
 
+/// Device authorizations one tunnel host may start: 30 per 10 minutes. Each
+/// is an unknown key connecting; more means someone is knocking.
+pub const DEVICE_STARTS: Limit = Limit {
+    max: 30,
+    window_ms: 10 * 60 * 1000,
+};
+
 const READ: &str = "SELECT count, reset_at FROM rate_limits WHERE key = ?1";
 const RECORD: &str = "INSERT INTO rate_limits (key, count, reset_at) VALUES (?1, 1, ?2 + ?3) \
      ON CONFLICT (key) DO UPDATE SET \

@@ -403,3 +403,22 @@ async fn guessing_codes_is_limited() {
         StatusCode::NOT_FOUND
     );
 }
+
+#[tokio::test]
+async fn a_host_may_start_only_so_many_device_flows() {
+    let w = world().await;
+    for _ in 0..edge_api::rate_limit::DEVICE_STARTS.max {
+        assert_eq!(start(&w).await.status, StatusCode::OK);
+    }
+    let refused = start(&w).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        refused.json
+    );
+    assert!(refused.headers.contains_key("retry-after"));
+    w.clock
+        .advance_ms(edge_api::rate_limit::DEVICE_STARTS.window_ms);
+    assert_eq!(start(&w).await.status, StatusCode::OK);
+}

@@ -137,6 +137,7 @@ impl Host {
             http_port: self.config.public_http_port.unwrap_or(addrs.http.port()),
             ssh_port: addrs.ssh.port(),
             tcp_ip: addrs.http.ip(),
+            device_flows: ssh::DeviceFlows::default(),
             config: self.config,
             registry: self.registry,
             authority: self.authority,
@@ -205,6 +206,8 @@ pub(crate) struct Ctx {
     pub(crate) ssh_port: u16,
     /// IP that TCP tunnels bind on.
     pub(crate) tcp_ip: IpAddr,
+    /// Device sign-ins waiting for approval.
+    pub(crate) device_flows: ssh::DeviceFlows,
     next_session: AtomicU64,
 }
 

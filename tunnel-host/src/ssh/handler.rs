@@ -56,6 +56,8 @@ pub(crate) struct SshHandler {
     device_key: Option<PublicKey>,
     /// The device authorization shown to the user, waiting for approval.
     device: Option<DeviceStart>,
+    /// This connection's place among the host's device sign-ins.
+    device_permit: Option<super::device_flows::Permit>,
     /// When the connection task drops an unauthenticated connection; moved for the flow.
     login_deadline: watch::Sender<Instant>,
     /// Cancelled when the connection task gives up on this connection.
@@ -79,6 +81,7 @@ impl SshHandler {
             last: None,
             device_key: None,
             device: None,
+            device_permit: None,
             login_deadline,
             gone,
         }
@@ -119,6 +122,15 @@ impl SshHandler {
 
     /// Starts the device flow for the proven key; the instructions to show.
     async fn start_device_flow(&mut self, key: &PublicKey) -> String {
+        let Some(permit) = self.ctx.device_flows.enter(self.peer.ip()) else {
+            tracing::warn!(peer = %self.peer, "too many device sign-ins waiting; refused");
+            return format!(
+                "tunnel-host: your SSH key is not registered here ({}), and too many sign-ins \
+                 are waiting for approval right now; try again in a few minutes.",
+                self.unknown_keys.join(", ")
+            );
+        };
+        self.device_permit = Some(permit);
         match self.ctx.authority.start_device(key).await {
             Ok(start) => {
                 let wait = start.expires_in.min(DEVICE_FLOW_MAX);
@@ -131,6 +143,7 @@ impl SshHandler {
                 text
             }
             Err(error) => {
+                self.device_permit = None;
                 tracing::warn!(peer = %self.peer, %error, "device sign-in could not start");
                 format!(
                     "tunnel-host: your SSH key is not registered here ({}), and signing it in \
@@ -370,7 +383,9 @@ impl russh::server::Handler for SshHandler {
             let Some(device) = self.device.take() else {
                 return Ok(refuse);
             };
-            return Ok(match self.wait_for_approval(&device).await {
+            let approved = self.wait_for_approval(&device).await;
+            self.device_permit = None;
+            return Ok(match approved {
                 Some(user) => {
                     tracing::info!(peer = %self.peer, %user, "device sign-in approved");
                     self.user = Some(user);

@@ -1,5 +1,6 @@
 //! The SSH server: hardened russh config, the accept loop, and one task per connection.
 
+mod device_flows;
 mod handler;
 mod session;
 
@@ -21,6 +22,7 @@ use crate::host::Ctx;
 use crate::metrics::Metrics;
 use crate::rate_limit::RateLimiter;
 
+pub(crate) use self::device_flows::DeviceFlows;
 use self::handler::SshHandler;
 use self::session::{Phase, SessionShared};
 

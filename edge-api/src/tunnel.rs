@@ -19,7 +19,7 @@ use axum::{
 };
 use durable_state::{
     link::{KickOutcome, LinkReply, LinkRequest, LinkStatus, LinkTunnel},
-    names::{self, NameProblem},
+    names,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -190,30 +190,44 @@ pub async fn link_statuses(
             .bind(org_id),
         )
         .await?;
+    Ok(statuses_of(
+        platform,
+        hosts.into_iter().map(|h| (h.id, h.name)).collect(),
+    )
+    .await)
+}
+
+/// What each host's link object holds, asked concurrently, for `(id, name)`
+/// pairs already read. A host whose object does not answer is offline with
+/// no tunnels.
+pub async fn statuses_of(
+    platform: &Platform,
+    hosts: Vec<(String, String)>,
+) -> Vec<(String, String, LinkStatus)> {
     let replies = futures_util::future::join_all(
         hosts
             .iter()
-            .map(|h| platform.objects.link(&h.id, LinkRequest::Status)),
+            .map(|(id, _)| platform.objects.link(id, LinkRequest::Status)),
     )
     .await;
-    Ok(hosts
+    hosts
         .into_iter()
         .zip(replies)
-        .map(|(host, reply)| {
+        .map(|((id, name), reply)| {
             let status = match reply {
                 Ok(LinkReply::Status(status)) => status,
                 Ok(other) => {
-                    log(&format!("host {}: unexpected reply {other:?}", host.id));
+                    log(&format!("host {id}: unexpected reply {other:?}"));
                     LinkStatus::default()
                 }
                 Err(e) => {
-                    log(&format!("host {}: {e}", host.id));
+                    log(&format!("host {id}: {e}"));
                     LinkStatus::default()
                 }
             };
-            (host.id, host.name, status)
+            (id, name, status)
         })
-        .collect())
+        .collect()
 }
 
 fn log(message: &str) {
@@ -405,10 +419,7 @@ pub async fn names(
 /// A requested name, lowercased and checked.
 fn checked_name(name: &str) -> Result<String, ApiError> {
     let name = name.trim().to_ascii_lowercase();
-    names::check(&name).map_err(|problem| match problem {
-        NameProblem::Invalid(reason) => ApiError::field("name", reason),
-        NameProblem::Reserved(reason) => ApiError::field("name", reason),
-    })?;
+    names::check(&name).map_err(|problem| ApiError::field("name", problem.to_string()))?;
     Ok(name)
 }
 

@@ -295,9 +295,14 @@ pub async fn list(
         )
         .await?;
     let now = platform.clock.now_ms();
+    let enrolled = rows
+        .iter()
+        .filter(|r| r.enrolled_at.is_some())
+        .map(|r| (r.id.clone(), r.name.clone()))
+        .collect();
     let links: std::collections::HashMap<String, LinkStatus> =
-        crate::tunnel::link_statuses(&platform, &org.id)
-            .await?
+        crate::tunnel::statuses_of(&platform, enrolled)
+            .await
             .into_iter()
             .map(|(id, _, status)| (id, status))
             .collect();

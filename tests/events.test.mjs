@@ -136,7 +136,7 @@ test("a viewer's stream carries what a viewer may see", async () => {
     const head = await ready(stream);
     // Everyone reads the audit log, so everyone gets `audit.created`. An
     // event for managers only (`tunnel_host.enrolled`) kept from a viewer's
-    // stream is in tunnels.test.mjs; edge-api/tests/events.rs covers every
+    // stream is in tunnels.test.mjs; edge-api/tests/it/events.rs covers every
     // audience against every role.
     const name = await rename();
     const message = await stream.next();

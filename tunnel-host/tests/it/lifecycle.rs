@@ -2,7 +2,7 @@
 //! listens, serves, and exits 0 on SIGTERM and on Ctrl-C (SIGINT).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use std::process::Stdio;
 

@@ -3,7 +3,7 @@
 //! reserved for members and checked by hosts, and the link route itself.
 #![allow(clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

@@ -1,7 +1,7 @@
 //! `ssh -R ... host` with a session channel: the URL is printed there and it stays open.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use common::*;
 use http::StatusCode;

@@ -1,6 +1,6 @@
 //! First run, sign-in, sessions, rate limits, API keys and the audit log.
 
-mod common;
+use crate::common;
 
 use axum::http::{StatusCode, header};
 use common::{

@@ -2,7 +2,7 @@
 //! client's service is hyper's re-serialization, never the visitor's raw bytes.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use common::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

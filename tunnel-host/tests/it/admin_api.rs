@@ -1,7 +1,7 @@
 //! The admin API over a real socket: list, kick (then 502 and the client told), metrics.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use bytes::Bytes;
 use common::*;

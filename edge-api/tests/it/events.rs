@@ -3,7 +3,7 @@
 // Helpers outside `#[test]` fns fail the test the same way.
 #![allow(clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! The route × role matrix: every route of the router against every role, a
 //! non-member, an anonymous caller and API keys, decided in one place.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 

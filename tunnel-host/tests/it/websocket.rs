@@ -1,7 +1,7 @@
 //! Upgrades pass through the proxy: a WebSocket echo through a tunnel.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use common::*;
 use futures_util::{SinkExt, StreamExt};

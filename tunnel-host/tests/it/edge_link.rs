@@ -2,7 +2,7 @@
 //! the edge close tunnels; a dropped link comes back with a fresh hello.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use common::fake_edge::FakeEdge;
 use common::*;

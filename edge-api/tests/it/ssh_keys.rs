@@ -3,7 +3,7 @@
 //! per key, listing, removing and auditing.
 #![allow(clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::{
     path::PathBuf,

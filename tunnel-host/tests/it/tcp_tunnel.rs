@@ -1,7 +1,7 @@
 //! TCP tunnels: a port from the range, reported to the client, piping raw bytes.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use common::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

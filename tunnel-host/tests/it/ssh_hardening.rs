@@ -2,7 +2,7 @@
 //! attempt limits, login grace, idle sessions, and the per-IP connection limit.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use common::*;
 use tokio::io::AsyncReadExt;

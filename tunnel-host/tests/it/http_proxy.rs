@@ -1,7 +1,7 @@
 //! HTTP through a tunnel: requests and headers, keep-alive, big streamed bodies, error pages.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use bytes::Bytes;
 use common::*;

@@ -1,6 +1,6 @@
 //! `/api/health` over the native platform, and what happens when a binding fails.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

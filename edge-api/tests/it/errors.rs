@@ -1,6 +1,6 @@
 //! Unknown routes and methods get the JSON error envelope.
 
-mod common;
+use crate::common;
 
 use axum::http::StatusCode;
 use common::{get, platform, send, with_body};

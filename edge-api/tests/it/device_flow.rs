@@ -3,7 +3,7 @@
 //! non-members refused, codes single use, guesses limited, audit rows.
 #![allow(clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use axum::{body::Body, http::Request, http::StatusCode};
 use common::{Reply, add_member, add_user, api, platform, send, setup_owner, sign_in_as};

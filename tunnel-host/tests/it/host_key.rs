@@ -1,7 +1,7 @@
 //! The host key persists: same fingerprint seen by OpenSSH across restarts, mode 0600.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use std::os::unix::fs::PermissionsExt;
 

@@ -2,7 +2,7 @@
 //! recovery codes, rate limits and turning it off, over the native platform.
 #![allow(clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

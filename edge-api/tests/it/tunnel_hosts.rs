@@ -3,7 +3,7 @@
 //! lookups scoped to the host's organization.
 #![allow(clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

@@ -3,7 +3,7 @@
 //! binding and the rate limit on guessing tokens.
 #![allow(clippy::expect_used)]
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 

@@ -1,7 +1,7 @@
 //! Authentication: only registered keys get in, and unknown ones hear why.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use common::*;
 

@@ -2,7 +2,7 @@
 //! and a missing enrollment is a clear startup error.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use std::os::unix::fs::PermissionsExt;
 

@@ -1,7 +1,7 @@
 //! Virtual binds: who may hold which name, takeovers, random names, reserved names, limits.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use common::*;
 use http::StatusCode;

@@ -2,7 +2,7 @@
 //! reserved in the panel are refused to others, and an unknown key signs in with a code.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
-mod common;
+use crate::common;
 
 use common::fake_edge::{FakeEdge, fingerprint};
 use common::*;

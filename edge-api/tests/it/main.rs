@@ -1,0 +1,16 @@
+//! edge-api's integration tests, compiled into one binary so they link once.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+mod accounts;
+mod authorization;
+mod device_flow;
+mod errors;
+mod events;
+mod health;
+mod invitations;
+mod ssh_keys;
+mod totp;
+mod tunnel_hosts;
+mod tunnels;

@@ -1,4 +1,5 @@
 import type { ReactNode } from "react";
+import { Trash2 } from "lucide-react";
 
 import {
   AlertDialog,
@@ -11,7 +12,7 @@ import {
   AlertDialogTitle,
   AlertDialogTrigger,
 } from "@/components/ui/alert-dialog";
-import { buttonVariants } from "@/components/ui/button";
+import { Button, buttonVariants } from "@/components/ui/button";
 
 type ConfirmDialogProps = {
   /** The button that opens the dialog. */
@@ -40,5 +41,32 @@ export function ConfirmDialog({ trigger, title, description, confirmLabel, onCon
         </AlertDialogFooter>
       </AlertDialogContent>
     </AlertDialog>
+  );
+}
+
+type ConfirmIconButtonProps = Omit<ConfirmDialogProps, "trigger"> & {
+  /** The button's accessible name, such as "Remove web-1". */
+  label: string;
+  /** The button's icon; a trash can unless given. */
+  icon?: ReactNode;
+  disabled?: boolean;
+};
+
+/** A table row's icon button for a destructive change, which asks first. */
+export function ConfirmIconButton({
+  label,
+  icon = <Trash2 aria-hidden="true" />,
+  disabled,
+  ...dialog
+}: ConfirmIconButtonProps) {
+  return (
+    <ConfirmDialog
+      {...dialog}
+      trigger={
+        <Button variant="ghost" size="icon" aria-label={label} disabled={disabled}>
+          {icon}
+        </Button>
+      }
+    />
   );
 }

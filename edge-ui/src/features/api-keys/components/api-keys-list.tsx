@@ -1,8 +1,7 @@
-import { KeyRound, Trash2 } from "lucide-react";
+import { KeyRound } from "lucide-react";
 
-import { ConfirmDialog } from "@/components/confirm-dialog";
+import { ConfirmIconButton } from "@/components/confirm-dialog";
 import { EmptyState, ErrorState, ListSkeleton } from "@/components/query-states";
-import { Button } from "@/components/ui/button";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { useApiKeys, useRevokeApiKey } from "@/features/api-keys/api/api-keys";
 import { formatDate, formatDateTime, formatRelative } from "@/lib/format";
@@ -57,18 +56,15 @@ export function ApiKeysList() {
               )}
             </TableCell>
             <TableCell className="text-right">
-              <ConfirmDialog
+              <ConfirmIconButton
                 title={`Revoke ${key.name}?`}
                 description="Scripts using this key stop working at once. This cannot be undone."
                 confirmLabel="Revoke key"
                 onConfirm={() => {
                   revoke.mutate(key);
                 }}
-                trigger={
-                  <Button variant="ghost" size="icon" aria-label={`Revoke ${key.name}`} disabled={revoke.isPending}>
-                    <Trash2 aria-hidden="true" />
-                  </Button>
-                }
+                label={`Revoke ${key.name}`}
+                disabled={revoke.isPending}
               />
             </TableCell>
           </TableRow>

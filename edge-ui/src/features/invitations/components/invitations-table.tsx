@@ -1,10 +1,9 @@
-import { MailPlus, Trash2 } from "lucide-react";
+import { MailPlus } from "lucide-react";
 
 import type { Role } from "@/api/generated/Role";
-import { ConfirmDialog } from "@/components/confirm-dialog";
+import { ConfirmIconButton } from "@/components/confirm-dialog";
 import { EmptyState, ErrorState, ListSkeleton } from "@/components/query-states";
 import { Badge } from "@/components/ui/badge";
-import { Button } from "@/components/ui/button";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { useInvitations } from "@/features/invitations/api/get-invitations";
 import { useRevokeInvitation } from "@/features/invitations/api/revoke-invitation";
@@ -65,23 +64,15 @@ export function InvitationsTable({ org, role }: { org: string; role: Role | unde
               </TableCell>
               {mayWrite ? (
                 <TableCell className="text-right">
-                  <ConfirmDialog
+                  <ConfirmIconButton
                     title="Revoke this invitation?"
                     description="Its link stops working at once. People who already joined stay members."
                     confirmLabel="Revoke invitation"
                     onConfirm={() => {
                       revoke.mutate(invitation);
                     }}
-                    trigger={
-                      <Button
-                        variant="ghost"
-                        size="icon"
-                        aria-label={`Revoke invitation for ${label}`}
-                        disabled={revoke.isPending}
-                      >
-                        <Trash2 aria-hidden="true" />
-                      </Button>
-                    }
+                    label={`Revoke invitation for ${label}`}
+                    disabled={revoke.isPending}
                   />
                 </TableCell>
               ) : null}

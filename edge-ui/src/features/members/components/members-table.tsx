@@ -1,12 +1,11 @@
-import { ShieldCheck, Trash2, Users } from "lucide-react";
+import { ShieldCheck, Users } from "lucide-react";
 
 import type { Member } from "@/api/generated/Member";
 import type { Role } from "@/api/generated/Role";
-import { ConfirmDialog } from "@/components/confirm-dialog";
+import { ConfirmIconButton } from "@/components/confirm-dialog";
 import { EmptyState, ErrorState, ListSkeleton } from "@/components/query-states";
 import { WithReason } from "@/components/with-reason";
 import { Badge } from "@/components/ui/badge";
-import { Button } from "@/components/ui/button";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { useMembers } from "@/features/members/api/get-members";
 import { useRemoveMember } from "@/features/members/api/remove-member";
@@ -97,23 +96,15 @@ export function MembersTable({ org, role, currentUserId }: MembersTableProps) {
               <TableCell className="text-right">
                 {writeDenied ? null : (
                   <WithReason reason={reason}>
-                    <ConfirmDialog
+                    <ConfirmIconButton
                       title={`Remove ${member.name}?`}
                       description={`${member.name} (${member.email}) loses access to this organization at once. You can invite them again later.`}
                       confirmLabel="Remove member"
                       onConfirm={() => {
                         remove.mutate(member);
                       }}
-                      trigger={
-                        <Button
-                          variant="ghost"
-                          size="icon"
-                          aria-label={`Remove ${member.name}`}
-                          disabled={Boolean(reason) || remove.isPending}
-                        >
-                          <Trash2 aria-hidden="true" />
-                        </Button>
-                      }
+                      label={`Remove ${member.name}`}
+                      disabled={Boolean(reason) || remove.isPending}
                     />
                   </WithReason>
                 )}

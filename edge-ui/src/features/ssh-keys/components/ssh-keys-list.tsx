@@ -1,9 +1,8 @@
-import { KeySquare, Trash2 } from "lucide-react";
+import { KeySquare } from "lucide-react";
 
-import { ConfirmDialog } from "@/components/confirm-dialog";
+import { ConfirmIconButton } from "@/components/confirm-dialog";
 import { EmptyState, ErrorState, ListSkeleton } from "@/components/query-states";
 import { Badge } from "@/components/ui/badge";
-import { Button } from "@/components/ui/button";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { useDeleteSshKey, useSshKeys } from "@/features/ssh-keys/api/ssh-keys";
 import { formatDate, formatDateTime } from "@/lib/format";
@@ -54,23 +53,15 @@ export function SshKeysList() {
               </time>
             </TableCell>
             <TableCell className="text-right">
-              <ConfirmDialog
+              <ConfirmIconButton
                 title={`Remove ${key.name}?`}
                 description="This key can no longer open tunnels. Tunnels it opened keep running until they close."
                 confirmLabel="Remove key"
                 onConfirm={() => {
                   remove.mutate(key);
                 }}
-                trigger={
-                  <Button
-                    variant="ghost"
-                    size="icon"
-                    aria-label={`Remove ${key.name}`}
-                    disabled={remove.isPending && remove.variables.id === key.id}
-                  >
-                    <Trash2 aria-hidden="true" />
-                  </Button>
-                }
+                label={`Remove ${key.name}`}
+                disabled={remove.isPending && remove.variables.id === key.id}
               />
             </TableCell>
           </TableRow>

@@ -1,9 +1,8 @@
-import { Tag, Trash2 } from "lucide-react";
+import { Tag } from "lucide-react";
 
 import type { Role } from "@/api/generated/Role";
-import { ConfirmDialog } from "@/components/confirm-dialog";
+import { ConfirmIconButton } from "@/components/confirm-dialog";
 import { EmptyState, ErrorState, ListSkeleton } from "@/components/query-states";
-import { Button } from "@/components/ui/button";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { useReleaseName, useTunnelNames } from "@/features/tunnels/api/tunnel-names";
 import { can } from "@/lib/authorization";
@@ -52,23 +51,15 @@ export function ReservedNamesTable({ org, role }: { org: string; role: Role | un
             <TableCell className="hidden text-muted-foreground sm:table-cell">{formatDate(reserved.created_at)}</TableCell>
             {mayWrite ? (
               <TableCell className="text-right">
-                <ConfirmDialog
+                <ConfirmIconButton
                   title={`Release ${reserved.name}?`}
                   description={`${reserved.user.name} keeps any tunnel open under it now, but afterwards anyone in the organization may take the name.`}
                   confirmLabel="Release name"
                   onConfirm={() => {
                     release.mutate(reserved);
                   }}
-                  trigger={
-                    <Button
-                      variant="ghost"
-                      size="icon"
-                      aria-label={`Release ${reserved.name}`}
-                      disabled={release.isPending && release.variables.name === reserved.name}
-                    >
-                      <Trash2 aria-hidden="true" />
-                    </Button>
-                  }
+                  label={`Release ${reserved.name}`}
+                  disabled={release.isPending && release.variables.name === reserved.name}
                 />
               </TableCell>
             ) : null}

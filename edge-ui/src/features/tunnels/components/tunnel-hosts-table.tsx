@@ -1,9 +1,8 @@
-import { Server, Trash2 } from "lucide-react";
+import { Server } from "lucide-react";
 
 import type { Role } from "@/api/generated/Role";
-import { ConfirmDialog } from "@/components/confirm-dialog";
+import { ConfirmIconButton } from "@/components/confirm-dialog";
 import { EmptyState, ErrorState, ListSkeleton } from "@/components/query-states";
-import { Button } from "@/components/ui/button";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { useDeleteTunnelHost, useTunnelHosts } from "@/features/tunnels/api/tunnel-hosts";
 import { HostStatusBadge } from "@/features/tunnels/components/host-status";
@@ -67,23 +66,15 @@ export function TunnelHostsTable({ org, role }: { org: string; role: Role | unde
             </TableCell>
             {mayWrite ? (
               <TableCell className="text-right">
-                <ConfirmDialog
+                <ConfirmIconButton
                   title={`Remove ${host.name}?`}
                   description="The host can no longer reach the edge: its tunnels stop being listed and new SSH sessions are refused. To use the machine again, add it anew and enroll it."
                   confirmLabel="Remove host"
                   onConfirm={() => {
                     remove.mutate(host);
                   }}
-                  trigger={
-                    <Button
-                      variant="ghost"
-                      size="icon"
-                      aria-label={`Remove ${host.name}`}
-                      disabled={remove.isPending && remove.variables.id === host.id}
-                    >
-                      <Trash2 aria-hidden="true" />
-                    </Button>
-                  }
+                  label={`Remove ${host.name}`}
+                  disabled={remove.isPending && remove.variables.id === host.id}
                 />
               </TableCell>
             ) : null}

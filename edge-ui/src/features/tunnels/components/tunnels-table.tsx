@@ -3,10 +3,9 @@ import { Cable, Unplug } from "lucide-react";
 
 import type { Role } from "@/api/generated/Role";
 import type { Tunnel } from "@/api/generated/Tunnel";
-import { ConfirmDialog } from "@/components/confirm-dialog";
+import { ConfirmIconButton } from "@/components/confirm-dialog";
 import { EmptyState, ErrorState, ListSkeleton } from "@/components/query-states";
 import { Badge } from "@/components/ui/badge";
-import { Button } from "@/components/ui/button";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { useKickTunnel, useTunnels } from "@/features/tunnels/api/tunnels";
 import { OnlineDot } from "@/features/tunnels/components/host-status";
@@ -117,23 +116,16 @@ export function TunnelsTable({ org, role }: { org: string; role: Role | undefine
             </TableCell>
             {mayKick ? (
               <TableCell className="text-right">
-                <ConfirmDialog
+                <ConfirmIconButton
                   title={`Kick ${tunnel.name}?`}
                   description={`${ownerLabel(tunnel)}'s tunnel ${tunnel.public_url} stops at once and visitors get an error. They can open it again with ssh.`}
                   confirmLabel="Kick tunnel"
                   onConfirm={() => {
                     kick.mutate(tunnel);
                   }}
-                  trigger={
-                    <Button
-                      variant="ghost"
-                      size="icon"
-                      aria-label={`Kick ${tunnel.name}`}
-                      disabled={kick.isPending && kick.variables.id === tunnel.id}
-                    >
-                      <Unplug aria-hidden="true" />
-                    </Button>
-                  }
+                  label={`Kick ${tunnel.name}`}
+                  disabled={kick.isPending && kick.variables.id === tunnel.id}
+                  icon={<Unplug aria-hidden="true" />}
                 />
               </TableCell>
             ) : null}

@@ -315,3 +315,27 @@ test("the panel's tunnel list updates live, and a kick asks first", async () => 
     await browser.close();
   }
 });
+
+test("after the edge restarts, a host whose link died with it reads offline at once", async () => {
+  assert.equal(await hostStatus(), "online");
+  const { dataDir } = host;
+  // The edge stops first, so its link object never sees the socket close;
+  // then the host stops while the edge is away.
+  await edge.stop({ keepState: true });
+  await host.child.stopGroup();
+  edge = await startEdge({ state: edge.state, port: Number(new URL(edge.url).port) });
+
+  // Without the socket the link is offline now, not when the 90 s alarm fires.
+  assert.equal(await hostStatus(), "offline");
+  const listed = await owner.get(`/api/orgs/${org}/tunnels`);
+  assert.equal(listed.status, 200);
+  assert.ok(listed.json.length > 0, "the host's last reported tunnels stay listed");
+  assert.ok(listed.json.every((t) => t.host.online === false), JSON.stringify(listed.json));
+
+  // The host comes back with its stored credential and reports what it serves now.
+  host = await startTunnelHost({ dataDir, args: ["--edge", edge.url] });
+  await waitFor(async () => (await hostStatus()) === "online", { timeoutMs: 30_000, what: "host back online", child: host.child });
+  await waitFor(async () => (await owner.get(`/api/orgs/${org}/tunnels`)).json.length === 0, {
+    timeoutMs: 30_000, what: "the stale tunnels replaced by the host's hello",
+  });
+});

@@ -4,7 +4,8 @@
 //!
 //! Each accepted socket carries a generation number as its attachment; a
 //! newer connection replaces an older one, whose late close event is then
-//! ignored. An alarm declares a silent host offline.
+//! ignored. An alarm declares a silent host offline, and a link found
+//! without its socket after a restart is offline at once.
 
 use std::{cell::RefCell, time::Duration};
 
@@ -50,11 +51,30 @@ impl TunnelLink {
             return Ok(());
         }
         let stored = self.state.storage().get::<Link>(LINK_KEY).await?;
-        let mut link = self.link.borrow_mut();
-        if link.is_none() {
+        {
+            let mut link = self.link.borrow_mut();
+            if link.is_some() {
+                return Ok(());
+            }
             *link = stored;
         }
-        Ok(())
+        self.reconcile().await
+    }
+
+    /// A link stored as connected whose socket is gone lost it without a
+    /// close event (the runtime restarted, as on a deploy): the host is
+    /// offline now, not when the alarm finds it silent.
+    async fn reconcile(&self) -> Result<()> {
+        if !self.with_link(|l| l.connected) {
+            return Ok(());
+        }
+        for ws in self.state.get_websockets() {
+            if self.current(&ws).await? {
+                return Ok(());
+            }
+        }
+        let effects = self.with_link(|l| l.disconnected(now_ms()));
+        self.apply(effects).await
     }
 
     /// Runs `f` on the link (a fresh one for `host_id`/`org_id` if none).

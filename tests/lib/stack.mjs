@@ -89,11 +89,11 @@ export async function d1(edge, sql) {
  * Starts `wrangler dev` on a free port with fresh local state (or `state`),
  * applies the D1 migrations first, and waits until /api/health answers.
  */
-export async function startEdge({ state } = {}) {
+export async function startEdge({ state, port } = {}) {
   const owned = !state;
   state ??= await mkdtemp(join(tmpdir(), "flamingo-edge-"));
   await wrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", state]);
-  const port = await freePort();
+  port ??= await freePort();
   const inspector = await freePort();
   const child = launch(join(ROOT, "node_modules/.bin/wrangler"), [
     "dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector),

@@ -86,7 +86,7 @@ export async function d1(edge, sql) {
 }
 
 /**
- * Starts `wrangler dev` on a free port with fresh local state (or `state`),
+ * Starts `wrangler dev` on `port` (else a free one) with fresh local state (or `state`),
  * applies the D1 migrations first, and waits until /api/health answers.
  */
 export async function startEdge({ state, port } = {}) {

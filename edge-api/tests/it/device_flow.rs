@@ -1,7 +1,6 @@
 //! The device flow for unknown SSH keys: a host asks for codes, a signed-in
 //! member approves at /activate, the host polls; expiry on the clock,
 //! non-members refused, codes single use, guesses limited, audit rows.
-#![allow(clippy::expect_used)]
 
 use crate::common;
 

@@ -1,7 +1,6 @@
 //! Live events over the router: streams, replay, audiences, disconnects and
 //! slow readers, against the in-process event hub.
 // Helpers outside `#[test]` fns fail the test the same way.
-#![allow(clippy::expect_used, clippy::panic)]
 
 use crate::common;
 

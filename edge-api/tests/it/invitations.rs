@@ -1,7 +1,6 @@
 //! Invitations and joining: making, listing and revoking links; joining as a
 //! new or a signed-in user; single use under concurrency; expiry, email
 //! binding and the rate limit on guessing tokens.
-#![allow(clippy::expect_used)]
 
 use crate::common;
 

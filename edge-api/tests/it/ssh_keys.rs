@@ -1,7 +1,6 @@
 //! SSH keys: registering real keys made by `ssh-keygen` (fingerprints as
 //! `ssh-keygen -lf` prints them), refusing bad lines and weak RSA, one owner
 //! per key, listing, removing and auditing.
-#![allow(clippy::expect_used)]
 
 use crate::common;
 

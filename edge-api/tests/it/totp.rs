@@ -1,6 +1,5 @@
 //! Two-factor sign-in: enrollment, sign-in with a code, replay refusal,
 //! recovery codes, rate limits and turning it off, over the native platform.
-#![allow(clippy::expect_used)]
 
 use crate::common;
 

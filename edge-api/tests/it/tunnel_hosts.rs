@@ -1,7 +1,6 @@
 //! Tunnel hosts: creating, listing and deleting them; enrolling once (also
 //! when raced); online/offline from the clock; host authentication; and key
 //! lookups scoped to the host's organization.
-#![allow(clippy::expect_used)]
 
 use crate::common;
 

@@ -1,7 +1,6 @@
 //! Tunnels across hosts: the live list from each host's link, kicks sent
 //! down the host's socket (and refused for viewers or offline hosts), names
 //! reserved for members and checked by hosts, and the link route itself.
-#![allow(clippy::expect_used)]
 
 use crate::common;
 

@@ -1,5 +1,4 @@
 //! The admin API over a real socket: list, kick (then 502 and the client told), metrics.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use crate::common;
 

@@ -1,5 +1,4 @@
 //! Authentication: only registered keys get in, and unknown ones hear why.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use crate::common;
 

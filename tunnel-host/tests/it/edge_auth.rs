@@ -1,6 +1,5 @@
 //! Keys, names and sign-in through the edge: keys registered in the panel get in, names
 //! reserved in the panel are refused to others, and an unknown key signs in with a code.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use crate::common;
 

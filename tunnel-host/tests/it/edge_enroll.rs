@@ -1,6 +1,5 @@
 //! Enrolling at the edge: edge.json is written once, a used token is harmless on restart,
 //! and a missing enrollment is a clear startup error.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use crate::common;
 

@@ -1,6 +1,5 @@
 //! The edge link: hello, opened/closed and heartbeats as tunnels come and go; kicks from
 //! the edge close tunnels; a dropped link comes back with a fresh hello.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use crate::common;
 

@@ -1,5 +1,4 @@
 //! The host key persists: same fingerprint seen by OpenSSH across restarts, mode 0600.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use crate::common;
 

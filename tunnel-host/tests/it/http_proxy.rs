@@ -1,5 +1,4 @@
 //! HTTP through a tunnel: requests and headers, keep-alive, big streamed bodies, error pages.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use crate::common;
 

@@ -1,6 +1,5 @@
 //! Lifecycle: the library stops on its shutdown future, and the real binary logs where it
 //! listens, serves, and exits 0 on SIGTERM and on Ctrl-C (SIGINT).
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use crate::common;
 

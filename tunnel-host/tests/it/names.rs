@@ -1,5 +1,4 @@
 //! Virtual binds: who may hold which name, takeovers, random names, reserved names, limits.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use crate::common;
 

@@ -1,5 +1,4 @@
 //! `ssh -R ... host` with a session channel: the URL is printed there and it stays open.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use crate::common;
 

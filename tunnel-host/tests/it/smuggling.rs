@@ -1,6 +1,5 @@
 //! Request smuggling: conflicting or malformed framing is refused, and what reaches the
 //! client's service is hyper's re-serialization, never the visitor's raw bytes.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use crate::common;
 

@@ -1,6 +1,5 @@
 //! SSH hardening seen from the real client: strict kex, no compression, publickey only,
 //! attempt limits, login grace, idle sessions, and the per-IP connection limit.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use crate::common;
 

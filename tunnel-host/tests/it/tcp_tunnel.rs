@@ -1,5 +1,4 @@
 //! TCP tunnels: a port from the range, reported to the client, piping raw bytes.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use crate::common;
 

@@ -1,5 +1,4 @@
 //! Upgrades pass through the proxy: a WebSocket echo through a tunnel.
-#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use crate::common;
 

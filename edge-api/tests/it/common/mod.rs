@@ -1,5 +1,5 @@
 //! Shared helpers: a native platform and one-shot requests against the router.
-#![allow(dead_code, clippy::expect_used, clippy::unwrap_used, clippy::panic)]
+#![allow(dead_code)]
 
 use std::sync::Arc;
 

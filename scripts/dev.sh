@@ -68,7 +68,7 @@ if [ ! -f "$TUNNEL_DATA/edge.json" ]; then
     done
     sleep 2
   done
-  token=$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
+  token=fte_$(head -c 32 /dev/urandom | base64 | tr '+/' '-_' | tr -d '=\n')
   hash=$(printf %s "$token" | sha256sum | cut -d' ' -f1)
   now=$(date -u +%Y-%m-%dT%H:%M:%S.000Z)
   expires=$(date -u -d '+1 hour' +%Y-%m-%dT%H:%M:%S.000Z)

@@ -174,6 +174,7 @@ after(async () => {
 test("an enrolled tunnel host comes online, and only managers hear of the enrollment", async () => {
   const created = await owner.post(`/api/orgs/${org}/tunnel-hosts`, { name: "local" });
   assert.equal(created.status, 201, JSON.stringify(created.json));
+  assert.match(created.json.enrollment_token, /^fte_[A-Za-z0-9_-]{43}$/);
   host = await startTunnelHost({ args: ["--edge", edge.url, "--enroll", created.json.enrollment_token] });
   await waitFor(async () => (await hostStatus()) === "online", { timeoutMs: 30_000, what: "host online", child: host.child });
 

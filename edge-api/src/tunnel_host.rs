@@ -42,6 +42,9 @@ use crate::{
 
 /// Every host credential starts with this.
 pub const PREFIX: &str = "fth_";
+/// Every enrollment token starts with this, so it reads as what it is and, passed as
+/// `--enroll <token>`, never begins with `-` (a bare base64url token does once in 64).
+pub const ENROLLMENT_PREFIX: &str = "fte_";
 /// The header a host sends its credential in: `X-Flamingo-Host: fth_...`.
 pub const HOST_HEADER: &str = "x-flamingo-host";
 /// How long an enrollment token stays valid.
@@ -361,7 +364,7 @@ pub async fn create(
         });
     }
     let now = platform.clock.now_ms();
-    let token = crypto::token()?;
+    let token = format!("{ENROLLMENT_PREFIX}{}", crypto::token()?);
     let host = TunnelHost {
         id: crypto::uuid()?,
         name: body.name.trim().to_owned(),

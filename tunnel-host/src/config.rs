@@ -317,6 +317,9 @@ mod tests {
         assert_eq!(c.edge_heartbeat_interval, Duration::from_millis(200));
         assert!(!format!("{c:?}").contains("topsecret"));
         assert!(Config::try_parse_from(["tunnel-host", "--enroll", " "]).is_err());
+        // A token minted before the `fte_` prefix may start with `-`; `--enroll=` takes it.
+        let c = Config::try_parse_from(["tunnel-host", "--enroll=-fX_9"]).unwrap();
+        assert_eq!(c.enroll.as_ref().map(Secret::expose), Some("-fX_9"));
     }
 
     #[test]

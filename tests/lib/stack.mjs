@@ -12,17 +12,29 @@ import { promisify } from "node:util";
 export const ROOT = resolve(import.meta.dirname, "../..");
 const run = promisify(execFile);
 
-/** A TCP port free on 127.0.0.1 right now. */
-export function freePort() {
-  return new Promise((ok, fail) => {
-    const server = createServer();
-    server.unref();
-    server.on("error", fail);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address();
-      server.close(() => ok(port));
+/** Ports this process has handed out: the kernel may offer a just-closed port again. */
+const handedOut = new Set();
+
+/**
+ * A TCP port free on 127.0.0.1 right now, and never one this process handed out before
+ * (several are taken before any is bound, so a repeat would make two services collide).
+ */
+export async function freePort() {
+  for (;;) {
+    const port = await new Promise((ok, fail) => {
+      const server = createServer();
+      server.unref();
+      server.on("error", fail);
+      server.listen(0, "127.0.0.1", () => {
+        const { port } = server.address();
+        server.close(() => ok(port));
+      });
     });
-  });
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
 }
 
 /** Polls `probe` until it returns a truthy value; fails after `timeoutMs`. */

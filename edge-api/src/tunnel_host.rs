@@ -151,7 +151,7 @@ pub struct NewTunnelHost {
 pub struct CreatedTunnelHost {
     /// The host.
     pub host: TunnelHost,
-    /// One-time token for `tunnel-host enroll`, valid 24 hours.
+    /// One-time token `fte_...` for `tunnel-host --edge <url> --enroll <token>`, valid 24 hours.
     pub enrollment_token: String,
 }
 

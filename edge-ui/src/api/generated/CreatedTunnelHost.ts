@@ -10,6 +10,6 @@ export type CreatedTunnelHost = {
  */
 host: TunnelHost, 
 /**
- * One-time token for `tunnel-host enroll`, valid 24 hours.
+ * One-time token `fte_...` for `tunnel-host --edge <url> --enroll <token>`, valid 24 hours.
  */
 enrollment_token: string, };

@@ -37,12 +37,22 @@ export async function freePort() {
   }
 }
 
+/**
+ * The last lines a child printed, for a failure message: a CI log shows only
+ * the start of a long one, and the cause is at the end.
+ */
+function lastLines(child, count = 40) {
+  const output = child?.output?.();
+  if (!output) return "";
+  return `\n--- last ${count} lines of its output ---\n${output.trimEnd().split("\n").slice(-count).join("\n")}`;
+}
+
 /** Polls `probe` until it returns a truthy value; fails after `timeoutMs`. */
 export async function waitFor(probe, { timeoutMs = 60_000, what = "condition", child } = {}) {
   const deadline = Date.now() + timeoutMs;
   let last;
   while (Date.now() < deadline) {
-    if (child && child.exitCode !== null) throw new Error(`${what}: process exited with ${child.exitCode}\n${child.output?.()}`);
+    if (child && child.exitCode !== null) throw new Error(`${what}: process exited with ${child.exitCode}${lastLines(child)}`);
     try {
       const value = await probe();
       if (value) return value;
@@ -51,7 +61,7 @@ export async function waitFor(probe, { timeoutMs = 60_000, what = "condition", c
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ""}\n${child?.output?.() ?? ""}`);
+  throw new Error(`timed out waiting for ${what}${last ? `: ${last.message}` : ""}${lastLines(child)}`);
 }
 
 /** Spawns a long-running process in its own process group, capturing output. */
@@ -91,10 +101,22 @@ export async function wrangler(args) {
   return stdout;
 }
 
-/** Runs SQL against the local D1 that `edge` uses; returns the result rows. */
+/**
+ * Runs SQL against the local D1 that `edge` uses; returns the result rows.
+ * `wrangler dev` holds the same SQLite file, so while it writes this may meet
+ * SQLITE_BUSY: it tries again then, and fails on any other error.
+ */
 export async function d1(edge, sql) {
-  const out = await wrangler(["d1", "execute", "DB", "--local", "--persist-to", edge.state, "--json", "--command", sql]);
-  return JSON.parse(out)[0].results;
+  const args = ["d1", "execute", "DB", "--local", "--persist-to", edge.state, "--json", "--command", sql];
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return JSON.parse(await wrangler(args))[0].results;
+    } catch (error) {
+      const said = `${error.stdout ?? ""}${error.stderr ?? ""}${error.message}`;
+      if (attempt >= 20 || !/SQLITE_BUSY|database is locked/.test(said)) throw error;
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
 }
 
 /**

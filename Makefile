@@ -7,9 +7,16 @@ SHELL := bash
 WORKER := edge-api/build/index.js
 WORKER_SRC := $(shell find edge-api/src edge-api/build.rs edge-api/Cargo.toml durable-state/src durable-state/Cargo.toml migrations -type f 2>/dev/null) Cargo.lock
 UI := edge-ui/dist/index.html
-UI_SRC := $(shell find edge-ui/src edge-ui/public edge-ui/index.html edge-ui/package.json edge-ui/vite.config.ts -type f 2>/dev/null)
+UI_SRC := $(shell find edge-ui/src edge-ui/public edge-ui/index.html edge-ui/package.json edge-ui/package-lock.json \
+  edge-ui/vite.config.ts edge-ui/tsconfig*.json -type f 2>/dev/null | LC_ALL=C sort)
+# The web app rebuilds when its sources' content changes, not their mtime:
+# `cargo test` rewrites the generated API types (byte for byte the same) on
+# every run, and a needless rebuild empties edge-ui/dist under every
+# `wrangler dev` serving it (the whole-system tests run `make dev` beside
+# other tests).
+UI_INPUTS := target/ui-inputs.sha256
 
-.PHONY: help setup build worker ui tunnel-host dev test lint unit system size clean
+.PHONY: help setup build worker ui tunnel-host dev test lint unit system size clean FORCE
 
 help:
 	@echo "make dev    set up, build and run Flamingo locally (http://127.0.0.1:8787)"
@@ -23,7 +30,11 @@ $(WORKER): $(WORKER_SRC)
 
 worker: $(WORKER)
 
-$(UI): $(UI_SRC)
+$(UI_INPUTS): FORCE
+	@mkdir -p $(@D); sum=$$(sha256sum $(UI_SRC) | sha256sum); \
+	  [ "$$(cat $@ 2>/dev/null)" = "$$sum" ] || echo "$$sum" > $@
+
+$(UI): $(UI_INPUTS)
 	cd edge-ui && npm run build
 
 ui: $(UI)

@@ -107,6 +107,11 @@ pub struct Config {
     #[arg(long, env = "TUNNEL_HOST_ENROLL", hide_env_values = true)]
     pub enroll: Option<Secret>,
 
+    /// How long `--enroll` keeps trying while the edge is unreachable or failing (5xx,
+    /// 429), backing off between attempts; a refusal (an unknown token) fails at once.
+    #[arg(long, env = "TUNNEL_HOST_ENROLL_RETRY_FOR", default_value = "2m", value_parser = humantime::parse_duration)]
+    pub enroll_retry_for: Duration,
+
     /// Interval between the edge link's heartbeats.
     #[arg(long, env = "TUNNEL_HOST_EDGE_HEARTBEAT_INTERVAL", default_value = "30s", value_parser = humantime::parse_duration)]
     pub edge_heartbeat_interval: Duration,
@@ -302,6 +307,7 @@ mod tests {
         let c = Config::try_parse_from(["tunnel-host"]).unwrap();
         assert!(c.edge.is_none() && c.enroll.is_none());
         assert_eq!(c.edge_heartbeat_interval, Duration::from_secs(30));
+        assert_eq!(c.enroll_retry_for, Duration::from_secs(120));
         let c = Config::try_parse_from([
             "tunnel-host",
             "--edge",

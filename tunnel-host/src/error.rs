@@ -36,9 +36,12 @@ pub enum Error {
     /// The tunnel's client side could not be reached.
     #[error("upstream unavailable: {0}")]
     Upstream(String),
-    /// The edge could not be reached or answered unexpectedly.
+    /// The edge answered unexpectedly, or refused (a 4xx other than 404).
     #[error("edge: {0}")]
     Edge(String),
+    /// The edge could not be reached, or failed for now (a 5xx or 429): worth trying again.
+    #[error("edge unavailable: {0}")]
+    EdgeUnavailable(String),
     /// An I/O failure with what was being done.
     #[error("{context}: {source}")]
     Io {
@@ -67,7 +70,9 @@ impl Error {
             Error::Forbidden(_) => StatusCode::FORBIDDEN,
             Error::Invalid { .. } => StatusCode::BAD_REQUEST,
             Error::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Error::Upstream(_) | Error::Edge(_) => StatusCode::BAD_GATEWAY,
+            Error::Upstream(_) | Error::Edge(_) | Error::EdgeUnavailable(_) => {
+                StatusCode::BAD_GATEWAY
+            }
             Error::Io { .. } | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -77,7 +82,7 @@ impl Error {
         match self {
             Error::Io { .. } | Error::Internal(_) => "internal error".to_owned(),
             Error::Upstream(_) => "upstream unavailable".to_owned(),
-            Error::Edge(_) => "edge unavailable".to_owned(),
+            Error::Edge(_) | Error::EdgeUnavailable(_) => "edge unavailable".to_owned(),
             other => other.to_string(),
         }
     }

@@ -156,7 +156,10 @@ mod tests {
         let key = PrivateKey::from(Ed25519Keypair::from_seed(&[3; 32]))
             .public_key()
             .clone();
-        assert!(matches!(edge.decide(&key).await, Err(Error::Edge(_))));
+        assert!(matches!(
+            edge.decide(&key).await,
+            Err(Error::EdgeUnavailable(_))
+        ));
         assert!(edge.start_device(&key).await.is_err());
     }
 

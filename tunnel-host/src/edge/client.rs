@@ -248,7 +248,7 @@ impl EdgeClient {
         let response = request
             .send()
             .await
-            .map_err(|e| Error::Edge(format!("POST {path}: {}", without_url(e))))?;
+            .map_err(|e| Error::EdgeUnavailable(format!("POST {path}: {}", without_url(e))))?;
         let status = response.status();
         if status == StatusCode::NOT_FOUND {
             return Ok(None);
@@ -268,6 +268,12 @@ impl EdgeClient {
                 "POST {path}: the edge refused this host's credential {detail}; \
                  enroll again with --enroll"
             )),
+            StatusCode::TOO_MANY_REQUESTS => {
+                Error::EdgeUnavailable(format!("POST {path}: {status} {detail}"))
+            }
+            s if s.is_server_error() => {
+                Error::EdgeUnavailable(format!("POST {path}: {status} {detail}"))
+            }
             _ => Error::Edge(format!("POST {path}: {status} {detail}")),
         })
     }

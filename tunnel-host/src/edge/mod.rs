@@ -11,10 +11,13 @@ pub mod client;
 pub mod credential;
 pub mod link;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crate::config::Config;
 use crate::error::{Error, Result};
+
+use self::client::Enrollment;
+use self::link::Backoff;
 
 pub use self::authority::EdgeAuthority;
 pub use self::client::EdgeClient;
@@ -27,6 +30,46 @@ pub struct Edge {
     client: EdgeClient,
     credential: Credential,
     heartbeat: Duration,
+}
+
+/// Trades `token` for a credential. While the edge is unreachable or failing for now
+/// (starting beside it, a deploy, a 5xx) this tries again with [`Backoff`] for up to
+/// `retry_for`; a refusal (an unknown, used or expired token) fails at once.
+async fn enroll(client: &EdgeClient, token: &str, retry_for: Duration) -> Result<Enrollment> {
+    let started = Instant::now();
+    let mut backoff = Backoff::new();
+    let mut attempts = 0u32;
+    loop {
+        attempts += 1;
+        let error = match client
+            .enroll(token, hostname().as_deref(), env!("CARGO_PKG_VERSION"))
+            .await
+        {
+            Ok(enrollment) => return Ok(enrollment),
+            Err(error) => error,
+        };
+        match error {
+            Error::EdgeUnavailable(reason) if started.elapsed() < retry_for => {
+                let delay = backoff.next_delay();
+                tracing::warn!(
+                    %reason,
+                    attempt = attempts,
+                    retry_in = ?delay,
+                    "could not enroll at the edge yet; trying again"
+                );
+                tokio::time::sleep(delay).await;
+            }
+            // An earlier attempt may have reached the edge and used the token before its
+            // answer was lost.
+            Error::Forbidden(message) if attempts > 1 => {
+                return Err(Error::Forbidden(format!(
+                    "{message} (after {attempts} attempts: if an earlier one reached the \
+                     edge, it used the token then)"
+                )));
+            }
+            error => return Err(error),
+        }
+    }
 }
 
 impl Edge {
@@ -50,13 +93,8 @@ impl Edge {
                 saved
             }
             (_, Some(token)) => {
-                let enrollment = EdgeClient::new(&base)?
-                    .enroll(
-                        token.expose(),
-                        hostname().as_deref(),
-                        env!("CARGO_PKG_VERSION"),
-                    )
-                    .await?;
+                let client = EdgeClient::new(&base)?;
+                let enrollment = enroll(&client, token.expose(), config.enroll_retry_for).await?;
                 let credential = Credential {
                     edge: base.clone(),
                     host_id: enrollment.host_id,

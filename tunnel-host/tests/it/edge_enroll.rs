@@ -1,15 +1,17 @@
 //! Enrolling at the edge: edge.json is written once, a used token is harmless on restart,
-//! and a missing enrollment is a clear startup error.
+//! an edge failing for now is tried again (for a while), and a missing or refused
+//! enrollment is a clear startup error.
 
 use crate::common;
 
 use std::os::unix::fs::PermissionsExt;
+use std::sync::atomic::Ordering;
 
 use clap::Parser;
 use common::fake_edge::{CREDENTIAL, FakeEdge, HOST_ID, ORG_ID};
 use common::*;
 use durable_state::link::HostMessage;
-use tunnel_host::{Config, Host};
+use tunnel_host::{Config, Error, Host};
 
 #[tokio::test]
 async fn enrolling_writes_edge_json_and_a_used_token_is_harmless() {
@@ -95,6 +97,70 @@ async fn an_unknown_token_fails_without_leaking_it() {
     let text = error.to_string();
     assert!(text.contains("enrollment token"), "{text}");
     assert!(!text.contains("fte_wrong_secret"), "{text}");
+    assert!(!dir.path().join("edge.json").exists());
+    // A refusal is final: it is not tried again.
+    assert_eq!(edge.state.enrolls.lock().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn an_edge_failing_for_now_is_tried_again_until_it_enrolls() {
+    let edge = FakeEdge::start(&["fte_patient"]).await;
+    edge.state.enrolls_failing.store(2, Ordering::SeqCst);
+    let args = ["--edge", &edge.url, "--enroll", "fte_patient"];
+    let host = TestHost::start_with(&args).await;
+
+    assert_eq!(edge.state.enrolls.lock().unwrap().len(), 3);
+    let saved = std::fs::read_to_string(host.dir.path().join("edge.json")).unwrap();
+    assert!(saved.contains(CREDENTIAL), "{saved}");
+    edge.wait_frame("the first hello", 0, |f| {
+        matches!(f, HostMessage::Hello { .. })
+    })
+    .await;
+    host.stop().await.unwrap();
+}
+
+#[tokio::test]
+async fn enrolling_gives_up_after_enroll_retry_for() {
+    let edge = FakeEdge::start(&["fte_late"]).await;
+    edge.state
+        .enrolls_failing
+        .store(usize::MAX, Ordering::SeqCst);
+    let dir = tempfile::tempdir().unwrap();
+    let args = [
+        "--edge",
+        &edge.url,
+        "--enroll",
+        "fte_late",
+        "--enroll-retry-for",
+        "0s",
+    ];
+    let error = Host::connect(config(dir.path(), &args))
+        .await
+        .err()
+        .expect("gave up");
+    assert!(matches!(error, Error::EdgeUnavailable(_)), "{error}");
+    assert!(error.to_string().contains("503"), "{error}");
+    assert_eq!(edge.state.enrolls.lock().unwrap().len(), 1);
+    assert!(!dir.path().join("edge.json").exists());
+}
+
+#[tokio::test]
+async fn a_token_used_by_an_attempt_whose_answer_was_lost_says_so() {
+    let edge = FakeEdge::start(&["fte_lost"]).await;
+    edge.state.enrolls_lost.store(1, Ordering::SeqCst);
+    let dir = tempfile::tempdir().unwrap();
+    let error = Host::connect(config(
+        dir.path(),
+        &["--edge", &edge.url, "--enroll", "fte_lost"],
+    ))
+    .await
+    .err()
+    .expect("refused");
+    let text = error.to_string();
+    assert!(text.contains("create a new one in the panel"), "{text}");
+    assert!(text.contains("after 2 attempts"), "{text}");
+    assert!(!text.contains("fte_lost"), "{text}");
+    assert_eq!(edge.state.enrolls.lock().unwrap().len(), 2);
     assert!(!dir.path().join("edge.json").exists());
 }
 

@@ -48,6 +48,10 @@ pub struct EdgeState {
     pub tokens: Mutex<Vec<String>>,
     /// Every enroll body received.
     pub enrolls: Mutex<Vec<Value>>,
+    /// How many enrolls to answer 503 next, leaving the token unused.
+    pub enrolls_failing: AtomicUsize,
+    /// How many enrolls to answer 503 next after using the token (an answer lost).
+    pub enrolls_lost: AtomicUsize,
     /// fingerprint → user id.
     pub keys: Mutex<HashMap<String, String>>,
     /// name → (owner id, owner name).
@@ -84,6 +88,22 @@ fn not_found() -> Response {
         .into_response()
 }
 
+/// What the edge answers while its database is busy or it is being deployed.
+fn unavailable() -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        Json(json!({ "error": { "code": "unavailable", "message": "try again" } })),
+    )
+        .into_response()
+}
+
+/// Counts `counter` down by one if it is above zero; whether it did.
+fn take_one(counter: &AtomicUsize) -> bool {
+    counter
+        .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+        .is_ok()
+}
+
 /// The 401 for a request without the right credential, if it lacks it.
 fn refused(state: &EdgeState, headers: &HeaderMap) -> Option<Response> {
     if headers.get("x-flamingo-host").and_then(|v| v.to_str().ok()) == Some(CREDENTIAL) {
@@ -105,11 +125,17 @@ async fn enroll(State(state): State<Arc<EdgeState>>, Json(body): Json<Value>) ->
         .as_str()
         .unwrap_or_default()
         .to_owned();
+    if take_one(&state.enrolls_failing) {
+        return unavailable();
+    }
     let mut tokens = state.tokens.lock().unwrap();
     let Some(at) = tokens.iter().position(|t| *t == token) else {
         return not_found();
     };
     tokens.remove(at);
+    if take_one(&state.enrolls_lost) {
+        return unavailable();
+    }
     (
         StatusCode::CREATED,
         Json(json!({ "host_id": HOST_ID, "org_id": ORG_ID, "credential": CREDENTIAL })),

@@ -120,6 +120,8 @@ if [ ! -f "$TUNNEL_DATA/edge.json" ]; then
 fi
 
 # Stop everything when either service exits.
-status=0; wait -n -p done "${pids[@]}" || status=$?
-echo "${names[$done]} exited with status $status; stopping" >&2
+status=0; wait -n "${pids[@]}" || status=$?
+for pid in "${pids[@]}"; do
+  kill -0 "$pid" 2>/dev/null || echo "${names[$pid]} exited with status $status; stopping" >&2
+done
 exit 1

@@ -1,15 +1,19 @@
 // `make dev` as a newcomer uses it: it comes up and says so, serves the app
 // and a healthy API, runs tunnel-host beside it and enrolls it to the local
-// edge once Flamingo is set up, stops everything on SIGTERM, and keeps local
-// data (and the enrollment) across a restart.
+// edge once Flamingo is set up, stops everything on SIGTERM or when a service
+// dies, and keeps local data (and the enrollment) across a restart.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { promisify } from "node:util";
+import { execFile } from "node:child_process";
 import { d1, freePort, launch, waitFor } from "./lib/stack.mjs";
 import { client } from "./lib/client.mjs";
+
+const run = promisify(execFile);
 
 function portOpen(port) {
   return new Promise((ok) => {
@@ -94,7 +98,12 @@ test("make dev serves the stack, stops on SIGTERM and keeps data", async () => {
     // Still enrolled: it reconnects with its stored credential (the session survived too).
     await hostOnline();
     assert.doesNotMatch(child.output(), /enrolls itself/);
-    await child.stopGroup();
+
+    // When one service dies, make dev stops the other and says which died.
+    const exitedAgain = new Promise((r) => child.once("exit", r));
+    await run("pkill", ["-KILL", "-f", "--", `--data-dir ${env.FLAMINGO_TUNNEL_DATA}`]);
+    assert.notEqual(await exitedAgain, 0);
+    assert.match(child.output(), /tunnel-host exited with status 137; stopping/);
     await stopped(env);
   } finally {
     // A failed assertion must not leave the stack running (its pipes would

@@ -36,7 +36,8 @@ pub enum Error {
     /// The tunnel's client side could not be reached.
     #[error("upstream unavailable: {0}")]
     Upstream(String),
-    /// The edge answered unexpectedly, or refused (a 4xx other than 404).
+    /// The edge refused or answered unexpectedly, where trying again the same way will not
+    /// help; also a failed link (which reconnects by itself).
     #[error("edge: {0}")]
     Edge(String),
     /// The edge could not be reached, or failed for now (a 5xx or 429): worth trying again.

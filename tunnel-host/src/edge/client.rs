@@ -268,10 +268,7 @@ impl EdgeClient {
                 "POST {path}: the edge refused this host's credential {detail}; \
                  enroll again with --enroll"
             )),
-            StatusCode::TOO_MANY_REQUESTS => {
-                Error::EdgeUnavailable(format!("POST {path}: {status} {detail}"))
-            }
-            s if s.is_server_error() => {
+            s if s.is_server_error() || s == StatusCode::TOO_MANY_REQUESTS => {
                 Error::EdgeUnavailable(format!("POST {path}: {status} {detail}"))
             }
             _ => Error::Edge(format!("POST {path}: {status} {detail}")),

@@ -308,8 +308,17 @@ test("the panel's tunnel list updates live, and a kick asks first", async () => 
     await screenshots(tab.page, "tunnels-live");
 
     await row.getByRole("button", { name: "Kick liveapp" }).click();
-    await tab.page.getByRole("alertdialog").getByRole("button", { name: "Kick tunnel" }).click();
+    const dialog = tab.page.getByRole("alertdialog");
+    await dialog.getByRole("button", { name: "Kick tunnel" }).click();
+    // While the dialog is open (or closing) the page behind it is aria-hidden,
+    // so no row matches by role: only once it is gone does "detached" mean the
+    // list dropped the tunnel.
+    await dialog.waitFor({ state: "detached" });
+    await tab.page.getByText("Kicked liveapp").waitFor();
     await row.waitFor({ state: "detached", timeout: 30_000 });
+    // The edge lists a tunnel until the host reports it closed, and the host
+    // reports that after it stopped routing to it.
+    await waitFor(async () => !(await tunnels()).some((t) => t.name === "liveapp"), { what: "liveapp unlisted" });
     assert.equal((await getWithHost(host.ports.http, "liveapp.localhost")).status, 502);
     tab.assertClean();
   } finally {

@@ -120,21 +120,25 @@ export async function d1(edge, sql) {
 }
 
 /**
- * Starts `wrangler dev` on `port` (else a free one) with fresh local state (or `state`),
+ * Starts `wrangler dev` on `port` (else one the kernel picks as it binds, which
+ * no other process can take in between) with fresh local state (or `state`),
  * applies the D1 migrations first, and waits until /api/health answers.
  */
-export async function startEdge({ state, port } = {}) {
+export async function startEdge({ state, port = 0 } = {}) {
   const owned = !state;
   state ??= await mkdtemp(join(tmpdir(), "flamingo-edge-"));
   await wrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", state]);
-  port ??= await freePort();
-  const inspector = await freePort();
   const child = launch(join(ROOT, "node_modules/.bin/wrangler"), [
-    "dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", String(inspector),
-    "--persist-to", state, "--show-interactive-dev-session=false", "--log-level", "warn",
+    "dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", "0",
+    "--persist-to", state, "--show-interactive-dev-session=false", "--log-level", "info",
   ]);
-  const url = `http://127.0.0.1:${port}`;
+  let url;
   try {
+    url = await waitFor(() => child.output().match(/Ready on (http:\/\/127\.0\.0\.1:\d+)/)?.[1], {
+      timeoutMs: 180_000,
+      what: "wrangler dev's address",
+      child,
+    });
     await waitFor(async () => (await fetch(`${url}/api/health`)).ok, { timeoutMs: 180_000, what: "wrangler dev", child });
   } catch (error) {
     await child.stopGroup();

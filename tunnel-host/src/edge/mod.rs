@@ -41,15 +41,12 @@ async fn enroll(client: &EdgeClient, token: &str, retry_for: Duration) -> Result
     let mut attempts = 0u32;
     loop {
         attempts += 1;
-        let error = match client
+        match client
             .enroll(token, hostname().as_deref(), env!("CARGO_PKG_VERSION"))
             .await
         {
             Ok(enrollment) => return Ok(enrollment),
-            Err(error) => error,
-        };
-        match error {
-            Error::EdgeUnavailable(reason) if started.elapsed() < retry_for => {
+            Err(Error::EdgeUnavailable(reason)) if started.elapsed() < retry_for => {
                 let delay = backoff.next_delay();
                 tracing::warn!(
                     %reason,
@@ -61,13 +58,13 @@ async fn enroll(client: &EdgeClient, token: &str, retry_for: Duration) -> Result
             }
             // An earlier attempt may have reached the edge and used the token before its
             // answer was lost.
-            Error::Forbidden(message) if attempts > 1 => {
+            Err(Error::Forbidden(message)) if attempts > 1 => {
                 return Err(Error::Forbidden(format!(
                     "{message} (after {attempts} attempts: if an earlier one reached the \
                      edge, it used the token then)"
                 )));
             }
-            error => return Err(error),
+            Err(error) => return Err(error),
         }
     }
 }

@@ -70,14 +70,19 @@ fn config(dir: &std::path::Path, args: &[&str]) -> Config {
     Config::try_parse_from(argv).unwrap()
 }
 
+/// The error `Host::connect` fails with for `args`, data in `dir`.
+async fn connect_error(dir: &std::path::Path, args: &[&str]) -> Error {
+    Host::connect(config(dir, args))
+        .await
+        .err()
+        .expect("Host::connect failed")
+}
+
 #[tokio::test]
 async fn edge_without_an_enrollment_is_a_clear_error() {
     let edge = FakeEdge::start(&[]).await;
     let dir = tempfile::tempdir().unwrap();
-    let error = Host::connect(config(dir.path(), &["--edge", &edge.url]))
-        .await
-        .err()
-        .expect("refused");
+    let error = connect_error(dir.path(), &["--edge", &edge.url]).await;
     let text = error.to_string();
     assert!(text.contains("--enroll"), "{text}");
     assert!(!dir.path().join("edge.json").exists());
@@ -87,13 +92,11 @@ async fn edge_without_an_enrollment_is_a_clear_error() {
 async fn an_unknown_token_fails_without_leaking_it() {
     let edge = FakeEdge::start(&["fte_good"]).await;
     let dir = tempfile::tempdir().unwrap();
-    let error = Host::connect(config(
+    let error = connect_error(
         dir.path(),
         &["--edge", &edge.url, "--enroll", "fte_wrong_secret"],
-    ))
-    .await
-    .err()
-    .expect("refused");
+    )
+    .await;
     let text = error.to_string();
     assert!(text.contains("enrollment token"), "{text}");
     assert!(!text.contains("fte_wrong_secret"), "{text}");
@@ -134,10 +137,7 @@ async fn enrolling_gives_up_after_enroll_retry_for() {
         "--enroll-retry-for",
         "0s",
     ];
-    let error = Host::connect(config(dir.path(), &args))
-        .await
-        .err()
-        .expect("gave up");
+    let error = connect_error(dir.path(), &args).await;
     assert!(matches!(error, Error::EdgeUnavailable(_)), "{error}");
     assert!(error.to_string().contains("503"), "{error}");
     assert_eq!(edge.state.enrolls.lock().unwrap().len(), 1);
@@ -149,13 +149,7 @@ async fn a_token_used_by_an_attempt_whose_answer_was_lost_says_so() {
     let edge = FakeEdge::start(&["fte_lost"]).await;
     edge.state.enrolls_lost.store(1, Ordering::SeqCst);
     let dir = tempfile::tempdir().unwrap();
-    let error = Host::connect(config(
-        dir.path(),
-        &["--edge", &edge.url, "--enroll", "fte_lost"],
-    ))
-    .await
-    .err()
-    .expect("refused");
+    let error = connect_error(dir.path(), &["--edge", &edge.url, "--enroll", "fte_lost"]).await;
     let text = error.to_string();
     assert!(text.contains("create a new one in the panel"), "{text}");
     assert!(text.contains("after 2 attempts"), "{text}");
@@ -167,12 +161,10 @@ async fn a_token_used_by_an_attempt_whose_answer_was_lost_says_so() {
 #[tokio::test]
 async fn a_bad_edge_url_is_refused() {
     let dir = tempfile::tempdir().unwrap();
-    let error = Host::connect(config(
+    let error = connect_error(
         dir.path(),
         &["--edge", "panel.example.com", "--enroll", "x"],
-    ))
-    .await
-    .err()
-    .expect("refused");
+    )
+    .await;
     assert!(error.to_string().contains("http"), "{error}");
 }

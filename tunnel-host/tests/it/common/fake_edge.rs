@@ -80,21 +80,22 @@ fn user_json(id: &str) -> Value {
     json!({ "id": id, "name": format!("User {id}"), "email": format!("{id}@example.com") })
 }
 
-fn not_found() -> Response {
+/// The edge's JSON error envelope with `status`.
+fn error(status: StatusCode, code: &str, message: &str) -> Response {
     (
-        StatusCode::NOT_FOUND,
-        Json(json!({ "error": { "code": "not_found", "message": "Not found" } })),
+        status,
+        Json(json!({ "error": { "code": code, "message": message } })),
     )
         .into_response()
 }
 
+fn not_found() -> Response {
+    error(StatusCode::NOT_FOUND, "not_found", "Not found")
+}
+
 /// What the edge answers while its database is busy or it is being deployed.
 fn unavailable() -> Response {
-    (
-        StatusCode::SERVICE_UNAVAILABLE,
-        Json(json!({ "error": { "code": "unavailable", "message": "try again" } })),
-    )
-        .into_response()
+    error(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "try again")
 }
 
 /// Counts `counter` down by one if it is above zero; whether it did.
@@ -110,13 +111,11 @@ fn refused(state: &EdgeState, headers: &HeaderMap) -> Option<Response> {
         return None;
     }
     state.unauthorized.fetch_add(1, Ordering::SeqCst);
-    Some(
-        (
-            StatusCode::UNAUTHORIZED,
-            Json(json!({ "error": { "code": "invalid_host_credential", "message": "no" } })),
-        )
-            .into_response(),
-    )
+    Some(error(
+        StatusCode::UNAUTHORIZED,
+        "invalid_host_credential",
+        "no",
+    ))
 }
 
 async fn enroll(State(state): State<Arc<EdgeState>>, Json(body): Json<Value>) -> Response {

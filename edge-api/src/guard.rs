@@ -19,6 +19,7 @@ use crate::{
     error::ApiError,
     platform::Platform,
     session::{self, RequestMeta},
+    validate,
 };
 
 /// The signed-in user behind a request.
@@ -66,9 +67,10 @@ pub(crate) struct UserRow {
 
 pub(crate) const USER_BY_ID: &str = "SELECT id, name, email FROM users WHERE id = ?1";
 
-const MEMBERSHIP: &str = "SELECT o.id, o.slug, o.name, m.role FROM organizations o \
-     JOIN memberships m ON m.org_id = o.id \
-     WHERE (o.slug = ?1 OR o.id = ?1) AND m.user_id = ?2";
+const MEMBERSHIP_BY_ID: &str = "SELECT o.id, o.slug, o.name, m.role FROM organizations o \
+     JOIN memberships m ON m.org_id = o.id WHERE o.id = ?1 AND m.user_id = ?2";
+const MEMBERSHIP_BY_SLUG: &str = "SELECT o.id, o.slug, o.name, m.role FROM organizations o \
+     JOIN memberships m ON m.org_id = o.id WHERE o.slug = ?1 AND m.user_id = ?2";
 
 /// The middleware state: the platform and the route's declared access.
 pub type GuardState = (Platform, Access);
@@ -199,7 +201,8 @@ async fn authenticate(
     }))
 }
 
-/// The caller's membership in the path's `{org}` (slug or id).
+/// The caller's membership in the path's `{org}`: an id when shaped like one,
+/// else a slug.
 async fn membership(
     platform: &Platform,
     req: &mut Request,
@@ -220,10 +223,12 @@ async fn membership(
         name: String,
         role: String,
     }
-    let row: Option<Row> = platform
-        .db
-        .first(Statement::new(MEMBERSHIP).bind(org).bind(user_id))
-        .await?;
+    // An id-shaped value is an id, never a slug: one value, one organization.
+    let lookup = match validate::as_id(org) {
+        Some(id) => Statement::new(MEMBERSHIP_BY_ID).bind(id),
+        None => Statement::new(MEMBERSHIP_BY_SLUG).bind(org),
+    };
+    let row: Option<Row> = platform.db.first(lookup.bind(user_id)).await?;
     Ok(row.and_then(|r| {
         Some(OrgContext {
             role: Role::parse(&r.role)?,

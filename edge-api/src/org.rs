@@ -49,11 +49,15 @@ impl From<OrgContext> for Organization {
     }
 }
 
-/// A slug for a new organization (random suffix added on collision).
+/// A slug for a new organization (random suffix added on collision). Never
+/// shaped like an id: `/api/orgs/{org}` reads such a value as an id, and a
+/// slug equal to another organization's id would otherwise stand in for it.
 pub fn slug_for(name: &str) -> String {
     let slug = validate::slugify(name);
     if slug.is_empty() {
         "org".to_owned()
+    } else if validate::as_id(&slug).is_some() {
+        format!("org-{slug}")
     } else {
         slug
     }

@@ -98,6 +98,19 @@ pub fn slugify(name: &str) -> String {
     slug.trim_end_matches('-').to_owned()
 }
 
+/// `value` as an id, when it is shaped like one: a UUID written with or
+/// without dashes, in either case; answered in the form ids are stored in
+/// (lowercase, dashed). A path's `{org}` shaped like this names an id, never
+/// a slug, so no slug may have this shape.
+pub fn as_id(value: &str) -> Option<String> {
+    if value.len() != 32 && value.len() != 36 {
+        return None;
+    }
+    uuid::Uuid::try_parse(value)
+        .ok()
+        .map(|id| id.hyphenated().to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -130,5 +143,23 @@ mod tests {
     fn slugs() {
         assert_eq!(slugify("  Ada's Lab — Main  "), "ada-s-lab-main");
         assert_eq!(slugify("!!!"), "");
+    }
+
+    #[test]
+    fn ids() {
+        let id = "0b5e6a3c-1d2f-4a5b-8c9d-0e1f2a3b4c5d";
+        assert_eq!(as_id(id).as_deref(), Some(id));
+        assert_eq!(as_id(&id.to_uppercase()).as_deref(), Some(id));
+        assert_eq!(as_id(&id.replace('-', "")).as_deref(), Some(id));
+        for not_id in [
+            "ada-lab",
+            "",
+            "0b5e6a3c-1d2f-4a5b-8c9d-0e1f2a3b4c5",
+            "0b5e6a3c-1d2f-4a5b-8c9d-0e1f2a3b4c5g",
+            "{0b5e6a3c-1d2f-4a5b-8c9d-0e1f2a3b4c5d}",
+            "urn:uuid:0b5e6a3c-1d2f-4a5b-8c9d-0e1f2a3b4c5d",
+        ] {
+            assert_eq!(as_id(not_id), None, "{not_id}");
+        }
     }
 }

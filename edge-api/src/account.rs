@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{
     access::Role,
+    api_key,
     clock::rfc3339,
     crypto,
     db::{DatabaseExt, DbError, Statement},
@@ -240,30 +241,60 @@ pub struct ProfileUpdate {
     pub name: Option<String>,
     /// New email.
     pub email: Option<String>,
+    /// The password in use now; required when the email changes, since the
+    /// email is what one signs in with.
+    #[cfg_attr(not(target_arch = "wasm32"), ts(optional))]
+    pub current_password: Option<String>,
 }
 
-/// `PATCH /api/auth/me`: changes name and/or email.
+/// `PATCH /api/auth/me`: changes name and/or email. A new email needs the
+/// current password, so a borrowed session cannot take the account over.
 pub async fn update_profile(
     State(platform): State<Platform>,
     Extension(caller): Extension<Caller>,
+    Extension(meta): Extension<RequestMeta>,
     ApiJson(body): ApiJson<ProfileUpdate>,
 ) -> Result<Json<Me>, ApiError> {
+    let new_email = body
+        .email
+        .as_deref()
+        .map(str::trim)
+        .filter(|email| *email != caller.email);
+    let current_password = body.current_password.as_deref().filter(|p| !p.is_empty());
     let mut problems = Problems::new();
     if let Some(name) = &body.name {
         problems.check("name", validate::name(name));
     }
-    if let Some(email) = &body.email {
-        problems.check("email", validate::email(email.trim()));
+    if let Some(email) = new_email {
+        problems.check("email", validate::email(email));
+        if current_password.is_none() {
+            problems.add("current_password", "is required to change your email");
+        }
     }
     problems.finish()?;
-    let update = Statement::new(
-        "UPDATE users SET name = COALESCE(?1, name), email = COALESCE(?2, email), updated_at = ?3 WHERE id = ?4",
-    )
-    .bind(body.name.as_deref().map(str::trim))
-    .bind(body.email.as_deref().map(str::trim))
-    .bind(rfc3339(platform.clock.now_ms()))
-    .bind(caller.user_id.as_str());
-    match platform.db.execute(update).await {
+    let mut batch = Vec::new();
+    if let (Some(_), Some(password)) = (new_email, current_password) {
+        batch.push(
+            confirm_password(
+                &platform,
+                &caller.user_id,
+                &meta,
+                "current_password",
+                password,
+            )
+            .await?,
+        );
+    }
+    batch.push(
+        Statement::new(
+            "UPDATE users SET name = COALESCE(?1, name), email = COALESCE(?2, email), updated_at = ?3 WHERE id = ?4",
+        )
+        .bind(body.name.as_deref().map(str::trim))
+        .bind(new_email)
+        .bind(rfc3339(platform.clock.now_ms()))
+        .bind(caller.user_id.as_str()),
+    );
+    match platform.db.batch(batch).await {
         Ok(_) => Ok(Json(load_me(&platform, &caller.user_id).await?)),
         Err(DbError::Constraint(_)) => Err(ApiError::field(
             "email",
@@ -271,6 +302,37 @@ pub async fn update_profile(
         )),
         Err(e) => Err(e.into()),
     }
+}
+
+/// Checks that `password` is the user's current one, before a change that
+/// needs it (a new email, a new API key). A wrong one counts against the same
+/// limit as a wrong current password in [`change_password`] (per account and
+/// per IP), so these routes are no side door for guessing; it is refused as a
+/// 422 on `field`. Answers the statement that forgets the account's earlier
+/// failures, for the change's batch.
+pub async fn confirm_password(
+    platform: &Platform,
+    user_id: &str,
+    meta: &RequestMeta,
+    field: &str,
+    password: &str,
+) -> Result<Statement, ApiError> {
+    let keys = rate_limit::keys("password", meta.ip.as_deref(), user_id);
+    rate_limit::check(platform, &keys, rate_limit::FAILURES).await?;
+    #[derive(Deserialize)]
+    struct Row {
+        password_hash: String,
+    }
+    let row: Row = platform
+        .db
+        .first(Statement::new("SELECT password_hash FROM users WHERE id = ?1").bind(user_id))
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    if password.len() > 1024 || !crypto::verify_password(password, &row.password_hash)?.0 {
+        rate_limit::fail(platform, &keys, rate_limit::FAILURES).await?;
+        return Err(ApiError::field(field, "is not your current password"));
+    }
+    Ok(rate_limit::clear(&keys[0]))
 }
 
 /// `PUT /api/auth/password` body.
@@ -282,9 +344,14 @@ pub struct PasswordChange {
     pub current_password: String,
     /// The new password.
     pub new_password: String,
+    /// Also revoke every API key (one made by whoever had the old password
+    /// would otherwise keep working). Off when omitted.
+    #[serde(default)]
+    pub revoke_api_keys: bool,
 }
 
-/// `PUT /api/auth/password`: changes the password and ends every other session.
+/// `PUT /api/auth/password`: changes the password and ends every other
+/// session; with `revoke_api_keys`, every API key too.
 pub async fn change_password(
     State(platform): State<Platform>,
     Extension(caller): Extension<Caller>,
@@ -317,16 +384,17 @@ pub async fn change_password(
             "is not your current password",
         ));
     }
-    platform
-        .db
-        .batch(vec![
-            Statement::new("UPDATE users SET password_hash = ?1, updated_at = ?2 WHERE id = ?3")
-                .bind(crypto::hash_password(&body.new_password)?)
-                .bind(rfc3339(platform.clock.now_ms()))
-                .bind(caller.user_id.as_str()),
-            rate_limit::clear(&keys[0]),
-        ])
-        .await?;
+    let mut batch = vec![
+        Statement::new("UPDATE users SET password_hash = ?1, updated_at = ?2 WHERE id = ?3")
+            .bind(crypto::hash_password(&body.new_password)?)
+            .bind(rfc3339(platform.clock.now_ms()))
+            .bind(caller.user_id.as_str()),
+        rate_limit::clear(&keys[0]),
+    ];
+    if body.revoke_api_keys {
+        batch.extend(api_key::revoke_all(&platform, &caller, &meta, "password_change").await?);
+    }
+    platform.db.batch(batch).await?;
     session::revoke_all_except(&platform, &caller.user_id, caller.session_id.as_deref()).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -15,7 +15,7 @@ use serde_json::json;
 
 use crate::{
     access::Credential,
-    audit,
+    account, audit,
     clock::rfc3339,
     crypto,
     db::{DatabaseExt, Statement},
@@ -196,9 +196,14 @@ pub struct NewKey {
     /// IPs/CIDRs it may be used from; omit or empty for anywhere.
     #[serde(default)]
     pub allowed_ips: Vec<String>,
+    /// The caller's current password: a key outlives the session that makes
+    /// it, so a borrowed session alone must not be enough.
+    #[serde(default)]
+    pub password: String,
 }
 
-/// `POST /api/me/api-keys`: creates a key and shows its secret once.
+/// `POST /api/me/api-keys`: creates a key and shows its secret once, after
+/// checking the caller's password (a wrong one counts like any other).
 pub async fn create(
     State(platform): State<Platform>,
     Extension(caller): Extension<Caller>,
@@ -220,7 +225,18 @@ pub async fn create(
             format!("{bad:?} is not an IP address or CIDR"),
         );
     }
+    if body.password.is_empty() {
+        problems.add("password", "is required to create an API key");
+    }
     problems.finish()?;
+    let confirmed = account::confirm_password(
+        &platform,
+        &caller.user_id,
+        &meta,
+        "password",
+        &body.password,
+    )
+    .await?;
 
     let token = format!("{PREFIX}{}", crypto::token()?);
     let key = ApiKey {
@@ -259,6 +275,7 @@ pub async fn create(
             .bind(allowed)
             .bind(key.created_at.as_str()),
             entry.by(&platform, &caller, &meta)?,
+            confirmed,
         ])
         .await?;
     Ok((StatusCode::CREATED, Json(CreatedKey { key, token })))
@@ -302,4 +319,49 @@ pub async fn revoke(
         ])
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Statements revoking every live key of the caller, each audited as
+/// `api_key.revoke` with `reason`: for the batch of a password change, so a
+/// key made by whoever held the old password stops working with it.
+pub async fn revoke_all(
+    platform: &Platform,
+    caller: &Caller,
+    meta: &RequestMeta,
+    reason: &str,
+) -> Result<Vec<Statement>, ApiError> {
+    #[derive(Deserialize)]
+    struct Live {
+        id: String,
+        name: String,
+        prefix: String,
+    }
+    let live: Vec<Live> = platform
+        .db
+        .all(
+            Statement::new(
+                "SELECT id, name, prefix FROM api_keys WHERE user_id = ?1 AND revoked_at IS NULL",
+            )
+            .bind(caller.user_id.as_str()),
+        )
+        .await?;
+    // Every live key, including one made after the read above.
+    let mut batch = vec![
+        Statement::new(
+            "UPDATE api_keys SET revoked_at = ?1 WHERE user_id = ?2 AND revoked_at IS NULL",
+        )
+        .bind(rfc3339(platform.clock.now_ms()))
+        .bind(caller.user_id.as_str()),
+    ];
+    for key in &live {
+        let entry = audit::Entry {
+            org_id: None,
+            action: "api_key.revoke",
+            resource_type: "api_key",
+            resource_id: &key.id,
+            metadata: json!({ "name": key.name, "prefix": key.prefix, "reason": reason }),
+        };
+        batch.push(entry.by(platform, caller, meta)?);
+    }
+    Ok(batch)
 }

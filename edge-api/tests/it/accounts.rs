@@ -1,4 +1,5 @@
-//! First run, sign-in, sessions, rate limits, API keys and the audit log.
+//! First run, sign-in, sessions, rate limits, the profile, API keys and the
+//! audit log.
 
 use crate::common;
 
@@ -516,7 +517,9 @@ async fn api_keys_are_shown_once_hashed_ip_limited_and_revocable() {
             "POST",
             "/api/me/api-keys",
             Some(&owner),
-            Some(json!({"name": "ci", "allowed_ips": ["nope"]})),
+            Some(
+                json!({"name": "ci", "allowed_ips": ["nope"], "password": "correct horse battery"}),
+            ),
         ),
     )
     .await;
@@ -527,7 +530,7 @@ async fn api_keys_are_shown_once_hashed_ip_limited_and_revocable() {
             "POST",
             "/api/me/api-keys",
             Some(&owner),
-            Some(json!({"name": "ci", "allowed_ips": ["203.0.113.0/24"]})),
+            Some(json!({"name": "ci", "allowed_ips": ["203.0.113.0/24"], "password": "correct horse battery"})),
         ),
     )
     .await;
@@ -829,4 +832,277 @@ async fn malformed_query_strings_get_the_json_envelope() {
             "{query}"
         );
     }
+}
+
+/// `PATCH /api/auth/me` as `cookie` with `body`.
+async fn patch_me(platform: &edge_api::Platform, cookie: &str, body: Value) -> common::Reply {
+    send(
+        platform,
+        api("PATCH", "/api/auth/me", Some(cookie), Some(body)),
+    )
+    .await
+}
+
+#[tokio::test]
+async fn changing_the_email_needs_the_current_password_and_wrong_ones_count() {
+    // A borrowed session must not be enough to move the account to another
+    // address (the email is what one signs in with, and what invitations
+    // used to be bound to).
+    let (platform, _) = platform();
+    let (cookie, _) = setup_owner(&platform).await;
+
+    let missing = patch_me(&platform, &cookie, json!({ "email": "eve@example.com" })).await;
+    assert_eq!(
+        missing.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        missing.json
+    );
+    assert!(missing.json["error"]["fields"]["current_password"].is_string());
+    let empty = patch_me(
+        &platform,
+        &cookie,
+        json!({ "email": "eve@example.com", "current_password": "" }),
+    )
+    .await;
+    assert_eq!(empty.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Nothing is written, not even the name sent alongside.
+    let wrong = patch_me(
+        &platform,
+        &cookie,
+        json!({ "name": "Eve", "email": "eve@example.com", "current_password": "not the password" }),
+    )
+    .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        wrong.json["error"]["fields"]["current_password"],
+        "is not your current password"
+    );
+    let me = send(&platform, api("GET", "/api/auth/me", Some(&cookie), None)).await;
+    assert_eq!(
+        (
+            me.json["user"]["name"].as_str(),
+            me.json["user"]["email"].as_str()
+        ),
+        (Some("Ada Owner"), Some("ada@example.com"))
+    );
+
+    // The name alone, or the same email, needs no password.
+    let renamed = patch_me(
+        &platform,
+        &cookie,
+        json!({ "name": "Ada L.", "email": "ada@example.com" }),
+    )
+    .await;
+    assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.json);
+    assert_eq!(renamed.json["user"]["name"], "Ada L.");
+
+    let moved = patch_me(
+        &platform,
+        &cookie,
+        json!({ "email": " ada@lab.example ", "current_password": "correct horse battery" }),
+    )
+    .await;
+    assert_eq!(moved.status, StatusCode::OK, "{}", moved.json);
+    assert_eq!(moved.json["user"]["email"], "ada@lab.example");
+
+    // Wrong passwords here count per account with the password change's:
+    // after five (from another address), even the right one is refused there.
+    for attempt in 1..=5 {
+        let reply = send(
+            &platform,
+            from_ip(
+                api(
+                    "PATCH",
+                    "/api/auth/me",
+                    Some(&cookie),
+                    Some(json!({ "email": "eve@example.com", "current_password": "guess guess guess" })),
+                ),
+                "198.51.100.7",
+            ),
+        )
+        .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "attempt {attempt}"
+        );
+    }
+    let limited = send(
+        &platform,
+        api(
+            "PUT",
+            "/api/auth/password",
+            Some(&cookie),
+            Some(json!({ "current_password": "correct horse battery", "new_password": "a brand new passphrase" })),
+        ),
+    )
+    .await;
+    assert_eq!(
+        limited.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        limited.json
+    );
+}
+
+/// `POST /api/me/api-keys` as `cookie` with `body`.
+async fn create_key(platform: &edge_api::Platform, cookie: &str, body: Value) -> common::Reply {
+    send(
+        platform,
+        api("POST", "/api/me/api-keys", Some(cookie), Some(body)),
+    )
+    .await
+}
+
+/// Whether `token` still authenticates.
+async fn key_works(platform: &edge_api::Platform, token: &str) -> bool {
+    let mut request = api("GET", "/api/auth/me", None, None);
+    request.headers_mut().insert(
+        header::AUTHORIZATION,
+        format!("Bearer {token}").parse().expect("header"),
+    );
+    send(platform, request).await.status == StatusCode::OK
+}
+
+#[tokio::test]
+async fn creating_an_api_key_needs_the_password_and_wrong_ones_count() {
+    // A key outlives the session that makes it: a stolen session alone must
+    // not be able to mint one.
+    let (platform, _) = platform();
+    let (cookie, _) = setup_owner(&platform).await;
+    let missing = create_key(&platform, &cookie, json!({ "name": "ci" })).await;
+    assert_eq!(
+        missing.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        missing.json
+    );
+    assert!(missing.json["error"]["fields"]["password"].is_string());
+    for attempt in 1..=5 {
+        let wrong = create_key(
+            &platform,
+            &cookie,
+            json!({ "name": "ci", "password": "not the password" }),
+        )
+        .await;
+        assert_eq!(
+            wrong.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "attempt {attempt}"
+        );
+        assert_eq!(
+            wrong.json["error"]["fields"]["password"],
+            "is not your current password"
+        );
+    }
+    let keys: Vec<Value> = platform
+        .db
+        .all(Statement::new("SELECT id FROM api_keys"))
+        .await
+        .expect("keys");
+    assert!(keys.is_empty(), "no key was made");
+    let limited = create_key(
+        &platform,
+        &cookie,
+        json!({ "name": "ci", "password": "correct horse battery" }),
+    )
+    .await;
+    assert_eq!(
+        limited.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        limited.json
+    );
+}
+
+#[tokio::test]
+async fn a_password_change_can_revoke_every_api_key() {
+    let (platform, clock) = platform();
+    let (cookie, me) = setup_owner(&platform).await;
+    let user_id = me["user"]["id"].as_str().expect("id").to_owned();
+    let mut tokens = Vec::new();
+    for name in ["ci", "backup"] {
+        let made = create_key(
+            &platform,
+            &cookie,
+            json!({ "name": name, "password": "correct horse battery" }),
+        )
+        .await;
+        assert_eq!(made.status, StatusCode::CREATED, "{}", made.json);
+        tokens.push(made.json["token"].as_str().expect("token").to_owned());
+    }
+    let change = |from: &str, to: &str, revoke: Option<bool>| {
+        let mut body = json!({ "current_password": from, "new_password": to });
+        if let Some(revoke) = revoke {
+            body["revoke_api_keys"] = json!(revoke);
+        }
+        send(
+            &platform,
+            api("PUT", "/api/auth/password", Some(&cookie), Some(body)),
+        )
+    };
+
+    // Without the option (or with it off) keys keep working, as before.
+    let kept = change("correct horse battery", "second horse battery", None).await;
+    assert_eq!(kept.status, StatusCode::NO_CONTENT, "{}", kept.json);
+    let kept = change("second horse battery", "third horse battery", Some(false)).await;
+    assert_eq!(kept.status, StatusCode::NO_CONTENT, "{}", kept.json);
+    for token in &tokens {
+        assert!(key_works(&platform, token).await);
+    }
+
+    // A wrong current password revokes nothing.
+    let wrong = change("not the password", "fourth horse battery", Some(true)).await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(key_works(&platform, &tokens[0]).await);
+
+    clock.advance_ms(1000);
+    let revoked = change("third horse battery", "fourth horse battery", Some(true)).await;
+    assert_eq!(revoked.status, StatusCode::NO_CONTENT, "{}", revoked.json);
+    for token in &tokens {
+        assert!(
+            !key_works(&platform, token).await,
+            "revoked with the password"
+        );
+    }
+    let listed = send(
+        &platform,
+        api("GET", "/api/me/api-keys", Some(&cookie), None),
+    )
+    .await;
+    assert_eq!(listed.json, json!([]));
+
+    // Each key's revocation is audited, saying why.
+    let audited: Vec<Value> = platform
+        .db
+        .all(Statement::new(
+            "SELECT actor_id, resource_id, metadata FROM audit_log \
+                 WHERE action = 'api_key.revoke' ORDER BY resource_id",
+        ))
+        .await
+        .expect("audit");
+    let mut ids: Vec<Value> = platform
+        .db
+        .all(Statement::new("SELECT id FROM api_keys ORDER BY id"))
+        .await
+        .expect("ids");
+    assert_eq!(audited.len(), 2, "{audited:?}");
+    for (entry, key) in audited.iter().zip(ids.drain(..)) {
+        assert_eq!(entry["actor_id"], user_id.as_str());
+        assert_eq!(entry["resource_id"], key["id"]);
+        let metadata: Value =
+            serde_json::from_str(entry["metadata"].as_str().expect("text")).expect("json");
+        assert_eq!(metadata["reason"], "password_change");
+    }
+
+    // A key made afterwards, with the new password, works.
+    let fresh = create_key(
+        &platform,
+        &cookie,
+        json!({ "name": "ci", "password": "fourth horse battery" }),
+    )
+    .await;
+    assert_eq!(fresh.status, StatusCode::CREATED, "{}", fresh.json);
+    assert!(key_works(&platform, fresh.json["token"].as_str().expect("token")).await);
 }

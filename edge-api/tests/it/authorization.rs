@@ -176,7 +176,7 @@ async fn every_route_against_every_role() {
                 "POST",
                 "/api/me/api-keys",
                 Some(&cookie),
-                Some(json!({"name": "ci"})),
+                Some(json!({"name": "ci", "password": "correct horse battery"})),
             ),
         )
         .await;
@@ -305,7 +305,7 @@ async fn cookie_writes_need_the_panels_origin_but_api_keys_do_not() {
             "POST",
             "/api/me/api-keys",
             Some(&owner),
-            Some(json!({"name": "ci"})),
+            Some(json!({"name": "ci", "password": "correct horse battery"})),
         ),
     )
     .await;

@@ -11,4 +11,9 @@ name: string,
 /**
  * IPs/CIDRs it may be used from; omit or empty for anywhere.
  */
-allowed_ips: Array<string>, };
+allowed_ips: Array<string>, 
+/**
+ * The caller's current password: a key outlives the session that makes
+ * it, so a borrowed session alone must not be enough.
+ */
+password: string, };

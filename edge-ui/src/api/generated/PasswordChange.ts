@@ -11,4 +11,9 @@ current_password: string,
 /**
  * The new password.
  */
-new_password: string, };
+new_password: string, 
+/**
+ * Also revoke every API key (one made by whoever had the old password
+ * would otherwise keep working). Off when omitted.
+ */
+revoke_api_keys: boolean, };

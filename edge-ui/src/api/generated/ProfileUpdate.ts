@@ -11,4 +11,9 @@ name: string | null,
 /**
  * New email.
  */
-email: string | null, };
+email: string | null, 
+/**
+ * The password in use now; required when the email changes, since the
+ * email is what one signs in with.
+ */
+current_password?: string, };

@@ -6,6 +6,13 @@
 //! counts. An unknown, used, revoked or expired token gets the same plain 404,
 //! so the answer tells a guesser nothing.
 //!
+//! The link is the credential. Flamingo sends no mail, so it cannot learn who
+//! opens a link: whoever has it can join as its role until it expires or is
+//! used. An invitation may note the email it was meant for, to tell pending
+//! links apart; that note is shown to the organization's members only and is
+//! never checked when joining (a check would only suggest a protection it
+//! cannot give: anyone can type that address into a new account).
+//!
 //! Single use: accepting is one D1 batch, which is a transaction. In order:
 //! the new account (when one is made); the claim `UPDATE invitations SET
 //! accepted_at = now, accepted_by = user WHERE ... still pending`; the
@@ -90,7 +97,8 @@ pub struct Invitation {
     pub id: String,
     /// The role the new member gets.
     pub role: Role,
-    /// When set, only this address may join.
+    /// Whom the link was meant for: a note for the organization, not checked
+    /// when joining (anyone with the link can join).
     pub email: Option<String>,
     /// Who made it.
     pub created_by: InvitationCreator,
@@ -140,8 +148,6 @@ pub struct InvitationPreview {
     pub organization: InvitedOrg,
     /// The role the new member gets.
     pub role: Role,
-    /// When set, only this address may join.
-    pub email: Option<String>,
     /// RFC 3339.
     pub expires_at: String,
     /// The visitor, when signed in (they may join as themselves).
@@ -159,7 +165,8 @@ pub struct NewInvitation {
         ts(type = "\"admin\" | \"operator\" | \"viewer\"")
     )]
     pub role: String,
-    /// Only this address may join; omit (or empty) for anyone with the link.
+    /// Whom the link is meant for, as a note; omit (or empty) for none.
+    /// Not checked when joining: anyone with the link can join.
     #[cfg_attr(not(target_arch = "wasm32"), ts(optional))]
     pub email: Option<String>,
     /// 1-30 days; 7 when omitted.
@@ -222,7 +229,6 @@ struct Pending {
     org_name: String,
     org_slug: String,
     role: Role,
-    email: Option<String>,
     expires_at: String,
 }
 
@@ -422,7 +428,7 @@ async fn find(platform: &Platform, token: &str, meta: &RequestMeta) -> Result<Pe
             .db
             .first(
                 Statement::new(format!(
-                    "SELECT i.id, i.org_id, o.name AS org_name, o.slug AS org_slug, i.role, i.email, i.expires_at \
+                    "SELECT i.id, i.org_id, o.name AS org_name, o.slug AS org_slug, i.role, i.expires_at \
                      FROM invitations i JOIN organizations o ON o.id = i.org_id \
                      WHERE i.token_hash = ?1 AND {OPEN}"
                 ))
@@ -456,20 +462,12 @@ pub async fn preview(
             slug: pending.org_slug,
         },
         role: pending.role,
-        email: pending.email,
         expires_at: pending.expires_at,
         signed_in_as: caller.map(|Extension(c)| SignedInAs {
             name: c.name,
             email: c.email,
         }),
     }))
-}
-
-fn email_mismatch() -> ApiError {
-    ApiError::Forbidden {
-        code: "invitation_email_mismatch",
-        message: "This invitation is for a different email address.".into(),
-    }
 }
 
 fn already_member() -> ApiError {
@@ -486,11 +484,6 @@ fn email_taken() -> ApiError {
             "An account with this email exists. Sign in first, then open the invitation link again."
                 .into(),
     }
-}
-
-/// Whether `email` may use an invitation bound to `bound`.
-fn email_allowed(bound: Option<&str>, email: &str) -> bool {
-    bound.is_none_or(|bound| bound.trim().to_lowercase() == email.trim().to_lowercase())
 }
 
 /// `POST /api/join/{token}`: joins as the signed-in user (body `{}`) or as a
@@ -570,9 +563,6 @@ async fn join_existing(
                 .into(),
         });
     }
-    if !email_allowed(invitation.email.as_deref(), &caller.email) {
-        return Err(email_mismatch());
-    }
     let member: Option<serde_json::Value> = platform
         .db
         .first(
@@ -624,9 +614,6 @@ async fn join_new(
         return Err(ApiError::Internal("fields checked above".into()));
     };
     let (name, email) = (name.trim(), email.trim());
-    if !email_allowed(invitation.email.as_deref(), email) {
-        return Err(email_mismatch());
-    }
     let existing: Option<serde_json::Value> = platform
         .db
         .first(Statement::new("SELECT id FROM users WHERE email = ?1").bind(email))

@@ -15,7 +15,8 @@ id: string,
  */
 role: Role, 
 /**
- * When set, only this address may join.
+ * Whom the link was meant for: a note for the organization, not checked
+ * when joining (anyone with the link can join).
  */
 email: string | null, 
 /**

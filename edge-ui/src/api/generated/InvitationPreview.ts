@@ -16,10 +16,6 @@ organization: InvitedOrg,
  */
 role: Role, 
 /**
- * When set, only this address may join.
- */
-email: string | null, 
-/**
  * RFC 3339.
  */
 expires_at: string, 

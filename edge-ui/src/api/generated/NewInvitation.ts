@@ -9,7 +9,8 @@ export type NewInvitation = {
  */
 role: "admin" | "operator" | "viewer", 
 /**
- * Only this address may join; omit (or empty) for anyone with the link.
+ * Whom the link is meant for, as a note; omit (or empty) for none.
+ * Not checked when joining: anyone with the link can join.
  */
 email?: string, 
 /**

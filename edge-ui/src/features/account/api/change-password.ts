@@ -6,13 +6,18 @@ import { api } from "@/lib/api-client";
 import { notifyError, notifySuccess } from "@/lib/notify";
 import { queryScopes } from "@/lib/query-keys";
 
-/** `PUT /api/auth/password`; the server ends every other session. */
+/** `PUT /api/auth/password`; the server ends every other session, and revokes API keys when asked. */
 export function useChangePassword() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (values: PasswordChangeValues) => api.put("/api/auth/password", values, z.undefined()),
-    onSuccess: async () => {
-      notifySuccess("Password changed", "Your other sessions were signed out.");
+    onSuccess: async (_, values) => {
+      notifySuccess(
+        "Password changed",
+        values.revoke_api_keys
+          ? "Your other sessions were signed out and your API keys revoked."
+          : "Your other sessions were signed out.",
+      );
       await queryClient.invalidateQueries({ queryKey: queryScopes.account });
     },
     onError: (error) => {

@@ -3,19 +3,19 @@ import { useForm } from "react-hook-form";
 
 import { FormRootError, TextField } from "@/components/text-field";
 import { Button } from "@/components/ui/button";
-import { Form } from "@/components/ui/form";
+import { Form, FormControl, FormDescription, FormField, FormItem, FormLabel } from "@/components/ui/form";
 import { useChangePassword } from "@/features/account/api/change-password";
 import { passwordChangeSchema, type PasswordChangeValues } from "@/features/account/schemas/account";
 import { useMe } from "@/lib/auth";
 import { applyServerErrors } from "@/lib/form-errors";
 
-/** Changing the password; other sessions end. */
+/** Changing the password; other sessions end, and API keys too unless unticked. */
 export function PasswordForm() {
   const { user } = useMe();
   const change = useChangePassword();
   const form = useForm({
     resolver: zodResolver(passwordChangeSchema),
-    defaultValues: { current_password: "", new_password: "" },
+    defaultValues: { current_password: "", new_password: "", revoke_api_keys: true },
   });
 
   function onSubmit(values: PasswordChangeValues) {
@@ -24,7 +24,7 @@ export function PasswordForm() {
         form.reset();
       },
       onError: (error) => {
-        applyServerErrors(form, error, ["current_password", "new_password"]);
+        applyServerErrors(form, error, ["current_password", "new_password", "revoke_api_keys"]);
       },
     });
   }
@@ -49,6 +49,34 @@ export function PasswordForm() {
           type="password"
           autoComplete="new-password"
           description="At least 12 characters. Your other sessions will be signed out."
+        />
+        <FormField
+          control={form.control}
+          name="revoke_api_keys"
+          render={({ field }) => (
+            <FormItem className="flex flex-row items-start gap-3">
+              <FormControl>
+                <input
+                  type="checkbox"
+                  ref={field.ref}
+                  name={field.name}
+                  checked={field.value}
+                  onChange={(e) => {
+                    field.onChange(e.target.checked);
+                  }}
+                  onBlur={field.onBlur}
+                  className="mt-0.5 size-4 shrink-0 accent-primary"
+                />
+              </FormControl>
+              <div className="grid gap-1">
+                <FormLabel className="font-normal">Also revoke all my API keys</FormLabel>
+                <FormDescription>
+                  A key keeps working after a password change. Revoke them if someone else may have used your
+                  account; scripts need new keys afterwards.
+                </FormDescription>
+              </div>
+            </FormItem>
+          )}
         />
         <div>
           <Button type="submit" disabled={change.isPending}>

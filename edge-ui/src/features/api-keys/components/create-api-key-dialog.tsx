@@ -21,14 +21,14 @@ import { useCreateApiKey } from "@/features/api-keys/api/api-keys";
 import { newKeyFormSchema, type NewKeyFormValues } from "@/features/api-keys/schemas/api-key";
 import { applyServerErrors } from "@/lib/form-errors";
 
-/** "Create API key": a name and optional IP limits; then the token, shown once. */
+/** "Create API key": a name, optional IP limits and the password; then the token, shown once. */
 export function CreateApiKeyDialog() {
   const [open, setOpen] = useState(false);
   const [created, setCreated] = useState<CreatedKey | null>(null);
   const create = useCreateApiKey();
   const form = useForm({
     resolver: zodResolver(newKeyFormSchema),
-    defaultValues: { name: "", allowed_ips: "" },
+    defaultValues: { name: "", allowed_ips: "", password: "" },
   });
 
   function onOpenChange(next: boolean) {
@@ -43,7 +43,7 @@ export function CreateApiKeyDialog() {
     create.mutate(values, {
       onSuccess: setCreated,
       onError: (error) => {
-        applyServerErrors(form, error, ["name", "allowed_ips"]);
+        applyServerErrors(form, error, ["name", "allowed_ips", "password"]);
       },
     });
   }
@@ -98,6 +98,14 @@ export function CreateApiKeyDialog() {
                   autoComplete="off"
                   spellCheck={false}
                   description="Addresses or CIDR ranges the key may be used from. Empty means anywhere."
+                />
+                <TextField
+                  control={form.control}
+                  name="password"
+                  label="Your password"
+                  type="password"
+                  autoComplete="current-password"
+                  description="A key keeps working after you sign out, so making one needs your password."
                 />
                 <DialogFooter>
                   <Button type="submit" disabled={create.isPending}>

@@ -21,9 +21,13 @@ export const createdKeySchema = apiKeySchema.extend({ token: z.string() }) satis
 /** An IPv4/IPv6 address, optionally with a `/prefix`; the server has the final word. */
 const IP_OR_CIDR = /^(?:[0-9]{1,3}(?:\.[0-9]{1,3}){3}|[0-9a-f:]*:[0-9a-f:.]*)(?:\/[0-9]{1,3})?$/i;
 
-/** The create form: allowed IPs are typed as one comma- or space-separated line. */
+/**
+ * The create form: allowed IPs are typed as one comma- or space-separated
+ * line; the password is asked for because a key outlives the session.
+ */
 export const newKeyFormSchema = z.object({
   name: nameRule,
+  password: z.string().min(1, "Enter your password."),
   allowed_ips: z
     .string()
     .refine(
@@ -40,5 +44,5 @@ export function splitIps(value: string): string[] {
 
 /** The form's values as `POST /api/me/api-keys`'s body. */
 export function toNewKey(values: NewKeyFormValues): NewKey {
-  return { name: values.name, allowed_ips: splitIps(values.allowed_ips) };
+  return { name: values.name, allowed_ips: splitIps(values.allowed_ips), password: values.password };
 }

@@ -24,7 +24,8 @@ function InvitationsPage() {
         <CardTitle role="heading" aria-level={2}>
           Pending invitations
         </CardTitle>
-        <CardDescription>{denied ?? "Links that have not been used yet. Revoke one to stop it working."}</CardDescription>
+        <CardDescription>{denied ??
+            "Links that have not been used yet. Anyone with a link can join as its role until it expires or is used, so send links privately; revoke one to stop it working."}</CardDescription>
         <CardAction>
           <CreateInvitationDialog org={org} disabledReason={denied} />
         </CardAction>

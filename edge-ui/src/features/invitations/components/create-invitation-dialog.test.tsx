@@ -35,12 +35,15 @@ describe("CreateInvitationDialog", () => {
 
     await user.click(within(dialog).getByRole("combobox", { name: "Role" }));
     await user.click(await screen.findByRole("option", { name: "Operator" }));
-    await user.type(within(dialog).getByLabelText("Email (optional)"), "vic@example.com");
+    await user.type(within(dialog).getByLabelText("Meant for (optional)"), "vic@example.com");
     await user.click(within(dialog).getByRole("button", { name: "Create invitation link" }));
 
     const link = await screen.findByLabelText("Invitation link");
     expect(link).toHaveValue(`${window.location.origin}/join/tok_secret`);
-    expect(screen.getByRole("dialog")).toHaveTextContent("vic@example.com can join as operator");
+    // The link is the credential, note or not: the dialog says so plainly.
+    expect(screen.getByRole("dialog")).toHaveTextContent(
+      "Anyone with this link can join as operator until it expires or is used; send it privately to vic@example.com.",
+    );
     expect(api.calls("POST /api/orgs/acme/invitations").map((r) => r.body)).toEqual([
       { role: "operator", email: "vic@example.com", expires_in_days: 7 },
     ]);
@@ -52,7 +55,20 @@ describe("CreateInvitationDialog", () => {
     expect(screen.queryByLabelText("Invitation link")).not.toBeInTheDocument();
   });
 
-  it("leaves the email out when empty and checks it when given", async () => {
+  it("says the note is not checked", async () => {
+    stubApi({});
+    const { user } = renderWithProviders(<CreateInvitationDialog org="acme" />);
+
+    await user.click(screen.getByRole("button", { name: "Invite people" }));
+    const dialog = await screen.findByRole("dialog", { name: "Invite people" });
+    expect(dialog).toHaveTextContent("Anyone with the link can join with the role you choose, so send it privately.");
+    expect(within(dialog).getByLabelText("Meant for (optional)")).toHaveAccessibleDescription(
+      "An email to tell this link apart in the list. It is not checked: whoever has the link can join, with any address.",
+    );
+    expect(dialog).not.toHaveTextContent(/only this address/i);
+  });
+
+  it("leaves the note out when empty and checks its form when given", async () => {
     const api = stubApi({
       "POST /api/orgs/acme/invitations": ({ body }: FakeRequest) =>
         jsonResponse(201, created(body as { role: string })),
@@ -60,7 +76,7 @@ describe("CreateInvitationDialog", () => {
     const { user } = renderWithProviders(<CreateInvitationDialog org="acme" />);
 
     await user.click(screen.getByRole("button", { name: "Invite people" }));
-    const email = await screen.findByLabelText("Email (optional)");
+    const email = await screen.findByLabelText("Meant for (optional)");
     await user.type(email, "not-an-email");
     await user.click(screen.getByRole("button", { name: "Create invitation link" }));
     expect(await screen.findByText("Enter an email address like ada@example.com.")).toBeInTheDocument();
@@ -74,6 +90,9 @@ describe("CreateInvitationDialog", () => {
       ]);
     });
     expect(await screen.findByLabelText("Invitation link")).toBeInTheDocument();
+    expect(screen.getByRole("dialog")).toHaveTextContent(
+      "Anyone with this link can join as viewer until it expires or is used; send it privately.",
+    );
   });
 
   it("shows the server's field errors", async () => {
@@ -84,7 +103,7 @@ describe("CreateInvitationDialog", () => {
     const { user } = renderWithProviders(<CreateInvitationDialog org="acme" />);
 
     await user.click(screen.getByRole("button", { name: "Invite people" }));
-    await user.type(await screen.findByLabelText("Email (optional)"), "odd@example.com");
+    await user.type(await screen.findByLabelText("Meant for (optional)"), "odd@example.com");
     await user.click(screen.getByRole("button", { name: "Create invitation link" }));
 
     expect(await screen.findByText("Must be an email address")).toBeInTheDocument();

@@ -48,7 +48,11 @@ function isInvitableRole(value: string): value is (typeof INVITABLE_ROLES)[numbe
   return INVITABLE_ROLES.some((role) => role === value);
 }
 
-/** "Invite people": a role, an optional email and an expiry; then the link, shown once. */
+/**
+ * "Invite people": a role, an optional note of whom it is for and an expiry;
+ * then the link, shown once. The link is the credential: Flamingo sends no
+ * mail and checks no address, so the dialog says so.
+ */
 export function CreateInvitationDialog({ org, disabledReason }: { org: string; disabledReason?: string }) {
   const [open, setOpen] = useState(false);
   const [created, setCreated] = useState<CreatedInvitation | null>(null);
@@ -93,7 +97,8 @@ export function CreateInvitationDialog({ org, disabledReason }: { org: string; d
             <DialogHeader>
               <DialogTitle>Invite people</DialogTitle>
               <DialogDescription>
-                Create a link to share. Whoever opens it can join with the role you choose.
+                Create a link to share. Anyone with the link can join with the role you choose, so send it
+                privately.
               </DialogDescription>
             </DialogHeader>
             <Form {...form}>
@@ -132,10 +137,11 @@ export function CreateInvitationDialog({ org, disabledReason }: { org: string; d
                 <TextField
                   control={form.control}
                   name="email"
-                  label="Email (optional)"
+                  label="Meant for (optional)"
                   type="email"
                   autoComplete="off"
-                  description="Only this address may use the link. Leave empty for anyone with the link."
+                  placeholder="vic@example.com"
+                  description="An email to tell this link apart in the list. It is not checked: whoever has the link can join, with any address."
                 />
                 <FormField
                   control={form.control}
@@ -183,14 +189,15 @@ export function CreateInvitationDialog({ org, disabledReason }: { org: string; d
 function CreatedLink({ created, onDone }: { created: CreatedInvitation; onDone: () => void }) {
   const link = new URL(created.url, window.location.origin).href;
   const { invitation } = created;
-  const who = invitation.email ? `${invitation.email} can` : "Anyone with this link can";
 
   return (
     <>
       <DialogHeader>
         <DialogTitle>Share the invitation</DialogTitle>
         <DialogDescription>
-          {who} join as {roleLabel(invitation.role).toLowerCase()} until {formatDateTime(invitation.expires_at)}.
+          Anyone with this link can join as {roleLabel(invitation.role).toLowerCase()} until it expires or is
+          used; send it privately{invitation.email ? ` to ${invitation.email}` : ""}. It expires{" "}
+          {formatDateTime(invitation.expires_at)}.
         </DialogDescription>
       </DialogHeader>
       <CopyField

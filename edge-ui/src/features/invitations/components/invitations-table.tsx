@@ -4,13 +4,24 @@ import type { Role } from "@/api/generated/Role";
 import { ConfirmIconButton } from "@/components/confirm-dialog";
 import { EmptyState, ErrorState, ListSkeleton } from "@/components/query-states";
 import { Badge } from "@/components/ui/badge";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
+import {
+  Table,
+  TableBody,
+  TableCaption,
+  TableCell,
+  TableHead,
+  TableHeader,
+  TableRow,
+} from "@/components/ui/table";
 import { useInvitations } from "@/features/invitations/api/get-invitations";
 import { useRevokeInvitation } from "@/features/invitations/api/revoke-invitation";
 import { can, roleLabel } from "@/lib/authorization";
 import { formatDateTime, formatRelative } from "@/lib/format";
 
-/** Pending invitations, with revoking for those who may. */
+/**
+ * Pending invitations, with revoking for those who may. Each link is the
+ * credential; the email is only a note of whom it was meant for.
+ */
 export function InvitationsTable({ org, role }: { org: string; role: Role | undefined }) {
   const invitations = useInvitations(org);
   const revoke = useRevokeInvitation(org);
@@ -34,9 +45,12 @@ export function InvitationsTable({ org, role }: { org: string; role: Role | unde
 
   return (
     <Table>
+      <TableCaption>
+        Anyone with one of these links can join as its role until it expires or is used; the email is only a note.
+      </TableCaption>
       <TableHeader>
         <TableRow>
-          <TableHead>For</TableHead>
+          <TableHead>Meant for</TableHead>
           <TableHead>Role</TableHead>
           <TableHead className="hidden md:table-cell">Invited by</TableHead>
           <TableHead>Expires</TableHead>
@@ -49,7 +63,7 @@ export function InvitationsTable({ org, role }: { org: string; role: Role | unde
       </TableHeader>
       <TableBody>
         {invitations.data.map((invitation) => {
-          const label = invitation.email ?? "Anyone with the link";
+          const label = invitation.email ?? "No note";
           return (
             <TableRow key={invitation.id}>
               <TableCell className={invitation.email ? "font-medium" : "text-muted-foreground"}>{label}</TableCell>
@@ -71,7 +85,11 @@ export function InvitationsTable({ org, role }: { org: string; role: Role | unde
                     onConfirm={() => {
                       revoke.mutate(invitation);
                     }}
-                    label={`Revoke invitation for ${label}`}
+                    label={
+                      invitation.email
+                        ? `Revoke invitation meant for ${invitation.email}`
+                        : `Revoke ${roleLabel(invitation.role).toLowerCase()} invitation`
+                    }
                     disabled={revoke.isPending}
                   />
                 </TableCell>

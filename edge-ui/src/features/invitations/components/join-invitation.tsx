@@ -67,7 +67,6 @@ function InvitationSummary({ invite }: { invite: JoinPreview }) {
         You are invited to join <strong>{invite.organization.name}</strong> as{" "}
         <strong>{roleLabel(invite.role).toLowerCase()}</strong>.
       </p>
-      {invite.email ? <p className="text-muted-foreground">This invitation is for {invite.email}.</p> : null}
       <p className="text-muted-foreground">The link expires {formatDateTime(invite.expires_at)}.</p>
     </div>
   );
@@ -105,7 +104,7 @@ function JoinWithNewAccount({ token, invite, onJoined }: { token: string; invite
   const accept = useAcceptInvitation(token);
   const form = useForm({
     resolver: zodResolver(joinAccountSchema),
-    defaultValues: { name: "", email: invite.email ?? "", password: "" },
+    defaultValues: { name: "", email: "", password: "" },
   });
 
   function onSubmit(values: JoinAccountValues) {
@@ -115,7 +114,7 @@ function JoinWithNewAccount({ token, invite, onJoined }: { token: string; invite
       },
       onError: (error) => {
         if (applyServerErrors(form, error, ["name", "email", "password"])) return;
-        if (error instanceof ApiError && (error.code === "email_taken" || error.code === "invitation_email_mismatch"))
+        if (error instanceof ApiError && error.code === "email_taken")
           form.setError("email", { message: error.message }, { shouldFocus: true });
         else if (error instanceof ApiError) form.setError("root.server", { message: error.message });
       },
@@ -134,7 +133,6 @@ function JoinWithNewAccount({ token, invite, onJoined }: { token: string; invite
           label="Email"
           type="email"
           autoComplete="email"
-          readOnly={Boolean(invite.email)}
         />
         <TextField
           control={form.control}

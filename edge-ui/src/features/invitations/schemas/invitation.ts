@@ -38,14 +38,14 @@ export const EXPIRY_DAYS = [1, 7, 14, 30] as const;
 /** The invite form; its values become `POST /api/orgs/{org}/invitations`'s body. */
 export const newInvitationSchema = z.object({
   role: z.enum(INVITABLE_ROLES),
-  /** Empty: anyone with the link may join. */
+  /** Whom the link is meant for, as a note (never checked); empty for none. */
   email: z.union([z.literal(""), emailRule]),
   expires_in_days: z.number().int().min(1).max(30),
 });
 
 export type NewInvitationValues = z.infer<typeof newInvitationSchema>;
 
-/** The request body: an empty email is left out. */
+/** The request body: an empty note is left out. */
 export function toNewInvitationBody({ role, email, expires_in_days }: NewInvitationValues): NewInvitation {
   return { role, expires_in_days, ...(email ? { email } : {}) };
 }
@@ -54,7 +54,6 @@ export function toNewInvitationBody({ role, email, expires_in_days }: NewInvitat
 export const joinPreviewSchema = z.object({
   organization: z.object({ name: z.string(), slug: z.string() }),
   role: roleSchema,
-  email: z.string().nullable(),
   expires_at: z.string(),
   signed_in_as: z.object({ name: z.string(), email: z.string() }).nullable(),
 }) satisfies z.ZodType<InvitationPreview>;

@@ -136,9 +136,11 @@ test("a viewer joins by invitation and cannot invite", STEP, async () => {
   await dialog.getByRole("button", { name: "Create invitation link" }).click();
   const link = await dialog.getByLabel("Invitation link", { exact: true }).inputValue();
   assert.match(link, new RegExp(`^${edge.url}/join/[^/]+$`));
+  // The link is the credential, and the dialog says so.
+  await dialog.getByText("Anyone with this link can join as viewer until it expires or is used; send it privately.").waitFor();
   await screenshots(page, "invitation-link");
   await dialog.getByRole("button", { name: "Done" }).click();
-  await page.getByRole("cell", { name: "Anyone with the link", exact: true }).waitFor();
+  await page.getByRole("cell", { name: "No note", exact: true }).waitFor();
   await screenshots(page, "invitations");
 
   // The owner watches the dashboard while the viewer opens the link in a
@@ -222,9 +224,17 @@ test("settings pages: profile, password, sessions and API keys", STEP, async () 
   await page.getByLabel("Name", { exact: true }).waitFor();
   assert.equal(await page.getByLabel("Name", { exact: true }).inputValue(), OWNER.name);
   await screenshots(page, "settings-profile");
+  // A new email asks for the current password; without it nothing is sent.
+  await page.getByLabel("Email", { exact: true }).fill("ada@lab.example");
+  await page.getByLabel("Current password", { exact: true }).waitFor();
+  await page.getByRole("button", { name: "Save profile" }).click();
+  await page.getByText("Enter your current password to change your email.").waitFor();
+  await page.getByLabel("Email", { exact: true }).fill(OWNER.email);
+  await page.getByLabel("Current password", { exact: true }).waitFor({ state: "detached" });
 
   await page.getByRole("link", { name: "Password" }).click();
   await page.getByLabel("Current password", { exact: true }).waitFor();
+  assert.equal(await page.getByRole("checkbox", { name: "Also revoke all my API keys" }).isChecked(), true);
   await screenshots(page, "settings-password");
 
   await page.getByRole("link", { name: "Sessions" }).click();
@@ -235,6 +245,7 @@ test("settings pages: profile, password, sessions and API keys", STEP, async () 
   await page.getByText("No API keys").waitFor();
   await page.getByRole("button", { name: "Create API key" }).click();
   await page.getByLabel("Name", { exact: true }).fill("Deploy script");
+  await page.getByLabel("Your password", { exact: true }).fill(OWNER.password);
   await page.getByRole("button", { name: "Create key" }).click();
   const token = await page.getByLabel("API key token", { exact: true }).inputValue();
   assert.match(token, /^flm_/);

@@ -11,7 +11,7 @@ use axum::{
 };
 use common::{add_member, add_user, api, platform, send, setup_owner, sign_in_as};
 use edge_api::{
-    access::{Access, Action, Credential, Decision, Role, decide},
+    auth::{Access, Action, Credential, Decision, Role, decide},
     router::routes,
 };
 use serde_json::json;

@@ -1,6 +1,6 @@
 //! How a route is declared: method, path, the [`Access`] it needs and its
 //! handler. Areas build their routes with [`Route`]; the router
-//! ([`crate::router`]) collects them, so no area imports the router.
+//! ([`crate::router`](mod@crate::router)) collects them, so no area imports the router.
 
 use axum::{
     handler::Handler,

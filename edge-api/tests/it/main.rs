@@ -10,6 +10,7 @@ mod errors;
 mod events;
 mod health;
 mod invitations;
+mod routes;
 mod ssh_keys;
 mod totp;
 mod tunnel_hosts;

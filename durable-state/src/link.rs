@@ -216,9 +216,9 @@ pub struct Effects {
     pub changed: bool,
 }
 
-/// The resource tunnel events are about (edge-api's `access::Resource::Tunnels`).
+/// The resource tunnel events are about (edge-api's `auth::Resource::Tunnels`).
 pub const TUNNELS: &str = "tunnels";
-/// The resource host events are about (edge-api's `access::Resource::Vps`).
+/// The resource host events are about (edge-api's `auth::Resource::Vps`).
 pub const HOSTS: &str = "vps";
 
 impl Link {

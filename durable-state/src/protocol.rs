@@ -60,7 +60,7 @@ pub enum HubReply {
 }
 
 /// Who may receive an event. Resources are edge-api's
-/// `access::Resource` names (`tunnels`, `members`, ...).
+/// `auth::Resource` names (`tunnels`, `members`, ...).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Audience {

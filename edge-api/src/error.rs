@@ -12,7 +12,7 @@ use axum::{
 };
 use serde_json::json;
 
-use crate::{db::DbError, kv::KvError, objects::ObjectError};
+use crate::platform::{db::DbError, kv::KvError, objects::ObjectError};
 
 /// A failed request.
 #[derive(Debug, thiserror::Error)]

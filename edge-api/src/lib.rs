@@ -1,53 +1,41 @@
-//! Flamingo's edge API: one axum [`router`] served by the Cloudflare Worker
+//! Flamingo's edge API: one axum [`router()`] served by the Cloudflare Worker
 //! and driven in-process by native tests.
 //!
-//! Layout:
-//! - [`router`] lists every route in one place; handlers live in a module per
-//!   resource ([`health`], ...).
-//! - [`platform`] holds the traits the domain needs from its runtime
-//!   ([`db::Database`], [`kv::Kv`], [`objects::Objects`], [`clock::Clock`]);
-//!   nothing outside the adapters names a platform type.
-//! - Adapters: `worker` (D1, KV, Durable Objects; wasm32 only) and [`native`]
-//!   (SQLite running the same migrations, in-memory KV; for tests and tools).
-//! - [`error::ApiError`] is the one error type, with one status mapping.
+//! Layout: a folder per area, and at the top only what every area shares.
+//! - [`platform`]: the traits the domain needs from its runtime (database,
+//!   KV, objects, clock) with the Worker and [`platform::native`] adapters
+//!   beneath, and `/api/health`; nothing outside it names a platform type.
+//! - [`auth`]: roles and the permission matrix, the guard, sessions,
+//!   passwords and the account, TOTP, API keys, rate limits, first-run setup.
+//! - [`orgs`]: organizations, members, invitations.
+//! - [`tunnels`]: tunnel hosts, tunnels, SSH keys, the device flow.
+//! - [`game`]: nodes, eggs, servers, the Wings client and its JWTs, and the
+//!   remote API (still empty).
+//! - Shared: [`router`](mod@router) (the whole route table), [`route::Route`] (how an
+//!   area declares a route), [`context`] (who calls, from where, in which
+//!   organization), [`record`] (audit entries and the live events they
+//!   become), [`error::ApiError`] (the one error type, with one status
+//!   mapping), [`extract`], [`validate`], [`config`], [`crypto`].
+//!
+//! An area uses another only through what that area's `mod.rs` exports;
+//! the router imports the areas, and no area imports the router.
 
 #![forbid(unsafe_code)]
 
-pub mod access;
-pub mod account;
-pub mod api_key;
-pub mod audit;
-pub mod clock;
+pub mod auth;
 pub mod config;
+pub mod context;
 pub mod crypto;
-pub mod db;
-pub mod device;
 pub mod error;
-pub mod events;
 pub mod extract;
-pub mod guard;
-pub mod health;
-pub mod invitation;
-pub mod kv;
-pub mod migrations;
-pub mod objects;
-pub mod org;
+pub mod game;
+pub mod orgs;
 pub mod platform;
-pub mod rate_limit;
+pub mod record;
+pub mod route;
 pub mod router;
-pub mod session;
-pub mod setup;
-pub mod ssh_key;
-pub mod totp;
-pub mod tunnel;
-pub mod tunnel_host;
+pub mod tunnels;
 pub mod validate;
-
-#[cfg(not(target_arch = "wasm32"))]
-pub mod native;
-
-#[cfg(target_arch = "wasm32")]
-mod worker;
 
 pub use durable_state::{EventHub, TunnelLink};
 pub use error::ApiError;

@@ -1,63 +1,22 @@
 //! Every route of the API, in one place, each with the [`Access`] it needs.
 //!
 //! Routes are only added through [`Route`], so none can exist without a
-//! declared access; [`router`] wraps each in the guard ([`crate::guard`]).
+//! declared access; [`router`] wraps each in the guard ([`auth::guard`]).
+//! Areas declare their own routes with [`Route`] and hand them here; nothing
+//! in an area imports this module.
 
-use axum::{
-    Router,
-    extract::DefaultBodyLimit,
-    handler::Handler,
-    http::Method,
-    middleware::from_fn_with_state,
-    routing::{MethodRouter, delete, get, patch, post, put},
-};
+use axum::{Router, extract::DefaultBodyLimit, middleware::from_fn_with_state};
 
 use crate::{
-    access::{Access, Action, Resource},
-    account, api_key, audit,
+    auth::{self, Access, Action, Resource, account, api_key, setup, totp},
     error::ApiError,
     extract::MAX_BODY_BYTES,
-    guard, health, invitation, org,
-    platform::Platform,
-    setup, totp,
+    orgs::{invitation, org},
+    platform::{Platform, health},
+    record::{audit, events},
+    route::Route,
+    tunnels::{device, ssh_key, tunnel, tunnel_host},
 };
-
-/// One route: method, path, who may call it, and its handler.
-pub struct Route {
-    /// HTTP method.
-    pub method: Method,
-    /// axum path, e.g. `/api/orgs/{org}/members`.
-    pub path: &'static str,
-    /// What the caller needs.
-    pub access: Access,
-    handler: MethodRouter<Platform>,
-}
-
-macro_rules! constructor {
-    ($name:ident, $method:ident) => {
-        /// A route for this method.
-        pub fn $name<H, T>(path: &'static str, access: Access, handler: H) -> Route
-        where
-            H: Handler<T, Platform>,
-            T: 'static,
-        {
-            Route {
-                method: Method::$method,
-                path,
-                access,
-                handler: $name(handler),
-            }
-        }
-    };
-}
-
-impl Route {
-    constructor!(get, GET);
-    constructor!(post, POST);
-    constructor!(put, PUT);
-    constructor!(patch, PATCH);
-    constructor!(delete, DELETE);
-}
 
 /// The whole route table.
 pub fn routes() -> Vec<Route> {
@@ -107,13 +66,13 @@ pub fn routes() -> Vec<Route> {
         Route::get(
             "/api/orgs/{org}/events",
             Org(Resource::Audit, Read),
-            crate::events::stream,
+            events::stream,
         ),
     ];
-    routes.extend(crate::tunnel_host::routes());
-    routes.extend(crate::tunnel::routes());
-    routes.extend(crate::ssh_key::routes());
-    routes.extend(crate::device::routes());
+    routes.extend(tunnel_host::routes());
+    routes.extend(tunnel::routes());
+    routes.extend(ssh_key::routes());
+    routes.extend(device::routes());
     routes.extend(totp::routes());
     routes.extend(invitation::routes());
     routes
@@ -126,7 +85,7 @@ pub fn router(platform: Platform) -> Router {
     for route in routes() {
         let guarded = route.handler.route_layer(from_fn_with_state(
             (platform.clone(), route.access),
-            guard::guard,
+            auth::guard,
         ));
         router = router.route(route.path, guarded);
     }

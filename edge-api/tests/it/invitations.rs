@@ -12,7 +12,7 @@ use axum::http::{StatusCode, header};
 use common::{Reply, add_user, api, platform, send, session_cookie, setup_owner, sign_in_as};
 use edge_api::{
     Platform,
-    db::{Database, DatabaseExt, DbError, Outcome, Statement},
+    platform::db::{Database, DatabaseExt, DbError, Outcome, Statement},
 };
 use serde_json::{Value, json};
 

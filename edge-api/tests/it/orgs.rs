@@ -7,8 +7,10 @@ use axum::http::StatusCode;
 use common::{add_member, add_user, api, platform, send, setup_owner, sign_in_as};
 use edge_api::{
     Platform,
-    db::{Database, DatabaseExt, Statement},
-    native::Sqlite,
+    platform::{
+        db::{Database, DatabaseExt, Statement},
+        native::Sqlite,
+    },
     validate,
 };
 use serde_json::{Value, json};

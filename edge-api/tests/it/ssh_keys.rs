@@ -14,7 +14,7 @@ use axum::http::StatusCode;
 use common::{Reply, add_user, api, platform, send, setup_owner, sign_in_as};
 use edge_api::{
     Platform,
-    db::{DatabaseExt, Statement},
+    platform::db::{DatabaseExt, Statement},
 };
 use serde_json::{Value, json};
 

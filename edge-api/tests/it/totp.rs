@@ -10,8 +10,10 @@ use axum::http::{StatusCode, header};
 use common::{Reply, api, platform, send, setup_owner};
 use edge_api::{
     Platform,
-    db::{Database, DatabaseExt, DbError, Outcome, Statement},
-    native::ManualClock,
+    platform::{
+        db::{Database, DatabaseExt, DbError, Outcome, Statement},
+        native::ManualClock,
+    },
 };
 use serde_json::{Value, json};
 use totp_rs::{Builder, Secret, Totp};
@@ -39,7 +41,7 @@ fn authenticator(secret: &str) -> Totp {
 
 /// The code the app shows at the platform clock's time.
 fn code_now(app: &Totp, clock: &ManualClock) -> String {
-    use edge_api::clock::Clock;
+    use edge_api::platform::clock::Clock;
     app.generate(u64::try_from(clock.now_ms() / 1000).expect("after 1970"))
         .to_string()
 }
@@ -245,7 +247,7 @@ async fn enrollment_sign_in_replay_recovery_and_disable() {
         .collect();
     assert_eq!(fresh.len(), 10);
     assert!(
-        !edge_api::totp::verify_second_factor(&platform, &user_id, &codes[1])
+        !edge_api::auth::totp::verify_second_factor(&platform, &user_id, &codes[1])
             .await
             .expect("verifies")
     );
@@ -338,13 +340,13 @@ async fn codes_from_one_step_either_side_are_accepted_and_later_ones_refuse_earl
         let platform = platform.clone();
         let user_id = user_id.clone();
         async move {
-            edge_api::totp::verify_second_factor(&platform, &user_id, &code)
+            edge_api::auth::totp::verify_second_factor(&platform, &user_id, &code)
                 .await
                 .expect("verifies")
         }
     };
     let at = |offset_steps: i64| {
-        use edge_api::clock::Clock;
+        use edge_api::platform::clock::Clock;
         let secs = u64::try_from(clock.now_ms() / 1000 + offset_steps * 30).expect("after 1970");
         app.generate(secs).to_string()
     };
@@ -446,8 +448,8 @@ async fn one_code_wins_once_when_two_sign_ins_race() {
     clock.advance_ms(30_000);
     let code = code_now(&app, &clock);
     let (a, b) = tokio::join!(
-        edge_api::totp::verify_second_factor(&platform, &user_id, &code),
-        edge_api::totp::verify_second_factor(&platform, &user_id, &code),
+        edge_api::auth::totp::verify_second_factor(&platform, &user_id, &code),
+        edge_api::auth::totp::verify_second_factor(&platform, &user_id, &code),
     );
     assert_eq!(
         [a.expect("verifies"), b.expect("verifies")]
@@ -458,8 +460,8 @@ async fn one_code_wins_once_when_two_sign_ins_race() {
     );
 
     let (a, b) = tokio::join!(
-        edge_api::totp::verify_second_factor(&platform, &user_id, &codes[3]),
-        edge_api::totp::verify_second_factor(&platform, &user_id, &codes[3]),
+        edge_api::auth::totp::verify_second_factor(&platform, &user_id, &codes[3]),
+        edge_api::auth::totp::verify_second_factor(&platform, &user_id, &codes[3]),
     );
     assert_eq!(
         [a.expect("verifies"), b.expect("verifies")]

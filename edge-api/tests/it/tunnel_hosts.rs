@@ -11,7 +11,7 @@ use axum::{body::Body, http::Request, http::StatusCode};
 use common::{Reply, add_member, add_user, api, platform, send, setup_owner, sign_in_as};
 use edge_api::{
     Platform,
-    db::{Database, DatabaseExt, DbError, Outcome, Statement},
+    platform::db::{Database, DatabaseExt, DbError, Outcome, Statement},
 };
 use serde_json::{Value, json};
 
@@ -24,7 +24,7 @@ fn from_host(uri: &str, credential: Option<&str>, body: Value) -> Request<Body> 
     let mut request = api("POST", uri, None, Some(body));
     if let Some(credential) = credential {
         request.headers_mut().insert(
-            edge_api::tunnel_host::HOST_HEADER,
+            edge_api::tunnels::tunnel_host::HOST_HEADER,
             credential.parse().expect("header value"),
         );
     }

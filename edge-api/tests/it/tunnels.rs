@@ -11,8 +11,8 @@ use common::{START_MS, add_member, add_user, api, send, setup_owner, sign_in_as}
 use durable_state::link::{EdgeMessage, HostMessage, LinkTunnel};
 use edge_api::{
     Platform,
-    native::{self, HostFrame, LocalObjects, ManualClock},
-    tunnel_host::HOST_HEADER,
+    platform::native::{self, HostFrame, LocalObjects, ManualClock},
+    tunnels::tunnel_host::HOST_HEADER,
 };
 use serde_json::{Value, json};
 

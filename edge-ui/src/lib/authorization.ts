@@ -2,7 +2,7 @@ import type { Role } from "@/api/generated/Role";
 
 /**
  * What a role may do, mirroring the server's permission matrix
- * (`edge-api/src/access.rs`). The server is the judge; the UI only uses this
+ * (`edge-api/src/auth/access.rs`). The server is the judge; the UI only uses this
  * to hide or disable controls and to say why.
  */
 export type Resource = "members" | "settings" | "audit" | "tunnels" | "vps";

@@ -9,7 +9,7 @@ use axum::{
 };
 use edge_api::{
     Platform,
-    native::{self, ManualClock},
+    platform::native::{self, ManualClock},
 };
 use http_body_util::BodyExt;
 use serde_json::Value;
@@ -121,7 +121,7 @@ pub async fn setup_owner(platform: &Platform) -> (String, Value) {
 /// Adds a user straight to the database (password `correct horse battery`,
 /// hashed once per test run) and returns their id.
 pub async fn add_user(platform: &Platform, name: &str, email: &str) -> String {
-    use edge_api::db::Statement;
+    use edge_api::platform::db::Statement;
     static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     let hash = HASH
         .get_or_init(|| edge_api::crypto::hash_password("correct horse battery").expect("hashes"));
@@ -145,7 +145,7 @@ pub async fn add_user(platform: &Platform, name: &str, email: &str) -> String {
 
 /// Makes `user_id` a member of `org_id` with `role`.
 pub async fn add_member(platform: &Platform, org_id: &str, user_id: &str, role: &str) {
-    use edge_api::db::Statement;
+    use edge_api::platform::db::Statement;
     platform
         .db
         .run(
@@ -162,8 +162,8 @@ pub async fn add_member(platform: &Platform, org_id: &str, user_id: &str, role: 
 
 /// A fresh session cookie for `user_id`.
 pub async fn sign_in_as(platform: &Platform, user_id: &str) -> String {
-    let meta = edge_api::session::RequestMeta::default();
-    let (secret, _) = edge_api::session::create(platform, user_id, &meta)
+    let meta = edge_api::context::RequestMeta::default();
+    let (secret, _) = edge_api::auth::session::create(platform, user_id, &meta)
         .await
         .expect("session created");
     format!("flamingo_session={secret}")

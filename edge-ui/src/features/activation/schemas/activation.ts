@@ -2,7 +2,7 @@ import { z } from "zod";
 
 import type { Activation } from "@/api/generated/Activation";
 
-/** The letters codes are made of (`edge-api/src/device.rs`): no vowels, no look-alikes. */
+/** The letters codes are made of (`edge-api/src/tunnels/device.rs`): no vowels, no look-alikes. */
 export const CODE_ALPHABET = "BCDFGHJKLMNPQRSTVWXZ";
 
 /**

@@ -1,0 +1,114 @@
+//! Durable Object namespaces behind the [`Objects`] seam.
+
+use async_trait::async_trait;
+use axum::body::Body;
+use worker::{
+    Method, ObjectNamespace, Request, RequestInit,
+    send::{SendFuture, SendWrapper},
+    wasm_bindgen::JsValue,
+};
+
+use crate::platform::objects::{
+    HubReply, HubRequest, LinkReply, LinkRequest, ObjectError, Objects, Subscription,
+};
+
+/// The Durable Object bindings.
+pub struct Bindings {
+    event_hub: SendWrapper<ObjectNamespace>,
+    tunnel_link: SendWrapper<ObjectNamespace>,
+}
+
+impl Bindings {
+    pub fn new(event_hub: ObjectNamespace, tunnel_link: ObjectNamespace) -> Self {
+        Bindings {
+            event_hub: SendWrapper::new(event_hub),
+            tunnel_link: SendWrapper::new(tunnel_link),
+        }
+    }
+}
+
+/// The event hub's status when it already has its maximum of streams.
+const HUB_FULL: u16 = durable_state::hub::FULL_STATUS;
+
+fn error(e: impl std::fmt::Display) -> ObjectError {
+    ObjectError(e.to_string())
+}
+
+/// POSTs `body` as JSON to the object called `name`.
+async fn post(
+    namespace: &ObjectNamespace,
+    name: &str,
+    path: &str,
+    body: String,
+) -> Result<worker::Response, ObjectError> {
+    let stub = namespace.get_by_name(name).map_err(error)?;
+    let mut init = RequestInit::new();
+    init.with_method(Method::Post)
+        .with_body(Some(JsValue::from_str(&body)));
+    let request = Request::new_with_init(&format!("https://object{path}"), &init).map_err(error)?;
+    stub.fetch_with_request(request).await.map_err(error)
+}
+
+/// Fails unless `response` is a 200.
+async fn ok(path: &str, mut response: worker::Response) -> Result<worker::Response, ObjectError> {
+    if response.status_code() != 200 {
+        let text = response.text().await.unwrap_or_default();
+        return Err(ObjectError(format!(
+            "{path} answered {}: {text}",
+            response.status_code()
+        )));
+    }
+    Ok(response)
+}
+
+/// POSTs `body` as JSON to the object called `name` and decodes its reply.
+async fn call<T: serde::de::DeserializeOwned>(
+    namespace: &ObjectNamespace,
+    name: &str,
+    path: &str,
+    body: String,
+) -> Result<T, ObjectError> {
+    let response = post(namespace, name, path, body).await?;
+    ok(path, response).await?.json().await.map_err(error)
+}
+
+#[async_trait]
+impl Objects for Bindings {
+    async fn hub(&self, name: &str, request: HubRequest) -> Result<HubReply, ObjectError> {
+        let body = serde_json::to_string(&request).map_err(error)?;
+        let namespace = SendWrapper::new(self.event_hub.0.clone());
+        let name = name.to_owned();
+        SendFuture::new(async move { call(&namespace, &name, "/hub", body).await }).await
+    }
+
+    async fn subscribe(
+        &self,
+        name: &str,
+        subscription: Subscription,
+    ) -> Result<Option<Body>, ObjectError> {
+        let body = serde_json::to_string(&HubRequest::Subscribe(subscription)).map_err(error)?;
+        let namespace = SendWrapper::new(self.event_hub.0.clone());
+        let name = name.to_owned();
+        SendFuture::new(async move {
+            let response = post(&namespace, &name, "/hub", body).await?;
+            if response.status_code() == HUB_FULL {
+                return Ok(None);
+            }
+            let response = ok("/hub", response).await?;
+            // The object's ReadableStream, read as it arrives. When the
+            // client goes away, the runtime cancels it on a failed write
+            // (the next event or keepalive), which ends the subscriber's
+            // stream in the object.
+            let response: axum::http::Response<Body> = response.into();
+            Ok(Some(response.into_body()))
+        })
+        .await
+    }
+
+    async fn link(&self, host_id: &str, request: LinkRequest) -> Result<LinkReply, ObjectError> {
+        let body = serde_json::to_string(&request).map_err(error)?;
+        let namespace = SendWrapper::new(self.tunnel_link.0.clone());
+        let name = host_id.to_owned();
+        SendFuture::new(async move { call(&namespace, &name, "/link", body).await }).await
+    }
+}

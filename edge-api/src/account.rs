@@ -132,18 +132,18 @@ fn invalid_credentials() -> ApiError {
 }
 
 /// `POST /api/auth/login`: password, then the second factor when enabled.
-/// Failures count per IP and per account (5 per 15 minutes each).
+/// Each attempt is counted before the password is checked (see
+/// [`rate_limit::login`] for the limits).
 pub async fn login(
     State(platform): State<Platform>,
     Extension(meta): Extension<RequestMeta>,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> Result<Response, ApiError> {
     let email = body.email.trim().to_lowercase();
-    let keys = rate_limit::keys("login", meta.ip.as_deref(), &email);
-    rate_limit::check(&platform, &keys, rate_limit::FAILURES).await?;
     if body.password.len() > 1024 {
         return Err(ApiError::field("password", "must be at most 1024 bytes"));
     }
+    let attempt = rate_limit::login(&platform, &email, meta.ip.as_deref()).await?;
 
     let found: Option<Credentials> = platform
         .db
@@ -160,10 +160,7 @@ pub async fn login(
     )?;
     let user = match found {
         Some(user) if ok => user,
-        _ => {
-            rate_limit::fail(&platform, &keys, rate_limit::FAILURES).await?;
-            return Err(invalid_credentials());
-        }
+        _ => return Err(invalid_credentials()),
     };
 
     if user.totp_enabled != 0 {
@@ -173,13 +170,13 @@ pub async fn login(
             .map(str::trim)
             .filter(|c| !c.is_empty())
         else {
+            attempt.forgive(&platform).await?;
             return Err(ApiError::Unauthorized {
                 code: "totp_required",
                 message: "Enter the code from your authenticator app, or a recovery code.".into(),
             });
         };
         if !totp::verify_second_factor(&platform, &user.id, code).await? {
-            rate_limit::fail(&platform, &keys, rate_limit::FAILURES).await?;
             return Err(ApiError::Unauthorized {
                 code: "invalid_totp",
                 message: "That code is not valid.".into(),
@@ -187,7 +184,7 @@ pub async fn login(
         }
     }
 
-    let mut batch = vec![rate_limit::clear(&keys[0])];
+    let mut batch = attempt.succeeded();
     if rehash {
         batch.push(
             Statement::new("UPDATE users SET password_hash = ?1 WHERE id = ?2")
@@ -288,14 +285,12 @@ pub struct PasswordChange {
 pub async fn change_password(
     State(platform): State<Platform>,
     Extension(caller): Extension<Caller>,
-    Extension(meta): Extension<RequestMeta>,
     ApiJson(body): ApiJson<PasswordChange>,
 ) -> Result<StatusCode, ApiError> {
-    let keys = rate_limit::keys("password", meta.ip.as_deref(), &caller.user_id);
-    rate_limit::check(&platform, &keys, rate_limit::FAILURES).await?;
     let mut problems = Problems::new();
     problems.check("new_password", validate::password(&body.new_password));
     problems.finish()?;
+    let attempt = rate_limit::user_secret(&platform, "password", &caller.user_id).await?;
     #[derive(Deserialize)]
     struct Row {
         password_hash: String,
@@ -311,22 +306,19 @@ pub async fn change_password(
     if body.current_password.len() > 1024
         || !crypto::verify_password(&body.current_password, &row.password_hash)?.0
     {
-        rate_limit::fail(&platform, &keys, rate_limit::FAILURES).await?;
         return Err(ApiError::field(
             "current_password",
             "is not your current password",
         ));
     }
-    platform
-        .db
-        .batch(vec![
-            Statement::new("UPDATE users SET password_hash = ?1, updated_at = ?2 WHERE id = ?3")
-                .bind(crypto::hash_password(&body.new_password)?)
-                .bind(rfc3339(platform.clock.now_ms()))
-                .bind(caller.user_id.as_str()),
-            rate_limit::clear(&keys[0]),
-        ])
-        .await?;
+    let mut batch = vec![
+        Statement::new("UPDATE users SET password_hash = ?1, updated_at = ?2 WHERE id = ?3")
+            .bind(crypto::hash_password(&body.new_password)?)
+            .bind(rfc3339(platform.clock.now_ms()))
+            .bind(caller.user_id.as_str()),
+    ];
+    batch.extend(attempt.succeeded());
+    platform.db.batch(batch).await?;
     session::revoke_all_except(&platform, &caller.user_id, caller.session_id.as_deref()).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -10,6 +10,7 @@ mod errors;
 mod events;
 mod health;
 mod invitations;
+mod rate_limits;
 mod ssh_keys;
 mod totp;
 mod tunnel_hosts;

@@ -131,18 +131,18 @@ fn invalid_credentials() -> ApiError {
 }
 
 /// `POST /api/auth/login`: password, then the second factor when enabled.
-/// Failures count per IP and per account (5 per 15 minutes each).
+/// Each attempt is counted before the password is checked (see
+/// [`rate_limit::login`] for the limits).
 pub async fn login(
     State(platform): State<Platform>,
     Extension(meta): Extension<RequestMeta>,
     ApiJson(body): ApiJson<LoginRequest>,
 ) -> Result<Response, ApiError> {
     let email = body.email.trim().to_lowercase();
-    let keys = rate_limit::keys("login", meta.ip.as_deref(), &email);
-    rate_limit::check(&platform, &keys, rate_limit::FAILURES).await?;
     if body.password.len() > 1024 {
         return Err(ApiError::field("password", "must be at most 1024 bytes"));
     }
+    let attempt = rate_limit::login(&platform, &email, meta.ip.as_deref()).await?;
 
     let found: Option<Credentials> = platform
         .db
@@ -159,10 +159,7 @@ pub async fn login(
     )?;
     let user = match found {
         Some(user) if ok => user,
-        _ => {
-            rate_limit::fail(&platform, &keys, rate_limit::FAILURES).await?;
-            return Err(invalid_credentials());
-        }
+        _ => return Err(invalid_credentials()),
     };
 
     if user.totp_enabled != 0 {
@@ -172,13 +169,13 @@ pub async fn login(
             .map(str::trim)
             .filter(|c| !c.is_empty())
         else {
+            attempt.forgive(&platform).await?;
             return Err(ApiError::Unauthorized {
                 code: "totp_required",
                 message: "Enter the code from your authenticator app, or a recovery code.".into(),
             });
         };
         if !totp::verify_second_factor(&platform, &user.id, code).await? {
-            rate_limit::fail(&platform, &keys, rate_limit::FAILURES).await?;
             return Err(ApiError::Unauthorized {
                 code: "invalid_totp",
                 message: "That code is not valid.".into(),
@@ -186,7 +183,7 @@ pub async fn login(
         }
     }
 
-    let mut batch = vec![rate_limit::clear(&keys[0])];
+    let mut batch = attempt.succeeded();
     if rehash {
         batch.push(
             Statement::new("UPDATE users SET password_hash = ?1 WHERE id = ?2")
@@ -250,7 +247,6 @@ pub struct ProfileUpdate {
 pub async fn update_profile(
     State(platform): State<Platform>,
     Extension(caller): Extension<Caller>,
-    Extension(meta): Extension<RequestMeta>,
     ApiJson(body): ApiJson<ProfileUpdate>,
 ) -> Result<Json<Me>, ApiError> {
     let new_email = body
@@ -272,15 +268,8 @@ pub async fn update_profile(
     problems.finish()?;
     let mut batch = Vec::new();
     if let (Some(_), Some(password)) = (new_email, current_password) {
-        batch.push(
-            confirm_password(
-                &platform,
-                &caller.user_id,
-                &meta,
-                "current_password",
-                password,
-            )
-            .await?,
+        batch.extend(
+            confirm_password(&platform, &caller.user_id, "current_password", password).await?,
         );
     }
     batch.push(
@@ -303,20 +292,18 @@ pub async fn update_profile(
 }
 
 /// Checks that `password` is the user's current one, before a change that
-/// needs it (a new email, a new API key). A wrong one counts against the same
-/// limit as a wrong current password in [`change_password`] (per account and
-/// per IP), so these routes are no side door for guessing; it is refused as a
-/// 422 on `field`. Answers the statement that forgets the account's earlier
-/// failures, for the change's batch.
+/// needs it (a new email, a new API key, a new password). The attempt is
+/// counted first, against the same per-user limit for all of them (see
+/// [`rate_limit::user_secret`]), so no route is a side door for guessing; a
+/// wrong one is refused as a 422 on `field`. Answers the statements that
+/// settle the attempt, for the change's batch.
 pub async fn confirm_password(
     platform: &Platform,
     user_id: &str,
-    meta: &RequestMeta,
     field: &str,
     password: &str,
-) -> Result<Statement, ApiError> {
-    let keys = rate_limit::keys("password", meta.ip.as_deref(), user_id);
-    rate_limit::check(platform, &keys, rate_limit::FAILURES).await?;
+) -> Result<Vec<Statement>, ApiError> {
+    let attempt = rate_limit::user_secret(platform, "password", user_id).await?;
     #[derive(Deserialize)]
     struct Row {
         password_hash: String,
@@ -327,10 +314,9 @@ pub async fn confirm_password(
         .await?
         .ok_or(ApiError::NotFound)?;
     if password.len() > 1024 || !crypto::verify_password(password, &row.password_hash)?.0 {
-        rate_limit::fail(platform, &keys, rate_limit::FAILURES).await?;
         return Err(ApiError::field(field, "is not your current password"));
     }
-    Ok(rate_limit::clear(&keys[0]))
+    Ok(attempt.succeeded())
 }
 
 /// `PUT /api/auth/password` body.
@@ -356,39 +342,23 @@ pub async fn change_password(
     Extension(meta): Extension<RequestMeta>,
     ApiJson(body): ApiJson<PasswordChange>,
 ) -> Result<StatusCode, ApiError> {
-    let keys = rate_limit::keys("password", meta.ip.as_deref(), &caller.user_id);
-    rate_limit::check(&platform, &keys, rate_limit::FAILURES).await?;
     let mut problems = Problems::new();
     problems.check("new_password", validate::password(&body.new_password));
     problems.finish()?;
-    #[derive(Deserialize)]
-    struct Row {
-        password_hash: String,
-    }
-    let row: Row = platform
-        .db
-        .first(
-            Statement::new("SELECT password_hash FROM users WHERE id = ?1")
-                .bind(caller.user_id.as_str()),
-        )
-        .await?
-        .ok_or(ApiError::NotFound)?;
-    if body.current_password.len() > 1024
-        || !crypto::verify_password(&body.current_password, &row.password_hash)?.0
-    {
-        rate_limit::fail(&platform, &keys, rate_limit::FAILURES).await?;
-        return Err(ApiError::field(
-            "current_password",
-            "is not your current password",
-        ));
-    }
+    let confirmed = confirm_password(
+        &platform,
+        &caller.user_id,
+        "current_password",
+        &body.current_password,
+    )
+    .await?;
     let mut batch = vec![
         Statement::new("UPDATE users SET password_hash = ?1, updated_at = ?2 WHERE id = ?3")
             .bind(crypto::hash_password(&body.new_password)?)
             .bind(rfc3339(platform.clock.now_ms()))
             .bind(caller.user_id.as_str()),
-        rate_limit::clear(&keys[0]),
     ];
+    batch.extend(confirmed);
     if body.revoke_api_keys {
         batch.extend(api_key::revoke_all(&platform, &caller, &meta, "password_change").await?);
     }

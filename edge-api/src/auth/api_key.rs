@@ -230,14 +230,8 @@ pub async fn create(
         problems.add("password", "is required to create an API key");
     }
     problems.finish()?;
-    let confirmed = account::confirm_password(
-        &platform,
-        &caller.user_id,
-        &meta,
-        "password",
-        &body.password,
-    )
-    .await?;
+    let confirmed =
+        account::confirm_password(&platform, &caller.user_id, "password", &body.password).await?;
 
     let token = format!("{PREFIX}{}", crypto::token()?);
     let key = ApiKey {
@@ -261,24 +255,22 @@ pub async fn create(
         resource_id: &key.id,
         metadata: json!({ "name": key.name, "prefix": key.prefix }),
     };
-    platform
-        .db
-        .batch(vec![
-            Statement::new(
-                "INSERT INTO api_keys (id, user_id, name, prefix, token_hash, allowed_ips, created_at) \
+    let mut batch = vec![
+        Statement::new(
+            "INSERT INTO api_keys (id, user_id, name, prefix, token_hash, allowed_ips, created_at) \
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-            )
-            .bind(key.id.as_str())
-            .bind(caller.user_id.as_str())
-            .bind(key.name.as_str())
-            .bind(key.prefix.as_str())
-            .bind(crypto::sha256_hex(token.as_bytes()))
-            .bind(allowed)
-            .bind(key.created_at.as_str()),
-            entry.by(&platform, &caller, &meta)?,
-            confirmed,
-        ])
-        .await?;
+        )
+        .bind(key.id.as_str())
+        .bind(caller.user_id.as_str())
+        .bind(key.name.as_str())
+        .bind(key.prefix.as_str())
+        .bind(crypto::sha256_hex(token.as_bytes()))
+        .bind(allowed)
+        .bind(key.created_at.as_str()),
+        entry.by(&platform, &caller, &meta)?,
+    ];
+    batch.extend(confirmed);
+    platform.db.batch(batch).await?;
     Ok((StatusCode::CREATED, Json(CreatedKey { key, token })))
 }
 

@@ -369,8 +369,6 @@ pub async fn enable(
     Extension(meta): Extension<RequestMeta>,
     ApiJson(body): ApiJson<TotpCode>,
 ) -> Result<Json<RecoveryCodes>, ApiError> {
-    let keys = rate_limit::keys("totp", meta.ip.as_deref(), &caller.user_id);
-    rate_limit::check(&platform, &keys, rate_limit::FAILURES).await?;
     let factor = load(&platform, &caller.user_id).await?;
     if factor.totp_enabled != 0 {
         return Err(already_enabled());
@@ -382,13 +380,13 @@ pub async fn enable(
         });
     };
     let totp = open(&platform, &caller.user_id, pending)?;
+    let attempt = rate_limit::user_secret(&platform, "totp", &caller.user_id).await?;
     let now = platform.clock.now_ms();
     let step = match Code::parse(&body.code) {
         Some(Code::Totp(digits)) => matching_step(&totp, &digits, now, factor.totp_last_step),
         _ => None,
     };
     let Some(step) = step else {
-        rate_limit::fail(&platform, &keys, rate_limit::FAILURES).await?;
         return Err(wrong_code());
     };
 
@@ -406,7 +404,7 @@ pub async fn enable(
             .bind(pending),
     ];
     batch.extend(replace_codes(&caller.user_id, &resealed, &codes));
-    batch.push(rate_limit::clear(&keys[0]));
+    batch.extend(attempt.succeeded());
     commit_codes(&platform, &caller, &meta, batch, "totp.enable", codes).await
 }
 
@@ -418,20 +416,17 @@ pub async fn disable(
     Extension(meta): Extension<RequestMeta>,
     ApiJson(body): ApiJson<TotpDisable>,
 ) -> Result<StatusCode, ApiError> {
-    let keys = rate_limit::keys("totp", meta.ip.as_deref(), &caller.user_id);
-    rate_limit::check(&platform, &keys, rate_limit::FAILURES).await?;
     let factor = load(&platform, &caller.user_id).await?;
     if factor.totp_enabled == 0 {
         return Err(not_enabled());
     }
+    let attempt = rate_limit::user_secret(&platform, "totp", &caller.user_id).await?;
     if body.password.len() > 1024
         || !crypto::verify_password(&body.password, &factor.password_hash)?.0
     {
-        rate_limit::fail(&platform, &keys, rate_limit::FAILURES).await?;
         return Err(ApiError::field("password", "is not your current password"));
     }
     if !verify_second_factor(&platform, &caller.user_id, &body.code).await? {
-        rate_limit::fail(&platform, &keys, rate_limit::FAILURES).await?;
         return Err(wrong_code());
     }
     let entry = audit::Entry {
@@ -441,17 +436,15 @@ pub async fn disable(
         resource_id: &caller.user_id,
         metadata: json!({}),
     };
-    platform
-        .db
-        .batch(vec![
-            Statement::new(DISABLE)
-                .bind(rfc3339(platform.clock.now_ms()))
-                .bind(caller.user_id.as_str()),
-            Statement::new(DELETE_RECOVERY_CODES).bind(caller.user_id.as_str()),
-            rate_limit::clear(&keys[0]),
-            entry.by(&platform, &caller, &meta)?,
-        ])
-        .await?;
+    let mut batch = vec![
+        Statement::new(DISABLE)
+            .bind(rfc3339(platform.clock.now_ms()))
+            .bind(caller.user_id.as_str()),
+        Statement::new(DELETE_RECOVERY_CODES).bind(caller.user_id.as_str()),
+        entry.by(&platform, &caller, &meta)?,
+    ];
+    batch.extend(attempt.succeeded());
+    platform.db.batch(batch).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -463,19 +456,17 @@ pub async fn regenerate_recovery_codes(
     Extension(meta): Extension<RequestMeta>,
     ApiJson(body): ApiJson<TotpCode>,
 ) -> Result<Json<RecoveryCodes>, ApiError> {
-    let keys = rate_limit::keys("totp", meta.ip.as_deref(), &caller.user_id);
-    rate_limit::check(&platform, &keys, rate_limit::FAILURES).await?;
     let factor = load(&platform, &caller.user_id).await?;
     let (true, Some(sealed)) = (factor.totp_enabled != 0, factor.totp_secret) else {
         return Err(not_enabled());
     };
+    let attempt = rate_limit::user_secret(&platform, "totp", &caller.user_id).await?;
     if !verify_second_factor(&platform, &caller.user_id, &body.code).await? {
-        rate_limit::fail(&platform, &keys, rate_limit::FAILURES).await?;
         return Err(wrong_code());
     }
     let codes = new_recovery_codes()?;
     let mut batch = replace_codes(&caller.user_id, &sealed, &codes);
-    batch.push(rate_limit::clear(&keys[0]));
+    batch.extend(attempt.succeeded());
     commit_codes(
         &platform,
         &caller,

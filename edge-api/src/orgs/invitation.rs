@@ -416,12 +416,12 @@ pub async fn revoke(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// The pending invitation behind `token`, counting a miss against the
-/// client's IP (and the token's hash); 429 once over the limit.
+/// The pending invitation behind `token`. Each lookup is counted against the
+/// client's IP first and a hit is given back, so misses are limited
+/// ([`rate_limit::TOKENS`]); 429 once over the limit.
 async fn find(platform: &Platform, token: &str, meta: &RequestMeta) -> Result<Pending, ApiError> {
     let hash = crypto::sha256_hex(token.as_bytes());
-    let keys = rate_limit::keys("join", meta.ip.as_deref(), &hash);
-    rate_limit::check(platform, &keys, rate_limit::FAILURES).await?;
+    let attempt = rate_limit::token(platform, "join", meta.ip.as_deref()).await?;
     let found: Option<Pending> = if token.len() <= 128 {
         platform
             .db
@@ -438,13 +438,9 @@ async fn find(platform: &Platform, token: &str, meta: &RequestMeta) -> Result<Pe
     } else {
         None
     };
-    match found {
-        Some(pending) => Ok(pending),
-        None => {
-            rate_limit::fail(platform, &keys, rate_limit::FAILURES).await?;
-            Err(ApiError::NotFound)
-        }
-    }
+    let pending = found.ok_or(ApiError::NotFound)?;
+    attempt.forgive(platform).await?;
+    Ok(pending)
 }
 
 /// `GET /api/join/{token}`: what the invitation offers.

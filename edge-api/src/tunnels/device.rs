@@ -200,9 +200,7 @@ pub async fn start(
 ) -> Result<Json<DeviceAuthorization>, ApiError> {
     let host = tunnel_host::authenticate_host(&platform, tunnel_host::credential(&headers)).await?;
     // Anyone with a key pair can make a host start one of these: bounded per host.
-    let starts = [format!("device-start:host:{}", host.host_id)];
-    rate_limit::check(&platform, &starts, rate_limit::DEVICE_STARTS).await?;
-    rate_limit::fail(&platform, &starts, rate_limit::DEVICE_STARTS).await?;
+    rate_limit::device_start(&platform, &host.host_id).await?;
     let parsed = ssh_key::parse(&body.public_key)
         .map_err(|problem| ApiError::field("public_key", problem))?;
     if parsed.fingerprint != body.fingerprint.trim() {
@@ -278,8 +276,7 @@ pub async fn activate(
     Extension(meta): Extension<RequestMeta>,
     ApiJson(body): ApiJson<Activation>,
 ) -> Result<StatusCode, ApiError> {
-    let keys = rate_limit::keys("activate", meta.ip.as_deref(), &caller.user_id);
-    rate_limit::check(&platform, &keys, rate_limit::FAILURES).await?;
+    let attempt = rate_limit::activate(&platform, &caller.user_id, meta.ip.as_deref()).await?;
     let found = match normalize(&body.code) {
         Some(code) => match platform.kv.get(&user_code_key(&code)).await? {
             Some(record_key) => load(&platform, &record_key)
@@ -291,9 +288,9 @@ pub async fn activate(
         None => None,
     };
     let Some((record_key, mut device)) = found else {
-        rate_limit::fail(&platform, &keys, rate_limit::FAILURES).await?;
         return Err(ApiError::NotFound);
     };
+    attempt.forgive(&platform).await?;
 
     let member: Option<serde_json::Value> = platform
         .db

@@ -463,7 +463,7 @@ fn reported(field: &str, value: &Option<String>, problems: &mut Problems) -> Opt
 
 /// `POST /api/tunnel-hosts/enroll`: exchanges a one-time enrollment token
 /// for the host's credential. Unknown, used and expired tokens get the same
-/// 404; misses are rate limited per IP.
+/// 404; misses are rate limited per IP ([`rate_limit::TOKENS`]).
 pub async fn enroll(
     State(platform): State<Platform>,
     Extension(meta): Extension<RequestMeta>,
@@ -475,8 +475,7 @@ pub async fn enroll(
     problems.finish()?;
 
     let hash = crypto::sha256_hex(body.enrollment_token.as_bytes());
-    let keys = rate_limit::keys("enroll", meta.ip.as_deref(), &hash);
-    rate_limit::check(&platform, &keys, rate_limit::FAILURES).await?;
+    let attempt = rate_limit::token(&platform, "enroll", meta.ip.as_deref()).await?;
     let now = rfc3339(platform.clock.now_ms());
     #[derive(Deserialize)]
     struct Pending {
@@ -500,9 +499,9 @@ pub async fn enroll(
         None
     };
     let Some(pending) = pending else {
-        rate_limit::fail(&platform, &keys, rate_limit::FAILURES).await?;
         return Err(ApiError::NotFound);
     };
+    attempt.forgive(&platform).await?;
 
     let hostname_shown = hostname.clone();
     let credential = format!("{PREFIX}{}", crypto::token()?);

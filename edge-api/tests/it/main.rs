@@ -11,6 +11,7 @@ mod events;
 mod health;
 mod invitations;
 mod orgs;
+mod rate_limits;
 mod routes;
 mod ssh_keys;
 mod totp;

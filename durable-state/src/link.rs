@@ -65,8 +65,24 @@ pub struct LinkTunnel {
     pub requests: u64,
 }
 
+/// The schemes a tunnel's public URL may have. The panel shows the URL as a
+/// link, so anything else (`javascript:`, `data:`) is refused at the link.
+pub const PUBLIC_URL_SCHEMES: [&str; 3] = ["http", "https", "tcp"];
+
+/// Whether `url` is `<scheme>://<something>` with a scheme of
+/// [`PUBLIC_URL_SCHEMES`] (lowercase, as hosts write them).
+pub fn is_public_url(url: &str) -> bool {
+    url.split_once("://").is_some_and(|(scheme, rest)| {
+        PUBLIC_URL_SCHEMES.contains(&scheme)
+            && !rest.is_empty()
+            && !rest.starts_with('/')
+            && !rest.contains(char::is_whitespace)
+    })
+}
+
 impl LinkTunnel {
-    /// Whether every field is within bounds.
+    /// Whether every field is within bounds and the public URL is one of
+    /// [`PUBLIC_URL_SCHEMES`].
     fn sane(&self) -> bool {
         [
             &self.id,
@@ -79,6 +95,7 @@ impl LinkTunnel {
         ]
         .iter()
         .all(|f| !f.is_empty() && f.len() <= MAX_FIELD && !f.chars().any(char::is_control))
+            && is_public_url(&self.public_url)
     }
 }
 
@@ -241,7 +258,13 @@ impl Link {
 
     /// The status edge-api lists.
     pub fn status(&self, now_ms: i64) -> LinkStatus {
-        let mut tunnels: Vec<LinkTunnel> = self.tunnels.values().cloned().collect();
+        // `sane` again: state saved before a check was added may hold worse.
+        let mut tunnels: Vec<LinkTunnel> = self
+            .tunnels
+            .values()
+            .filter(|t| t.sane())
+            .cloned()
+            .collect();
         tunnels.sort_by(|a, b| a.opened_at.cmp(&b.opened_at).then(a.name.cmp(&b.name)));
         LinkStatus {
             online: self.online(now_ms),
@@ -509,6 +532,52 @@ mod tests {
         link.connected(0);
         assert!(link.online(OFFLINE_AFTER_MS - 1));
         assert!(!link.online(OFFLINE_AFTER_MS));
+    }
+
+    #[test]
+    fn only_http_https_and_tcp_public_urls_are_accepted() {
+        for good in [
+            "http://a.localhost:8080",
+            "https://a.tunnel.example.com",
+            "tcp://tunnel.example.com:20001",
+        ] {
+            assert!(is_public_url(good), "{good}");
+        }
+        for bad in [
+            "javascript:alert(document.cookie)",
+            "javascript://%0aalert(1)",
+            "JAVASCRIPT://x",
+            "data:text/html,<script>alert(1)</script>",
+            "ftp://x",
+            "http://",
+            "http:///x",
+            "http://a b",
+            "a.localhost",
+        ] {
+            assert!(!is_public_url(bad), "{bad}");
+        }
+        let mut link = Link::new("h1", "o1");
+        link.connected(0);
+        let mut evil = tunnel("x", "evil");
+        evil.public_url = "javascript:alert(document.cookie)".into();
+        let hello = HostMessage::Hello {
+            version: "0.1.0".into(),
+            hostname: None,
+            tunnels: vec![evil.clone(), tunnel("a", "alpha")],
+        };
+        assert_eq!(kinds(&link.receive(hello, 1)), ["tunnel.opened"]);
+        let opened = link.receive(
+            HostMessage::Opened {
+                tunnel: evil.clone(),
+            },
+            2,
+        );
+        assert!(opened.events.is_empty(), "no event carries the url");
+        let names: Vec<String> = link.status(3).tunnels.into_iter().map(|t| t.name).collect();
+        assert_eq!(names, ["alpha"]);
+        // State saved before the check is not listed either.
+        link.tunnels.insert(evil.id.clone(), evil);
+        assert_eq!(link.status(4).tunnels.len(), 1);
     }
 
     #[test]

@@ -1,10 +1,17 @@
 //! The admin API on the loopback listener; every route is listed in [`router`].
+//!
+//! It has no credential, so it answers only requests addressed to it by a loopback name or
+//! address ([`addressed_here`]): a web page in a browser on the same machine can point its
+//! own DNS name at 127.0.0.1 (DNS rebinding) and reach the port, but its requests then
+//! carry that name as Host and are refused.
 
+use std::net::IpAddr;
 use std::time::Duration;
 
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, Query, Request, State};
 use axum::http::{StatusCode, header};
-use axum::response::IntoResponse;
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{delete, get};
 use axum::{Json, Router};
 use hyper::server::conn::http1;
@@ -19,14 +26,57 @@ use crate::event::Command;
 use crate::registry::Registry;
 use crate::tunnel::TunnelInfo;
 
-/// The admin routes.
-pub fn router(registry: Registry) -> Router {
+/// The admin routes, for a listener bound to `bound` (see [`addressed_here`]).
+pub fn router(registry: Registry, bound: IpAddr) -> Router {
     Router::new()
         .route("/tunnels", get(list_tunnels))
         .route("/tunnels/{name}", delete(kick_tunnel))
         .route("/metrics", get(metrics))
         .route("/healthz", get(healthz))
         .with_state(registry)
+        .layer(middleware::from_fn_with_state(bound, only_addressed_here))
+}
+
+/// Whether a request names this listener by address (its absolute-form target's authority,
+/// else its one Host header): `localhost`, a loopback IP, or the IP the listener is bound
+/// to (any IP when bound to `0.0.0.0` or `::`). Never a DNS name other than `localhost`,
+/// which is all a rebinding page can send.
+pub fn addressed_here<B>(req: &http::Request<B>, bound: IpAddr) -> bool {
+    let Some(authority) = crate::http::headers::request_authority(req) else {
+        return false;
+    };
+    let host = authority.host().trim_end_matches('.').to_ascii_lowercase();
+    if host == "localhost" {
+        return true;
+    }
+    let literal = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(&host);
+    literal
+        .parse::<IpAddr>()
+        .is_ok_and(|ip| ip.is_loopback() || ip == bound || bound.is_unspecified())
+}
+
+/// Refuses (403) a request that does not name this listener by address.
+async fn only_addressed_here(State(bound): State<IpAddr>, req: Request, next: Next) -> Response {
+    if addressed_here(&req, bound) {
+        return next.run(req).await;
+    }
+    tracing::warn!(
+        host = req
+            .headers()
+            .get(header::HOST)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("-"),
+        "admin request refused: not addressed to a loopback name or address"
+    );
+    Error::Forbidden(
+        "the admin API answers only requests addressed to localhost or an IP address, \
+         e.g. Host: 127.0.0.1:9090"
+            .into(),
+    )
+    .into_response()
 }
 
 /// `GET /tunnels`: every open tunnel with its counters.
@@ -150,12 +200,21 @@ mod tests {
         r
     }
 
+    fn router(registry: Registry) -> Router {
+        super::router(registry, IpAddr::from([127, 0, 0, 1]))
+    }
+
     async fn call(router: Router, method: &str, uri: &str) -> (StatusCode, String) {
+        call_as(router, method, uri, "127.0.0.1:9090").await
+    }
+
+    async fn call_as(router: Router, method: &str, uri: &str, host: &str) -> (StatusCode, String) {
         let response = router
             .oneshot(
                 http::Request::builder()
                     .method(method)
                     .uri(uri)
+                    .header(header::HOST, host)
                     .body(Body::empty())
                     .unwrap(),
             )
@@ -187,6 +246,52 @@ mod tests {
         let (status, body) = call(router(r), "DELETE", "/tunnels/app").await;
         assert_eq!(status, StatusCode::NOT_FOUND);
         assert_eq!(body, r#"{"error":"not found"}"#);
+    }
+
+    #[tokio::test]
+    async fn only_requests_addressed_to_loopback_are_answered() {
+        let r = registry_with("app");
+        for host in [
+            "localhost:9090",
+            "LOCALHOST",
+            "127.0.0.1:9090",
+            "127.1.2.3",
+            "[::1]:9090",
+        ] {
+            let (status, _) = call_as(router(r.clone()), "GET", "/tunnels", host).await;
+            assert_eq!(status, StatusCode::OK, "{host}");
+        }
+        for host in [
+            "evil.example:9090",
+            "localhost.evil.example",
+            "10.0.0.5:9090",
+            "",
+        ] {
+            let (status, body) = call_as(router(r.clone()), "GET", "/tunnels", host).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{host}");
+            assert!(body.contains("addressed to localhost"), "{body}");
+            let (status, _) = call_as(router(r.clone()), "DELETE", "/tunnels/app", host).await;
+            assert_eq!(status, StatusCode::FORBIDDEN, "{host}");
+        }
+        assert_eq!(r.list().len(), 1, "nothing was kicked");
+        // An absolute-form target names the authority, whatever Host says.
+        let (status, _) = call_as(
+            router(r.clone()),
+            "GET",
+            "http://evil.example:9090/tunnels",
+            "127.0.0.1:9090",
+        )
+        .await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
+        // A listener bound elsewhere on purpose answers its own address too.
+        let on_lan = super::router(r.clone(), IpAddr::from([10, 0, 0, 5]));
+        let (status, _) = call_as(on_lan, "GET", "/tunnels", "10.0.0.5:9090").await;
+        assert_eq!(status, StatusCode::OK);
+        let anywhere = super::router(r, IpAddr::from([0, 0, 0, 0]));
+        let (status, _) = call_as(anywhere.clone(), "GET", "/tunnels", "192.0.2.7:9090").await;
+        assert_eq!(status, StatusCode::OK);
+        let (status, _) = call_as(anywhere, "GET", "/tunnels", "rebound.example:9090").await;
+        assert_eq!(status, StatusCode::FORBIDDEN);
     }
 
     #[tokio::test]

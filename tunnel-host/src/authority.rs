@@ -21,6 +21,14 @@ pub enum KeyDecision {
         /// The user's name; tunnels and limits are per user.
         user: String,
     },
+    /// The key belongs to this user, who may not open tunnels here (a viewer of the host's
+    /// organization): refused once the client proved it holds the key, with `reason`.
+    Refused {
+        /// Whose key it is.
+        user: String,
+        /// Why, fit to show the user.
+        reason: String,
+    },
     /// Nobody registered this key. Refused, unless the authority runs a device flow (see
     /// `ssh::handler`, where keyboard-interactive shows either the refusal or the flow).
     Unknown,
@@ -75,7 +83,8 @@ pub trait KeyAuthority: Send + Sync + 'static {
     /// Looks the key up.
     async fn decide(&self, key: &PublicKey) -> Result<KeyDecision>;
 
-    /// Whether `user` may bind the tunnel name `name`. Default: always.
+    /// Whether `user` may bind the tunnel name `name`. Default: always. An error means
+    /// nobody could tell, and the name is refused.
     async fn may_bind(&self, _user: &str, _name: &str) -> Result<NameDecision> {
         Ok(NameDecision::Allowed)
     }
@@ -123,7 +132,9 @@ impl Chain {
 impl KeyAuthority for Chain {
     async fn decide(&self, key: &PublicKey) -> Result<KeyDecision> {
         match self.first.decide(key).await {
-            Ok(known @ KeyDecision::Known { .. }) => return Ok(known),
+            Ok(known @ (KeyDecision::Known { .. } | KeyDecision::Refused { .. })) => {
+                return Ok(known);
+            }
             Ok(KeyDecision::Unknown) => {}
             Err(error) => tracing::warn!(%error, "first key authority failed; asking the next"),
         }

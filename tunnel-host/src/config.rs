@@ -24,7 +24,8 @@ pub struct Config {
     #[arg(long, env = "TUNNEL_HOST_HTTP_ADDR", default_value = "0.0.0.0:8080")]
     pub http_addr: SocketAddr,
 
-    /// Address of the admin API (keep it on loopback).
+    /// Address of the admin API (keep it on loopback). It has no credential and answers only
+    /// requests addressed to `localhost` or an IP address, never another DNS name.
     #[arg(long, env = "TUNNEL_HOST_ADMIN_ADDR", default_value = "127.0.0.1:9090")]
     pub admin_addr: SocketAddr,
 

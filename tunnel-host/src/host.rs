@@ -155,7 +155,7 @@ impl Host {
         servers.spawn(http::serve(listeners.http, Arc::clone(&ctx), stop.clone()));
         servers.spawn(admin::serve(
             listeners.admin,
-            admin::router(ctx.registry.clone()),
+            admin::router(ctx.registry.clone(), addrs.admin.ip()),
             stop.clone(),
         ));
         if let Some(edge) = &self.edge {

@@ -5,9 +5,10 @@
 //! 1. The host calls `POST /api/tunnel-hosts/device` with the key; KV gets
 //!    `device:<sha256(device_code)>` (the record) and `user-code:<code>`
 //!    (the index), both expiring after ten minutes.
-//! 2. A signed-in member of the host's organization posts the code to
-//!    `POST /api/activate`; the key is added to their account and the record
-//!    marked approved. Sign-up stays closed: only existing users approve.
+//! 2. A signed-in member of the host's organization whose role may open
+//!    tunnels there (operator and up) posts the code to `POST /api/activate`;
+//!    the key is added to their account and the record marked approved.
+//!    Sign-up stays closed: only existing users approve.
 //! 3. The host polls `POST /api/tunnel-hosts/device/poll` until approved.
 //!
 //! Host routes are [`Access::Public`] at the guard and authenticate with
@@ -26,7 +27,7 @@ use super::{
     tunnel_host::{self, KeyOwner},
 };
 use crate::{
-    auth::{Access, rate_limit},
+    auth::{Access, Decision, Role, rate_limit},
     context::{Caller, RequestMeta},
     crypto,
     error::ApiError,
@@ -260,6 +261,15 @@ pub async fn poll(
     }))
 }
 
+fn tunnels_read_only() -> ApiError {
+    ApiError::Forbidden {
+        code: "tunnels_read_only",
+        message: "Your role in this tunnel host's organization may look at tunnels but not open \
+                  them, so it cannot sign an SSH key in. Ask an admin for the operator role."
+            .into(),
+    }
+}
+
 fn not_a_member() -> ApiError {
     ApiError::Forbidden {
         code: "not_a_member",
@@ -292,7 +302,13 @@ pub async fn activate(
     };
     attempt.forgive(&platform).await?;
 
-    let member: Option<serde_json::Value> = platform
+    // Approving binds a key that opens tunnels on the host: the caller needs
+    // the matrix's tunnel write access in the host's organization.
+    #[derive(Deserialize)]
+    struct Member {
+        role: String,
+    }
+    let member: Option<Member> = platform
         .db
         .first(
             Statement::new("SELECT role FROM memberships WHERE org_id = ?1 AND user_id = ?2")
@@ -300,8 +316,17 @@ pub async fn activate(
                 .bind(caller.user_id.as_str()),
         )
         .await?;
-    if member.is_none() {
-        return Err(not_a_member());
+    let role = member.as_ref().and_then(|m| Role::parse(&m.role));
+    match tunnel_host::may_open_tunnels(caller.credential, role) {
+        Decision::Allow => {}
+        Decision::Hide => return Err(not_a_member()),
+        Decision::Deny => return Err(tunnels_read_only()),
+        Decision::SignIn => {
+            return Err(ApiError::Unauthorized {
+                code: "unauthenticated",
+                message: "Sign in first.".into(),
+            });
+        }
     }
 
     match ssh_key::owner_of(&platform, &device.fingerprint).await? {

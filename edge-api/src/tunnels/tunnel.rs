@@ -238,19 +238,25 @@ fn log(message: &str) {
     eprintln!("tunnel links: {message}");
 }
 
-/// Users by id, for the ids that are Flamingo users.
-async fn users(
+/// Members of `org_id` by id, for the ids that are. A host names a tunnel's
+/// owner itself, so an id of anyone else (another organization's user)
+/// resolves to nothing and is listed as the bare id it sent.
+async fn members(
     platform: &Platform,
+    org_id: &str,
     ids: &BTreeSet<String>,
 ) -> Result<HashMap<String, KeyOwner>, ApiError> {
     if ids.is_empty() {
         return Ok(HashMap::new());
     }
-    let placeholders: Vec<String> = (1..=ids.len()).map(|i| format!("?{i}")).collect();
+    let placeholders: Vec<String> = (2..=ids.len() + 1).map(|i| format!("?{i}")).collect();
     let mut statement = Statement::new(format!(
-        "SELECT id, name, email FROM users WHERE id IN ({})",
+        "SELECT u.id, u.name, u.email FROM users u \
+         JOIN memberships m ON m.user_id = u.id AND m.org_id = ?1 \
+         WHERE u.id IN ({})",
         placeholders.join(", ")
-    ));
+    ))
+    .bind(org_id);
     for id in ids {
         statement = statement.bind(id.as_str());
     }
@@ -290,7 +296,7 @@ pub async fn list(
         .iter()
         .flat_map(|(_, _, s)| s.tunnels.iter().map(|t| t.user.clone()))
         .collect();
-    let users = users(&platform, &ids).await?;
+    let users = members(&platform, &org.id, &ids).await?;
     let mut all: Vec<Tunnel> = statuses
         .into_iter()
         .flat_map(|(id, name, status)| {

@@ -24,7 +24,7 @@ use serde_json::json;
 
 use super::ssh_key;
 use crate::{
-    auth::{Access, Action, Resource, rate_limit},
+    auth::{self, Access, Action, Credential, Decision, Resource, Role, rate_limit},
     context::{Caller, OrgContext, RequestMeta},
     crypto,
     error::ApiError,
@@ -222,6 +222,23 @@ pub struct KeyLookup {
 pub struct KeyLookupResult {
     /// The key's owner, a member of the host's organization.
     pub user: KeyOwner,
+    /// Their role in the host's organization.
+    pub role: Role,
+    /// Whether that role may open tunnels ([`OPEN_TUNNELS`]); the host
+    /// refuses the key when not, and a host that finds no answer here
+    /// refuses it too.
+    pub can_open_tunnels: bool,
+}
+
+/// What opening a tunnel on a host asks of the key's owner: tunnel write
+/// access in the host's organization, as the permission matrix says.
+pub const OPEN_TUNNELS: Access = Access::Org(Resource::Tunnels, Action::Write);
+
+/// The matrix's verdict on `role` (None: not a member) opening tunnels on
+/// one of the organization's hosts, by [`auth::decide`]. An SSH key is a
+/// credential of its owner like an API key, not a browser session.
+pub fn may_open_tunnels(credential: Credential, role: Option<Role>) -> Decision {
+    auth::decide(OPEN_TUNNELS, credential, role)
 }
 
 fn invalid_host() -> ApiError {
@@ -565,17 +582,25 @@ pub async fn enroll(
     ))
 }
 
-/// The member of `org_id` who owns the key with `fingerprint`, if any.
+/// The member of `org_id` who owns the key with `fingerprint`, with their
+/// role, if any.
 pub async fn member_with_key(
     platform: &Platform,
     org_id: &str,
     fingerprint: &str,
-) -> Result<Option<KeyOwner>, ApiError> {
-    Ok(platform
+) -> Result<Option<(KeyOwner, Role)>, ApiError> {
+    #[derive(Deserialize)]
+    struct Row {
+        id: String,
+        name: String,
+        email: String,
+        role: String,
+    }
+    let row: Option<Row> = platform
         .db
         .first(
             Statement::new(
-                "SELECT u.id, u.name, u.email FROM ssh_keys k \
+                "SELECT u.id, u.name, u.email, m.role FROM ssh_keys k \
                  JOIN users u ON u.id = k.user_id \
                  JOIN memberships m ON m.user_id = u.id AND m.org_id = ?2 \
                  WHERE k.fingerprint = ?1",
@@ -583,11 +608,23 @@ pub async fn member_with_key(
             .bind(fingerprint)
             .bind(org_id),
         )
-        .await?)
+        .await?;
+    row.map(|r| {
+        let role = Role::parse(&r.role)
+            .ok_or_else(|| ApiError::Internal(format!("stored role {:?}", r.role)))?;
+        let owner = KeyOwner {
+            id: r.id,
+            name: r.name,
+            email: r.email,
+        };
+        Ok((owner, role))
+    })
+    .transpose()
 }
 
 /// `POST /api/tunnel-hosts/keys/lookup` (host-authenticated): who owns a
-/// key, among the host's organization's members; 404 otherwise.
+/// key, among the host's organization's members, with their role and
+/// whether it lets them open tunnels; 404 otherwise.
 pub async fn lookup_key(
     State(platform): State<Platform>,
     headers: HeaderMap,
@@ -599,7 +636,10 @@ pub async fn lookup_key(
     } else {
         None
     };
-    owner
-        .map(|user| Json(KeyLookupResult { user }))
-        .ok_or(ApiError::NotFound)
+    let (user, role) = owner.ok_or(ApiError::NotFound)?;
+    Ok(Json(KeyLookupResult {
+        user,
+        role,
+        can_open_tunnels: may_open_tunnels(Credential::ApiKey, Some(role)) == Decision::Allow,
+    }))
 }

@@ -168,7 +168,10 @@ async fn a_member_approves_and_the_host_learns_whose_key_it_is() {
     let user = json!({ "id": w.ada_id, "name": "Ada Owner", "email": "ada@example.com" });
     let done = poll(&w, device_code).await;
     assert_eq!(done.json, json!({ "status": "approved", "user": user }));
-    assert_eq!(lookup(&w, KEY_FP).await.json, json!({ "user": user }));
+    assert_eq!(
+        lookup(&w, KEY_FP).await.json,
+        json!({ "user": user, "role": "owner", "can_open_tunnels": true })
+    );
 
     let keys = send(
         &w.platform,
@@ -217,7 +220,7 @@ async fn codes_expire_after_ten_minutes() {
 }
 
 #[tokio::test]
-async fn only_members_of_the_hosts_organization_may_approve() {
+async fn only_members_who_may_open_tunnels_may_approve() {
     let w = world().await;
     let started = start(&w).await;
     let user_code = started.json["user_code"].as_str().expect("user code");
@@ -248,11 +251,62 @@ async fn only_members_of_the_hosts_organization_may_approve() {
     .await;
     assert_eq!(anonymous.status, StatusCode::UNAUTHORIZED);
 
-    // A viewer is a member: enough to own a key.
+    // A viewer is a member, but tunnels are read only for viewers and the
+    // key would open them: refused, and the code stays usable.
     add_member(&w.platform, &w.org_id, &eve, "viewer").await;
+    let viewer = activate(&w.platform, &eve_cookie, user_code).await;
+    assert_eq!(viewer.status, StatusCode::FORBIDDEN, "{}", viewer.json);
+    assert_eq!(viewer.json["error"]["code"], "tunnels_read_only");
+    assert_eq!(poll(&w, device_code).await.json["status"], "pending");
+    assert!(
+        rows(&w.platform, "SELECT id FROM ssh_keys")
+            .await
+            .is_empty()
+    );
+
+    // An operator may.
+    w.platform
+        .db
+        .run(
+            Statement::new("UPDATE memberships SET role = 'operator' WHERE user_id = ?1")
+                .bind(eve.as_str()),
+        )
+        .await
+        .expect("role changed");
     let approved = activate(&w.platform, &eve_cookie, user_code).await;
     assert_eq!(approved.status, StatusCode::NO_CONTENT, "{}", approved.json);
     assert_eq!(poll(&w, device_code).await.json["user"]["id"], eve.as_str());
+}
+
+#[tokio::test]
+async fn a_viewer_cannot_approve_even_their_own_key() {
+    let w = world().await;
+    let vic = add_user(&w.platform, "Vic", "vic@example.com").await;
+    add_member(&w.platform, &w.org_id, &vic, "viewer").await;
+    let vic_cookie = sign_in_as(&w.platform, &vic).await;
+    let added = send(
+        &w.platform,
+        api(
+            "POST",
+            "/api/me/ssh-keys",
+            Some(&vic_cookie),
+            Some(json!({ "name": "laptop", "public_key": KEY })),
+        ),
+    )
+    .await;
+    assert_eq!(added.status, StatusCode::CREATED, "{}", added.json);
+    let started = start(&w).await;
+    let user_code = started.json["user_code"].as_str().expect("user code");
+    let device_code = started.json["device_code"].as_str().expect("device code");
+    let refused = activate(&w.platform, &vic_cookie, user_code).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.json);
+    assert_eq!(refused.json["error"]["code"], "tunnels_read_only");
+    assert_eq!(poll(&w, device_code).await.json["status"], "pending");
+    // And the host hears the key is hers but opens no tunnels.
+    let found = lookup(&w, KEY_FP).await;
+    assert_eq!(found.json["user"]["id"], vic.as_str());
+    assert_eq!(found.json["role"], "viewer");
+    assert_eq!(found.json["can_open_tunnels"], false);
 }
 
 #[tokio::test]

@@ -386,14 +386,30 @@ async fn lookups_find_keys_of_the_hosts_members_only() {
         StatusCode::NOT_FOUND
     );
 
-    // Once she is a member (any role), it is hers.
+    // Once she is a member (any role), it is hers; the host hears her role
+    // and whether it opens tunnels (tunnels are read only for viewers).
     add_member(&platform, org_id, &eve, "viewer").await;
     let found = send(&platform, lookup(KEY_FP)).await;
     assert_eq!(found.status, StatusCode::OK, "{}", found.json);
+    let user = json!({ "id": eve, "name": "Eve", "email": "eve@example.com" });
     assert_eq!(
         found.json,
-        json!({ "user": { "id": eve, "name": "Eve", "email": "eve@example.com" } })
+        json!({ "user": user, "role": "viewer", "can_open_tunnels": false })
     );
+    for (role, opens) in [("operator", true), ("admin", true), ("viewer", false)] {
+        platform
+            .db
+            .run(
+                Statement::new("UPDATE memberships SET role = ?1 WHERE user_id = ?2")
+                    .bind(role)
+                    .bind(eve.as_str()),
+            )
+            .await
+            .expect("role changed");
+        let found = send(&platform, lookup(KEY_FP)).await;
+        assert_eq!(found.json["role"], role);
+        assert_eq!(found.json["can_open_tunnels"], opens, "{role}");
+    }
 
     for unknown in [
         "SHA256:DoToo7H6UGXZGqsUfH4TmEJRPANeo/CYmVWyQKhJDco",

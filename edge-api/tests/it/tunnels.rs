@@ -365,3 +365,81 @@ async fn the_link_route_needs_a_host_and_an_upgrade_and_deleting_forgets() {
     let list = f.get("/api/orgs/ada-lab/tunnels", &f.owner).await;
     assert_eq!(list.json, json!([]));
 }
+
+#[tokio::test]
+async fn a_host_learns_no_names_or_emails_outside_its_organization() {
+    let f = fixture().await;
+    // Bob runs another organization; this host's link names him anyway.
+    let bob = add_user(&f.platform, "Bob Other", "bob@other.example").await;
+    let bob_cookie = sign_in_as(&f.platform, &bob).await;
+    let bobs = send(
+        &f.platform,
+        api(
+            "POST",
+            "/api/orgs",
+            Some(&bob_cookie),
+            Some(json!({ "name": "Bob Co" })),
+        ),
+    )
+    .await;
+    assert_eq!(bobs.status, StatusCode::CREATED, "{}", bobs.json);
+    let member = f.member("viewer", "vic@example.com").await;
+
+    f.host(HostFrame::Connect);
+    f.host(HostFrame::Message(Box::new(HostMessage::Hello {
+        version: "0.1.0".into(),
+        hostname: None,
+        tunnels: vec![
+            tunnel("t1", "alpha", &bob),
+            tunnel("t2", "beta", &f.owner_id),
+        ],
+    })));
+    let list = f.get("/api/orgs/ada-lab/tunnels", &member).await;
+    assert_eq!(list.status, StatusCode::OK);
+    let alpha = list.json.as_array().expect("list")[0].clone();
+    assert_eq!(alpha["name"], "alpha");
+    assert_eq!(
+        alpha["user"],
+        json!({ "id": bob, "name": null, "email": null }),
+        "a non-member's id stays a bare id"
+    );
+    assert!(!list.json.to_string().contains("bob@other.example"));
+    assert_eq!(list.json[1]["user"]["email"], "ada@example.com");
+}
+
+#[tokio::test]
+async fn a_host_may_report_only_http_https_and_tcp_public_urls() {
+    let f = fixture().await;
+    let mut evil = tunnel("t1", "evil", &f.owner_id);
+    evil.public_url = "javascript:alert(document.cookie)".into();
+    let mut tcp = tunnel("t2", "tcp-20001", &f.owner_id);
+    tcp.kind = "tcp".into();
+    tcp.public_url = "tcp://localhost:20001".into();
+    let mut secure = tunnel("t3", "secure", &f.owner_id);
+    secure.public_url = "https://secure.tunnel.example.com".into();
+    f.host(HostFrame::Connect);
+    f.host(HostFrame::Message(Box::new(HostMessage::Hello {
+        version: "0.1.0".into(),
+        hostname: None,
+        tunnels: vec![evil.clone(), tcp, secure],
+    })));
+    f.host(HostFrame::Message(Box::new(HostMessage::Opened {
+        tunnel: LinkTunnel {
+            id: "t4".into(),
+            public_url: "data:text/html,<script>alert(1)</script>".into(),
+            ..evil
+        },
+    })));
+    let list = f.get("/api/orgs/ada-lab/tunnels", &f.owner).await;
+    let urls: Vec<&str> = list
+        .json
+        .as_array()
+        .expect("list")
+        .iter()
+        .filter_map(|t| t["public_url"].as_str())
+        .collect();
+    assert_eq!(
+        urls,
+        ["https://secure.tunnel.example.com", "tcp://localhost:20001"]
+    );
+}

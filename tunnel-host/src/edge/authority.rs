@@ -58,6 +58,23 @@ impl EdgeAuthority {
     }
 }
 
+/// Why a member's key opens no tunnels, fit to show them: their role (when the edge named
+/// one plainly), and what to ask for.
+fn refusal(role: Option<&str>) -> String {
+    let plain = |r: &&str| {
+        !r.is_empty() && r.len() <= 32 && r.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+    };
+    match role.filter(plain) {
+        Some(role) => format!(
+            "your role in this tunnel host's organization is {role}, which may look at \
+             tunnels but not open them; ask an admin of the organization for the operator role"
+        ),
+        None => "the Flamingo panel did not confirm that your role may open tunnels here \
+                 (it may be older than this tunnel host); ask its administrator to update it"
+            .to_owned(),
+    }
+}
+
 fn fingerprint(key: &PublicKey) -> String {
     key.fingerprint(HashAlg::Sha256).to_string()
 }
@@ -70,30 +87,43 @@ impl KeyAuthority for EdgeAuthority {
             return Ok(KeyDecision::Known { user });
         }
         match self.client.lookup_key(&fingerprint).await? {
-            Some(user) => {
-                tracing::debug!(%fingerprint, user = %user.id, "key known at the edge");
-                self.remember(fingerprint, user.id.clone()).await;
-                Ok(KeyDecision::Known { user: user.id })
+            Some(found) if found.can_open_tunnels => {
+                let user = found.user.id;
+                tracing::debug!(%fingerprint, %user, "key known at the edge");
+                self.remember(fingerprint, user.clone()).await;
+                Ok(KeyDecision::Known { user })
+            }
+            // Not cached: a member given tunnel access gets in on their next try.
+            Some(found) => {
+                tracing::info!(
+                    %fingerprint,
+                    user = %found.user.id,
+                    role = found.role.as_deref().unwrap_or("unknown"),
+                    "key known at the edge, but its owner may not open tunnels"
+                );
+                Ok(KeyDecision::Refused {
+                    reason: refusal(found.role.as_deref()),
+                    user: found.user.id,
+                })
             }
             None => Ok(KeyDecision::Unknown),
         }
     }
 
     async fn may_bind(&self, user: &str, name: &str) -> Result<NameDecision> {
-        match self.client.check_name(name, user).await {
-            Ok(check) if check.allowed => Ok(NameDecision::Allowed),
-            Ok(check) => Ok(NameDecision::Reserved {
+        // An error goes up: a name nobody could check is refused, never allowed, or a
+        // reserved name would be anyone's while the edge is away.
+        let check = self.client.check_name(name, user).await?;
+        Ok(if check.allowed {
+            NameDecision::Allowed
+        } else {
+            NameDecision::Reserved {
                 by: check
                     .reserved_by
                     .filter(|by| !by.trim().is_empty())
                     .unwrap_or_else(|| "another user".to_owned()),
-            }),
-            Err(error) => {
-                // A host keeps working while the edge is away.
-                tracing::warn!(%error, name, "edge unreachable for the name check; allowing");
-                Ok(NameDecision::Allowed)
             }
-        }
+        })
     }
 
     fn supports_device_flow(&self) -> bool {
@@ -147,12 +177,12 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn an_unreachable_edge_allows_names_but_knows_no_keys() {
+    async fn an_unreachable_edge_allows_no_names_and_knows_no_keys() {
         let edge = gone();
-        assert_eq!(
-            edge.may_bind("u-1", "myapp").await.unwrap(),
-            NameDecision::Allowed
-        );
+        assert!(matches!(
+            edge.may_bind("u-1", "myapp").await,
+            Err(Error::EdgeUnavailable(_))
+        ));
         let key = PrivateKey::from(Ed25519Keypair::from_seed(&[3; 32]))
             .public_key()
             .clone();
@@ -161,6 +191,16 @@ mod tests {
             Err(Error::EdgeUnavailable(_))
         ));
         assert!(edge.start_device(&key).await.is_err());
+    }
+
+    #[test]
+    fn refusals_name_a_plain_role_only() {
+        assert!(refusal(Some("viewer")).contains("is viewer,"));
+        for odd in [None, Some(""), Some("Viewer\r\nroot"), Some("x x")] {
+            let text = refusal(odd);
+            assert!(text.contains("did not confirm"), "{odd:?}: {text}");
+            assert!(!text.contains('\n'));
+        }
     }
 
     #[tokio::test]

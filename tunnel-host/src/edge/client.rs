@@ -38,9 +38,20 @@ pub struct EdgeUser {
     pub email: String,
 }
 
-#[derive(Deserialize)]
-struct KeyLookupResult {
-    user: EdgeUser,
+/// What `POST /api/tunnel-hosts/keys/lookup` returns: whose key it is and whether their
+/// role in the host's organization lets them open tunnels.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct KeyLookup {
+    /// The key's owner, a member of the host's organization.
+    pub user: EdgeUser,
+    /// Their role there (`owner`, `admin`, `operator`, `viewer`); an edge older than this
+    /// host does not send it.
+    #[serde(default)]
+    pub role: Option<String>,
+    /// Whether that role may open tunnels, as the edge's permission matrix says. An edge
+    /// that does not say is taken as saying no: the host fails closed.
+    #[serde(default)]
+    pub can_open_tunnels: bool,
 }
 
 /// What `POST /api/tunnel-hosts/names/check` returns.
@@ -191,15 +202,14 @@ impl EdgeClient {
             })
     }
 
-    /// The user who registered the key with this fingerprint (`SHA256:...`), if any.
-    pub async fn lookup_key(&self, fingerprint: &str) -> Result<Option<EdgeUser>> {
-        let found: Option<KeyLookupResult> = self
-            .post(
-                "/api/tunnel-hosts/keys/lookup",
-                &json!({ "fingerprint": fingerprint }),
-            )
-            .await?;
-        Ok(found.map(|r| r.user))
+    /// The member who registered the key with this fingerprint (`SHA256:...`), if any, with
+    /// whether they may open tunnels.
+    pub async fn lookup_key(&self, fingerprint: &str) -> Result<Option<KeyLookup>> {
+        self.post(
+            "/api/tunnel-hosts/keys/lookup",
+            &json!({ "fingerprint": fingerprint }),
+        )
+        .await
     }
 
     /// Whether user `user_id` may bind tunnel name `name`.
@@ -315,6 +325,21 @@ mod tests {
         assert_eq!(c.absolute("/activate"), "http://127.0.0.1:8787/activate");
         assert_eq!(c.absolute("activate"), "http://127.0.0.1:8787/activate");
         assert_eq!(c.absolute("https://x.y/activate"), "https://x.y/activate");
+    }
+
+    #[test]
+    fn lookup_answers_parse_and_say_no_when_silent() {
+        let l: KeyLookup = serde_json::from_str(
+            r#"{"user":{"id":"u1","name":"Ada","email":"a@x"},"role":"operator","can_open_tunnels":true}"#,
+        )
+        .unwrap();
+        assert!(l.can_open_tunnels);
+        assert_eq!(l.role.as_deref(), Some("operator"));
+        // An edge from before roles were sent: no tunnels.
+        let old: KeyLookup =
+            serde_json::from_str(r#"{"user":{"id":"u1","name":"Ada","email":"a@x"}}"#).unwrap();
+        assert!(!old.can_open_tunnels);
+        assert_eq!(old.role, None);
     }
 
     #[test]

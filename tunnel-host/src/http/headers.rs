@@ -2,7 +2,9 @@
 
 use std::net::IpAddr;
 
+use http::Request;
 use http::header::{self, HeaderMap, HeaderName, HeaderValue};
+use http::uri::Authority;
 
 /// Headers that describe one connection and never cross a proxy (RFC 9110 §7.6.1).
 const HOP_BY_HOP: &[&str] = &[
@@ -16,6 +18,21 @@ const HOP_BY_HOP: &[&str] = &[
     "transfer-encoding",
     "upgrade",
 ];
+
+/// Where a request is addressed (RFC 9112 §3.2): the authority of an absolute-form target
+/// (`GET http://app.example/ HTTP/1.1`), which a server must use instead of any Host header;
+/// otherwise the single Host header. `None` (a 400) when Host is repeated or malformed
+/// whatever the target says, when neither names an authority, or when it carries userinfo.
+pub(crate) fn request_authority<B>(req: &Request<B>) -> Option<Authority> {
+    let mut hosts = req.headers().get_all(header::HOST).iter();
+    let host = match (hosts.next(), hosts.next()) {
+        (Some(_), Some(_)) => return None,
+        (Some(value), None) => Some(value.to_str().ok()?.parse::<Authority>().ok()?),
+        (None, _) => None,
+    };
+    let authority = req.uri().authority().cloned().or(host)?;
+    (!authority.as_str().contains('@')).then_some(authority)
+}
 
 /// The protocol a request or response asks to upgrade to, if it does
 /// (`Connection: upgrade` plus an `Upgrade` header).
@@ -107,6 +124,40 @@ mod tests {
         assert_eq!(h.get("connection").unwrap(), "upgrade");
         assert_eq!(h.get("upgrade").unwrap(), "websocket");
         assert!(upgrade_protocol(&map(&[("upgrade", "websocket")])).is_none());
+    }
+
+    fn req(hosts: &[&str], uri: &str) -> Request<()> {
+        let mut b = Request::builder().uri(uri);
+        for h in hosts {
+            b = b.header(header::HOST, *h);
+        }
+        b.body(()).unwrap()
+    }
+
+    #[test]
+    fn an_absolute_target_names_the_authority_over_the_host_header() {
+        let at =
+            |hosts: &[&str], uri: &str| request_authority(&req(hosts, uri)).map(|a| a.to_string());
+        assert_eq!(
+            at(&["a.localhost:8080"], "/").as_deref(),
+            Some("a.localhost:8080")
+        );
+        assert_eq!(
+            at(&["b.localhost"], "http://a.localhost:8080/x").as_deref(),
+            Some("a.localhost:8080")
+        );
+        assert_eq!(
+            at(&[], "http://a.localhost/x").as_deref(),
+            Some("a.localhost")
+        );
+        assert_eq!(at(&[], "/"), None);
+        assert_eq!(
+            at(&["a.localhost", "b.localhost"], "http://a.localhost/"),
+            None
+        );
+        assert_eq!(at(&["bad host"], "http://a.localhost/"), None);
+        assert_eq!(at(&["user@a.localhost"], "/"), None);
+        assert_eq!(at(&["a.localhost"], "http://user@a.localhost/"), None);
     }
 
     #[test]

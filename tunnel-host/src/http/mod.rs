@@ -1,6 +1,6 @@
 //! The public HTTP proxy: `Host: <name>.<domain>` served through the tunnel's SSH client.
 
-mod headers;
+pub(crate) mod headers;
 mod page;
 mod proxy;
 mod upstream;

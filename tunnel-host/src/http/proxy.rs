@@ -5,7 +5,7 @@ use std::error::Error as StdError;
 use std::sync::Arc;
 
 use bytes::Bytes;
-use http::uri::{Authority, PathAndQuery};
+use http::uri::PathAndQuery;
 use http::{HeaderValue, Request, Response, StatusCode, Uri, Version, header};
 use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
@@ -18,7 +18,7 @@ use crate::name;
 use crate::registry::Lookup;
 use crate::tunnel::Tunnel;
 
-use super::headers::{set_forwarded, strip_hop_by_hop, upgrade_protocol};
+use super::headers::{request_authority, set_forwarded, strip_hop_by_hop, upgrade_protocol};
 use super::page::{self, escape};
 use super::upstream::{self, ConnState, UpstreamError};
 
@@ -129,26 +129,12 @@ fn too_large(limit: u64) -> Response<ProxyBody> {
     )
 }
 
-/// Reads where the request is going from its single Host header (or absolute URI).
+/// Reads where the request is going: an absolute-form target's authority, else its single
+/// Host header ([`request_authority`]).
 fn target<B>(req: &Request<B>, domain: &str) -> Target {
-    let mut hosts = req.headers().get_all(header::HOST).iter();
-    let raw = match (hosts.next(), hosts.next()) {
-        (Some(v), None) => match v.to_str() {
-            Ok(s) => s.to_owned(),
-            Err(_) => return Target::Bad,
-        },
-        (None, _) => match req.uri().authority() {
-            Some(a) => a.as_str().to_owned(),
-            None => return Target::Bad,
-        },
-        (Some(_), Some(_)) => return Target::Bad,
-    };
-    let Ok(authority) = raw.parse::<Authority>() else {
+    let Some(authority) = request_authority(req) else {
         return Target::Bad;
     };
-    if authority.as_str().contains('@') {
-        return Target::Bad;
-    }
     let host = authority.host().trim_end_matches('.').to_ascii_lowercase();
     let domain = domain.to_ascii_lowercase();
     if host == domain {
@@ -182,12 +168,10 @@ async fn proxy(
     tunnel.add_request();
     let upgrade = upgrade_protocol(req.headers());
     let downstream_upgrade = upgrade.as_ref().map(|_| hyper::upgrade::on(&mut req));
-    let host = req
-        .headers()
-        .get(header::HOST)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned)
-        .or_else(|| req.uri().authority().map(|a| a.to_string()))
+    // The authority the request was routed by: the app sees the name it is served under,
+    // never a conflicting Host next to an absolute-form target.
+    let host = request_authority(&req)
+        .map(|a| a.to_string())
         .unwrap_or_default();
 
     let (mut parts, body) = req.into_parts();
@@ -204,9 +188,7 @@ async fn proxy(
     // Framing comes from the body hyper decoded, never from the visitor's header (hyper
     // already drops Content-Length next to Transfer-Encoding and closes that connection).
     parts.headers.remove(header::CONTENT_LENGTH);
-    if !parts.headers.contains_key(header::HOST)
-        && let Ok(v) = HeaderValue::from_str(&host)
-    {
+    if let Ok(v) = HeaderValue::from_str(&host) {
         parts.headers.insert(header::HOST, v);
     }
     set_forwarded(&mut parts.headers, conn.peer.ip(), &host);
@@ -366,6 +348,15 @@ mod tests {
         assert_eq!(
             target(&req(&[], "http://app.localhost/x"), d),
             Target::Tunnel("app".into())
+        );
+        // RFC 9112 §3.2.2: an absolute-form target's authority wins over Host.
+        assert_eq!(
+            target(&req(&["other.localhost"], "http://app.localhost/x"), d),
+            Target::Tunnel("app".into())
+        );
+        assert_eq!(
+            target(&req(&["app.localhost"], "http://example.com/x"), d),
+            Target::Bad
         );
     }
 }

@@ -36,6 +36,8 @@ const DEVICE_FLOW_MARGIN: Duration = Duration::from_secs(30);
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Verdict {
     Known(String),
+    /// Its owner may not open tunnels; why.
+    Refused(String),
     Unknown,
     /// The authority failed; refused without the device flow.
     Failed,
@@ -50,6 +52,8 @@ pub(crate) struct SshHandler {
     user: Option<String>,
     /// Fingerprints of refused keys, shown to the user by keyboard-interactive.
     unknown_keys: Vec<String>,
+    /// Why proven keys of members who may not open tunnels were refused, shown the same way.
+    refusals: Vec<String>,
     /// The last key decided on, so an offer and its signature ask the authority once.
     last: Option<(KeyData, Verdict)>,
     /// An unknown key whose possession the client proved: the device flow signs it in.
@@ -78,6 +82,7 @@ impl SshHandler {
             shared,
             user: None,
             unknown_keys: Vec::new(),
+            refusals: Vec::new(),
             last: None,
             device_key: None,
             device: None,
@@ -96,6 +101,11 @@ impl SshHandler {
         let fingerprint = key.fingerprint(HashAlg::Sha256).to_string();
         let verdict = match self.ctx.authority.decide(key).await {
             Ok(KeyDecision::Known { user }) => Verdict::Known(user),
+            Ok(KeyDecision::Refused { user, reason }) => {
+                Metrics::inc(&self.ctx.metrics().auth_failures);
+                tracing::info!(peer = %self.peer, %fingerprint, %user, "ssh key refused: its owner may not open tunnels");
+                Verdict::Refused(reason)
+            }
             Ok(KeyDecision::Unknown) => {
                 Metrics::inc(&self.ctx.metrics().auth_failures);
                 tracing::info!(peer = %self.peer, %fingerprint, "unknown ssh key");
@@ -186,7 +196,7 @@ impl SshHandler {
 
     /// Rejects, offering keyboard-interactive only to explain refused keys.
     fn reject(&self) -> Auth {
-        let methods: &[MethodKind] = if self.unknown_keys.is_empty() {
+        let methods: &[MethodKind] = if self.unknown_keys.is_empty() && self.refusals.is_empty() {
             &[MethodKind::PublicKey]
         } else {
             &[MethodKind::PublicKey, MethodKind::KeyboardInteractive]
@@ -239,7 +249,13 @@ impl SshHandler {
                     return Err(Error::Forbidden(format!("name reserved by {by}")));
                 }
                 Err(error) => {
-                    tracing::warn!(%error, %name, "name check failed; allowing");
+                    // Fail closed: a reserved name must not be anyone's while the edge is away.
+                    tracing::warn!(%error, %name, "name check failed; refusing the name");
+                    return Err(Error::Forbidden(format!(
+                        "the name {name} cannot be checked against the names reserved in the \
+                         panel right now; try again in a minute, or ask for a random name \
+                         (ssh -R 80:localhost:3000)"
+                    )));
                 }
             }
             return self
@@ -323,6 +339,14 @@ pub(crate) fn device_box(url: &str, code: &str) -> String {
     text
 }
 
+/// Text shown by keyboard-interactive when a proven key's owner may not open tunnels.
+fn refusal_message(reasons: &[String]) -> String {
+    format!(
+        "tunnel-host: this SSH key may not open tunnels here: {}.",
+        reasons.join("; ")
+    )
+}
+
 /// Text shown by keyboard-interactive when every offered key was refused.
 fn unknown_key_message(fingerprints: &[String]) -> String {
     format!(
@@ -341,7 +365,8 @@ impl russh::server::Handler for SshHandler {
         offer: PublicKeyOffer<'_>,
     ) -> Result<Auth, Self::Error> {
         Ok(match self.decide(offer.public_key).await {
-            Verdict::Known(_) => Auth::Accept,
+            // A refusal says something about the key's owner: only to whoever holds the key.
+            Verdict::Known(_) | Verdict::Refused(_) => Auth::Accept,
             // Proof of possession first: let the client sign before any device flow.
             Verdict::Unknown if self.wants_device_key() => Auth::Accept,
             Verdict::Unknown | Verdict::Failed => self.reject(),
@@ -357,6 +382,12 @@ impl russh::server::Handler for SshHandler {
             Verdict::Known(user) => {
                 self.user = Some(user);
                 Ok(Auth::Accept)
+            }
+            Verdict::Refused(reason) => {
+                if !self.refusals.contains(&reason) {
+                    self.refusals.push(reason);
+                }
+                Ok(self.reject())
             }
             Verdict::Unknown if self.wants_device_key() => {
                 // Proven but unknown: kept for keyboard-interactive, after the client has
@@ -394,10 +425,12 @@ impl russh::server::Handler for SshHandler {
                 None => refuse,
             });
         }
-        if self.unknown_keys.is_empty() {
+        if self.unknown_keys.is_empty() && self.refusals.is_empty() {
             return Ok(refuse);
         }
         let instructions = match self.device_key.clone() {
+            // A member's key was refused: say why, and start no sign-in for another key.
+            _ if !self.refusals.is_empty() => refusal_message(&self.refusals),
             Some(key) if self.device.is_none() => self.start_device_flow(&key).await,
             // Only ever one device flow per connection; otherwise only explain.
             _ => unknown_key_message(&self.unknown_keys),
@@ -602,6 +635,15 @@ mod tests {
         );
         let widths: Vec<usize> = long.lines().take(5).map(|l| l.chars().count()).collect();
         assert!(widths.iter().all(|w| *w == widths[0]), "{long}");
+    }
+
+    #[test]
+    fn a_role_refusal_says_why() {
+        let text = refusal_message(&["your role is viewer".into()]);
+        assert_eq!(
+            text,
+            "tunnel-host: this SSH key may not open tunnels here: your role is viewer."
+        );
     }
 
     #[test]

@@ -162,3 +162,37 @@ async fn metrics_and_health() {
     assert!(value("tunnel_host_bytes_in_total") > 0);
     assert!(value("tunnel_host_bytes_out_total") > 0);
 }
+
+#[tokio::test]
+async fn a_rebound_dns_name_can_neither_list_nor_kick() {
+    let host = TestHost::start().await;
+    let app = spawn_app().await;
+    let alice = host.add_user("alice");
+    let (_ssh, _) = host
+        .tunnel(&alice, &format!("kept:80:{}", app.addr), |t| {
+            t.name == "kept"
+        })
+        .await;
+    let port = host.addrs.admin.port();
+    let rebound = format!("rebound.example:{port}");
+    let r = get(host.addrs.admin, &rebound, "/tunnels").await.unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(!String::from_utf8_lossy(r.body()).contains("kept"));
+    let mut admin = connect(host.addrs.admin).await.unwrap();
+    let r = send(
+        &mut admin,
+        request("DELETE", &rebound, "/tunnels/kept", Bytes::new()),
+    )
+    .await
+    .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+    assert!(host.registry.find("kept").is_some(), "not kicked");
+    for name in [
+        format!("127.0.0.1:{port}"),
+        format!("[::1]:{port}"),
+        "localhost".into(),
+    ] {
+        let r = get(host.addrs.admin, &name, "/tunnels").await.unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{name}");
+    }
+}

@@ -185,3 +185,108 @@ fn user_code(line: &str) -> Option<String> {
         });
     ok.then_some(code)
 }
+
+#[tokio::test]
+async fn a_viewers_key_gets_no_tunnel_and_hears_why() {
+    let edge = FakeEdge::start(&[]).await;
+    let host = host_at(&edge).await;
+    let app = spawn_app().await;
+    let vic = host.stranger("vic");
+    edge.add_key(&vic.public, "u-vic");
+    edge.set_role("u-vic", "viewer");
+    let child = host
+        .ssh(&vic, &["-N", "-R", &format!("vics:80:{}", app.addr)])
+        .spawn()
+        .unwrap();
+    let (code, stderr) = exit_output(child).await;
+    assert_eq!(code, Some(255), "{stderr}");
+    assert!(
+        stderr.contains("this SSH key may not open tunnels here")
+            && stderr.contains("role in this tunnel host's organization is viewer"),
+        "{stderr}"
+    );
+    assert!(host.registry.list().is_empty());
+    assert!(
+        edge.state.devices.lock().unwrap().is_empty(),
+        "a known key starts no device sign-in"
+    );
+
+    // Made an operator, the same key gets in on the next try: refusals are not cached.
+    edge.set_role("u-vic", "operator");
+    let (_ssh, info) = host
+        .tunnel(&vic, &format!("vics:80:{}", app.addr), |t| t.name == "vics")
+        .await;
+    assert_eq!(info.user, "u-vic");
+}
+
+#[tokio::test]
+async fn an_edge_that_does_not_say_whether_a_key_may_open_tunnels_is_taken_as_no() {
+    let edge = FakeEdge::start(&[]).await;
+    let host = host_at(&edge).await;
+    let app = spawn_app().await;
+    let ada = host.stranger("ada");
+    edge.add_key(&ada.public, "u-ada");
+    edge.state
+        .lookups_without_role
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    let child = host
+        .ssh(&ada, &["-N", "-R", &format!("adas:80:{}", app.addr)])
+        .spawn()
+        .unwrap();
+    let (code, stderr) = exit_output(child).await;
+    assert_eq!(code, Some(255), "{stderr}");
+    assert!(
+        stderr.contains("did not confirm that your role"),
+        "{stderr}"
+    );
+    assert!(host.registry.list().is_empty());
+}
+
+#[tokio::test]
+async fn a_name_the_edge_cannot_check_is_refused() {
+    let edge = FakeEdge::start(&[]).await;
+    let host = host_at(&edge).await;
+    let app = spawn_app().await;
+    edge.reserve("taken", "u-ada", "Ada Lovelace");
+    edge.state
+        .names_failing
+        .store(true, std::sync::atomic::Ordering::SeqCst);
+    let bob = host.add_user("bob");
+    let child = host
+        .ssh(&bob, &["-N", "-R", &format!("taken:80:{}", app.addr)])
+        .spawn()
+        .unwrap();
+    let (code, stderr) = exit_output(child).await;
+    assert_eq!(code, Some(255), "{stderr}");
+    assert!(stderr.contains("remote port forwarding failed"), "{stderr}");
+    assert!(host.registry.find("taken").is_none());
+
+    // The session says why, and a random name (nothing to check) still works.
+    let child = host
+        .ssh(
+            &bob,
+            &[
+                "-T",
+                "-o",
+                "ExitOnForwardFailure=no",
+                "-R",
+                &format!("free:80:{}", app.addr),
+            ],
+        )
+        .spawn()
+        .unwrap();
+    let out = tokio::time::timeout(PATIENCE, child.wait_with_output())
+        .await
+        .unwrap()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("tunnel refused (free:80): the name free cannot be checked"),
+        "{text}"
+    );
+    assert!(host.registry.find("free").is_none());
+    let (_ssh, info) = host
+        .tunnel(&bob, &format!("80:{}", app.addr), |t| t.user == "bob")
+        .await;
+    assert_eq!(info.kind, tunnel_host::TunnelKind::Http);
+}

@@ -147,3 +147,32 @@ async fn upstream_receives_a_reserialized_request() {
     assert!(!body.contains("ext=1"), "{received}");
     assert!(body.contains("abc") && body.contains("de"), "{received}");
 }
+
+#[tokio::test]
+async fn an_absolute_form_target_is_routed_by_its_authority_not_a_conflicting_host() {
+    let (host, victim_app, victim, _ssh) = host_with_tunnel().await;
+    let other_app = spawn_labeled_app("other").await;
+    let bob = host.add_user("bob");
+    let (_other_ssh, _) = host
+        .tunnel(&bob, &format!("other:80:{}", other_app.addr), |t| {
+            t.name == "other"
+        })
+        .await;
+    let other = host_header(&host, "other");
+    // RFC 9112 §3.2.2: the target's authority wins, and the app sees it as Host.
+    let request = format!(
+        "GET http://{victim}/absolute HTTP/1.1\r\nHost: {other}\r\nConnection: close\r\n\r\n"
+    );
+    let answer = raw_exchange(host.addrs.http, request.as_bytes()).await;
+    assert!(status_line(&answer).starts_with("HTTP/1.1 200"), "{answer}");
+    assert!(
+        answer.ends_with(&format!("hello from /absolute via {victim} [app]")),
+        "{answer}"
+    );
+    assert_eq!(
+        *victim_app.seen.lock().unwrap(),
+        ["GET /absolute"],
+        "origin-form upstream"
+    );
+    assert!(other_app.seen.lock().unwrap().is_empty());
+}

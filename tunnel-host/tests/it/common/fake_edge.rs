@@ -1,10 +1,10 @@
 //! An in-process stand-in for the edge's tunnel-host API on 127.0.0.1:0: enroll, key
-//! lookup, reserved names, the device flow, and the link WebSocket (frames recorded, kicks
-//! and drops sent on demand).
+//! lookup (with the owner's role), reserved names, the device flow, and the link WebSocket
+//! (frames recorded, kicks and drops sent on demand).
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use axum::Json;
@@ -54,6 +54,13 @@ pub struct EdgeState {
     pub enrolls_lost: AtomicUsize,
     /// fingerprint → user id.
     pub keys: Mutex<HashMap<String, String>>,
+    /// user id → role in the host's organization; `operator` when absent.
+    pub roles: Mutex<HashMap<String, String>>,
+    /// Whether key lookups answer as an edge from before roles (no `role`, no
+    /// `can_open_tunnels`).
+    pub lookups_without_role: AtomicBool,
+    /// Whether name checks answer 503 (the edge failing for now).
+    pub names_failing: AtomicBool,
     /// name → (owner id, owner name).
     pub reserved: Mutex<HashMap<String, (String, String)>>,
     /// device code → device.
@@ -152,10 +159,23 @@ async fn lookup(
     }
     state.lookups.fetch_add(1, Ordering::SeqCst);
     let fingerprint = body["fingerprint"].as_str().unwrap_or_default();
-    match state.keys.lock().unwrap().get(fingerprint) {
-        Some(user) => Json(json!({ "user": user_json(user) })).into_response(),
-        None => not_found(),
+    let Some(user) = state.keys.lock().unwrap().get(fingerprint).cloned() else {
+        return not_found();
+    };
+    if state.lookups_without_role.load(Ordering::SeqCst) {
+        return Json(json!({ "user": user_json(&user) })).into_response();
     }
+    let role = state
+        .roles
+        .lock()
+        .unwrap()
+        .get(&user)
+        .cloned()
+        .unwrap_or_else(|| "operator".into());
+    // The edge's matrix: every role but viewer writes tunnels.
+    let can_open_tunnels = role != "viewer";
+    Json(json!({ "user": user_json(&user), "role": role, "can_open_tunnels": can_open_tunnels }))
+        .into_response()
 }
 
 async fn names_check(
@@ -165,6 +185,9 @@ async fn names_check(
 ) -> Response {
     if let Some(r) = refused(&state, &headers) {
         return r;
+    }
+    if state.names_failing.load(Ordering::SeqCst) {
+        return unavailable();
     }
     let name = body["name"].as_str().unwrap_or_default();
     let user = body["user_id"].as_str().unwrap_or_default();
@@ -299,6 +322,15 @@ impl FakeEdge {
             .lock()
             .unwrap()
             .insert(fingerprint(public), user.to_owned());
+    }
+
+    /// Gives `user` `role` in the host's organization (`operator` until then).
+    pub fn set_role(&self, user: &str, role: &str) {
+        self.state
+            .roles
+            .lock()
+            .unwrap()
+            .insert(user.to_owned(), role.to_owned());
     }
 
     /// Reserves `name` for user `owner` (shown as `owner_name`).

@@ -15,6 +15,7 @@ use crate::{
     crypto,
     db::{DatabaseExt, DbError, Statement},
     error::ApiError,
+    events,
     extract::ApiJson,
     guard::Caller,
     platform::Platform,
@@ -207,7 +208,7 @@ pub async fn login(
     Ok(response)
 }
 
-/// `POST /api/auth/logout`: ends this session.
+/// `POST /api/auth/logout`: ends this session and its event streams.
 pub async fn logout(
     State(platform): State<Platform>,
     Extension(caller): Extension<Caller>,
@@ -215,6 +216,7 @@ pub async fn logout(
 ) -> Result<Response, ApiError> {
     if let Some(id) = &caller.session_id {
         session::revoke(&platform, &caller.user_id, id).await?;
+        events::end_session(&platform, &caller.user_id, id).await;
     }
     let mut response = StatusCode::NO_CONTENT.into_response();
     response
@@ -328,6 +330,7 @@ pub async fn change_password(
         ])
         .await?;
     session::revoke_all_except(&platform, &caller.user_id, caller.session_id.as_deref()).await?;
+    events::end_other_sessions(&platform, &caller.user_id, caller.session_id.as_deref()).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -370,13 +373,15 @@ pub async fn list_sessions(
     Ok(Json(sessions))
 }
 
-/// `DELETE /api/auth/sessions/{id}`: ends one of the user's sessions.
+/// `DELETE /api/auth/sessions/{id}`: ends one of the user's sessions and
+/// its event streams.
 pub async fn revoke_session(
     State(platform): State<Platform>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     if session::revoke(&platform, &caller.user_id, &id).await? {
+        events::end_session(&platform, &caller.user_id, &id).await;
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::NotFound)

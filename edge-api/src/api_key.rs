@@ -301,5 +301,6 @@ pub async fn revoke(
             entry.by(&platform, &caller, &meta)?,
         ])
         .await?;
+    crate::events::end_api_key(&platform, &caller.user_id, &id).await;
     Ok(StatusCode::NO_CONTENT)
 }

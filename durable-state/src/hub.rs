@@ -38,7 +38,9 @@ use serde_json::json;
 
 use crate::{
     outlet::{Frames, Outlet, Refused, outlet},
-    protocol::{Audience, Backlog, Credential, Event, EventDraft, Streams, Subscription, Visibility},
+    protocol::{
+        Audience, Backlog, Credential, Event, EventDraft, Streams, Subscription, Visibility,
+    },
     sse,
 };
 
@@ -240,9 +242,8 @@ impl Hub {
     pub fn disconnect(&mut self, user_id: &str, streams: &Streams) -> usize {
         let before = self.subscribers.len();
         // Dropping an outlet ends its stream once the queued frames are read.
-        self.subscribers.retain(|s| {
-            s.visibility.user_id != user_id || !streams.include(s.credential.as_ref())
-        });
+        self.subscribers
+            .retain(|s| s.visibility.user_id != user_id || !streams.include(s.credential.as_ref()));
         before - self.subscribers.len()
     }
 
@@ -608,7 +609,8 @@ mod tests {
         let who = || viewer();
         let mut laptop = open_with(&mut hub, who(), session("laptop"), None).ok();
         let mut phone = open_with(&mut hub, who(), session("phone"), None).ok();
-        let mut script = open_with(&mut hub, who(), Some(Credential::ApiKey("k".into())), None).ok();
+        let mut script =
+            open_with(&mut hub, who(), Some(Credential::ApiKey("k".into())), None).ok();
         let mut theirs = open_with(&mut hub, owner(), session("laptop"), None).ok();
         let ended = |frames: &mut Option<Frames>| frames.as_mut().is_some_and(|f| drain(f).1);
 
@@ -662,7 +664,11 @@ mod tests {
         let mut hub = Hub::new(0);
         let mut open = Vec::new();
         for n in 0..MAX_SUBSCRIBERS {
-            let who = visibility(&format!("user {}", n / MAX_STREAMS_PER_USER), &["audit"], &[]);
+            let who = visibility(
+                &format!("user {}", n / MAX_STREAMS_PER_USER),
+                &["audit"],
+                &[],
+            );
             open.push(subscribe(&mut hub, who, None));
         }
         let newcomer = || visibility("newcomer", &["audit"], &[]);

@@ -238,8 +238,9 @@ mod tests {
     #[test]
     fn disconnects_select_streams_by_credential() {
         // A disconnect without `streams` (as role changes send it) ends all.
-        let old: HubRequest = serde_json::from_value(json!({ "type": "disconnect", "user_id": "u" }))
-            .unwrap_or(HubRequest::Ping);
+        let old: HubRequest =
+            serde_json::from_value(json!({ "type": "disconnect", "user_id": "u" }))
+                .unwrap_or(HubRequest::Ping);
         assert_eq!(
             old,
             HubRequest::Disconnect {

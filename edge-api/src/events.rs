@@ -474,7 +474,14 @@ mod tests {
         headers.insert("last-event-id", HeaderValue::from_static("9"));
         assert_eq!(last_event_id(&headers, &query).ok(), Some(Some(9)));
         let max = MAX_EVENT_ID.to_string();
-        for bad in ["nope", "-1", "+1", "1.5", "9007199254740992", "99999999999999999999"] {
+        for bad in [
+            "nope",
+            "-1",
+            "+1",
+            "1.5",
+            "9007199254740992",
+            "99999999999999999999",
+        ] {
             headers.insert("last-event-id", HeaderValue::from_static(bad));
             assert!(last_event_id(&headers, &query).is_err(), "{bad}");
             let cursor = Cursor {

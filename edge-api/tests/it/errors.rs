@@ -27,7 +27,12 @@ async fn a_session_id_that_is_no_session_id_is_a_json_404() {
     let (platform, _) = platform();
     let (owner, _) = common::setup_owner(&platform).await;
     // 513 characters made a KV key past KV's 512-byte limit: a 500.
-    for id in ["a".repeat(513), "A".repeat(64), "nope".into(), "0".repeat(64)] {
+    for id in [
+        "a".repeat(513),
+        "A".repeat(64),
+        "nope".into(),
+        "0".repeat(64),
+    ] {
         let uri = format!("/api/auth/sessions/{id}");
         let reply = send(&platform, common::api("DELETE", &uri, Some(&owner), None)).await;
         assert_eq!(reply.status, StatusCode::NOT_FOUND, "{id}: {}", reply.json);
@@ -97,7 +102,10 @@ async fn without_public_origin_only_loopback_requests_may_write() {
         refused.json
     );
     // Local development needs none.
-    assert_eq!(send(&platform, write("127.0.0.1:8787")).await.status, StatusCode::OK);
+    assert_eq!(
+        send(&platform, write("127.0.0.1:8787")).await.status,
+        StatusCode::OK
+    );
 
     // With it set, that origin is the one writes must come from.
     let mut configured = platform.clone();
@@ -106,7 +114,10 @@ async fn without_public_origin_only_loopback_requests_may_write() {
         edge_api::config::Config::from_secret(key, Some("http://panel.example.com".into()))
             .expect("config"),
     );
-    assert_eq!(send(&configured, write("panel.example.com")).await.status, StatusCode::OK);
+    assert_eq!(
+        send(&configured, write("panel.example.com")).await.status,
+        StatusCode::OK
+    );
     let elsewhere = send(&configured, write("127.0.0.1:8787")).await;
     assert_eq!(elsewhere.status, StatusCode::FORBIDDEN);
     assert_eq!(elsewhere.json["error"]["code"], "csrf");

@@ -151,7 +151,12 @@ async fn open_request(platform: &Platform, mut request: axum::http::Request<Body
 /// `GET /api/orgs/{org}/events` as an `EventSource` would, expecting a
 /// refusal: its status and JSON body.
 async fn refused(platform: &Platform, org: &str, cookie: &str) -> common::Reply {
-    let mut request = api("GET", &format!("/api/orgs/{org}/events"), Some(cookie), None);
+    let mut request = api(
+        "GET",
+        &format!("/api/orgs/{org}/events"),
+        Some(cookie),
+        None,
+    );
     request.headers_mut().insert(
         header::ACCEPT,
         HeaderValue::from_static("text/event-stream"),
@@ -335,7 +340,13 @@ async fn a_last_event_id_that_is_no_id_is_a_400() {
     let org = org().await;
     let uri = format!("/api/orgs/{}/events", org.slug);
     let too_big = (1u64 << 53).to_string();
-    for bad in ["nope", "-1", "1e3", too_big.as_str(), "18446744073709551616"] {
+    for bad in [
+        "nope",
+        "-1",
+        "1e3",
+        too_big.as_str(),
+        "18446744073709551616",
+    ] {
         // In the header and in the query, streaming and polling alike.
         let mut header_stream = api("GET", &uri, Some(&org.owner), None);
         header_stream
@@ -349,8 +360,16 @@ async fn a_last_event_id_that_is_no_id_is_a_400() {
         let query_poll = api("GET", &query, Some(&org.owner), None);
         for request in [header_stream, query_poll] {
             let reply = send(&org.platform, request).await;
-            assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{bad}: {}", reply.json);
-            assert_eq!(reply.json["error"]["code"], "invalid_last_event_id", "{bad}");
+            assert_eq!(
+                reply.status,
+                StatusCode::BAD_REQUEST,
+                "{bad}: {}",
+                reply.json
+            );
+            assert_eq!(
+                reply.json["error"]["code"], "invalid_last_event_id",
+                "{bad}"
+            );
         }
     }
     // The largest id a client can hold exactly is one the hub never gave: reset.
@@ -619,7 +638,11 @@ async fn every_audited_mutation_publishes_once_it_has_committed() {
 
 /// The public id of the session behind `cookie`.
 async fn session_id(platform: &Platform, cookie: &str) -> String {
-    let list = send(platform, api("GET", "/api/auth/sessions", Some(cookie), None)).await;
+    let list = send(
+        platform,
+        api("GET", "/api/auth/sessions", Some(cookie), None),
+    )
+    .await;
     assert_eq!(list.status, StatusCode::OK, "{}", list.json);
     let sessions = list.json.as_array().expect("a list");
     let current = sessions

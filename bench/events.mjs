@@ -27,9 +27,27 @@ try {
   const org = setup.json.memberships[0].slug;
   const url = `${edge.url}/api/orgs/${org}/events`;
 
+  // The hub lets one user open 8 streams (durable_state::hub::MAX_STREAMS_PER_USER):
+  // spread them over enough members, at most 7 each (a stream closed just
+  // before may hold its place until the hub next writes to it).
+  const readers = [owner];
+  while (readers.length * 7 < Math.max(...FANOUTS)) {
+    const n = readers.length;
+    const invite = await owner.post(`/api/orgs/${org}/invitations`, { role: "viewer" });
+    if (invite.status !== 201) throw new Error(`invite answered ${invite.status}`);
+    const reader = client(edge.url, { ip: "192.0.2.89" });
+    const joined = await reader.post(`/api/join/${invite.json.token}`, {
+      name: `Reader ${n}`, email: `reader${n}@example.com`, password: "correct horse battery",
+    });
+    if (joined.status !== 201 || !reader.cookie) throw new Error(`join answered ${joined.status}`);
+    readers.push(reader);
+  }
+
   const results = {};
   for (const count of FANOUTS) {
-    const streams = await Promise.all(Array.from({ length: count }, () => openEvents(url, { headers: { cookie: owner.cookie } })));
+    const streams = await Promise.all(
+      Array.from({ length: count }, (_, i) => openEvents(url, { headers: { cookie: readers[i % readers.length].cookie } })),
+    );
     try {
       for (const s of streams) if ((await s.next()).event !== "ready") throw new Error("no ready");
       const first = [];

@@ -1,7 +1,8 @@
 // Live events on the real runtime: an organization's SSE stream through the
 // Worker and its EventHub Durable Object under `wrangler dev`: fan-out in
-// order, Last-Event-ID replay, what a viewer gets, removed members, the
-// stream cap and keepalives.
+// order, Last-Event-ID replay (and a bad one refused), what a viewer gets,
+// removed members, signed-out, revoked and password-changed sessions, the
+// per-user stream cap and keepalives.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { startEdge, waitFor } from "./lib/stack.mjs";
@@ -11,6 +12,8 @@ import { openEvents } from "./lib/sse.mjs";
 const PASSWORD = "correct horse battery";
 /** The hub sends `: keepalive` this often (durable_state::hub::KEEPALIVE_SECS). */
 const KEEPALIVE_MS = 25_000;
+/** Streams one user may have open in an organization (durable_state::hub::MAX_STREAMS_PER_USER). */
+const MAX_STREAMS_PER_USER = 8;
 
 let edge;
 let owner;
@@ -174,21 +177,27 @@ test(
   },
 );
 
-test("streams are capped per organization, and closed ones free their place", async () => {
+test("one member gets at most 8 streams, and closed ones free their place", async () => {
+  // A member with no streams yet, so the count is exact (the owner's closed
+  // streams hold their places until the hub next writes to them).
+  const busy = await member("viewer", "bea@example.com");
   const open = [];
-  let refused;
   try {
-    for (;;) {
-      const stream = await events(owner);
-      if (stream.status !== 200) {
-        refused = stream;
-        break;
-      }
+    for (let n = 0; n < MAX_STREAMS_PER_USER; n++) {
+      const stream = await events(busy.who);
+      assert.equal(stream.status, 200, `stream ${n + 1}`);
       open.push(stream);
-      assert.ok(open.length <= 256, "at most 256 streams");
     }
+    const refused = await events(busy.who);
     assert.equal(refused.status, 429);
     assert.ok(Number(refused.headers.get("retry-after")) > 0);
+    assert.match(refused.headers.get("content-type"), /application\/json/);
+    await refused.ended;
+    // Other members are not held up by them.
+    const other = await member("viewer", "bo@example.com");
+    const theirs = await events(other.who);
+    assert.equal(theirs.status, 200);
+    theirs.close();
   } finally {
     for (const stream of open) stream.close();
   }
@@ -198,7 +207,7 @@ test("streams are capped per organization, and closed ones free their place", as
     async () => {
       await rename();
       await new Promise((r) => setTimeout(r, 200));
-      const stream = await events(owner);
+      const stream = await events(busy.who);
       if (stream.status === 200) return stream;
       stream.close();
       return null;
@@ -206,6 +215,78 @@ test("streams are capped per organization, and closed ones free their place", as
     { timeoutMs: 30_000, what: "a place freed by an event" },
   );
   reopened.close();
+});
+
+test("a Last-Event-ID that is no event id is a JSON 400", async () => {
+  for (const bad of ["nope", "-1", "9007199254740992", "18446744073709551616"]) {
+    const byHeader = await events(owner, { lastEventId: bad });
+    assert.equal(byHeader.status, 400, `header ${bad}`);
+    await byHeader.ended;
+    const byQuery = await owner.get(`/api/orgs/${org}/events?last_event_id=${bad}`);
+    assert.equal(byQuery.status, 400, `query ${bad}`);
+    assert.equal(byQuery.json.error.code, "invalid_last_event_id");
+  }
+});
+
+/** A second signed-in session of `who` (same account, own cookie). */
+async function secondSession(email) {
+  const other = client(edge.url, { ip: "192.0.2.61" });
+  const login = await other.post("/api/auth/login", { email, password: PASSWORD });
+  assert.equal(login.status, 200, JSON.stringify(login.json));
+  return other;
+}
+
+test("signing out ends that session's stream, not the others'", async () => {
+  const ed = await member("viewer", "ed@example.com");
+  const other = await secondSession("ed@example.com");
+  const leaving = await events(ed.who);
+  const staying = await events(other);
+  try {
+    await ready(leaving);
+    await ready(staying);
+    assert.equal((await ed.who.post("/api/auth/logout")).status, 204);
+    assert.equal(await leaving.next({ timeoutMs: 5_000 }), null, "the signed-out stream ends");
+    const name = await rename();
+    assert.equal((await staying.next()).data.metadata.to, name);
+  } finally {
+    leaving.close();
+    staying.close();
+  }
+});
+
+test("revoking a session ends its stream", async () => {
+  const flo = await member("viewer", "flo@example.com");
+  const other = await secondSession("flo@example.com");
+  const stream = await events(flo.who);
+  try {
+    await ready(stream);
+    const sessions = await other.get("/api/auth/sessions");
+    const victim = sessions.json.find((s) => !s.current);
+    assert.ok(victim, JSON.stringify(sessions.json));
+    assert.equal((await other.delete(`/api/auth/sessions/${victim.id}`)).status, 204);
+    assert.equal(await stream.next({ timeoutMs: 5_000 }), null, "the revoked session's stream ends");
+  } finally {
+    stream.close();
+  }
+});
+
+test("a password change ends the other sessions' streams", async () => {
+  const gus = await member("viewer", "gus@example.com");
+  const other = await secondSession("gus@example.com");
+  const others = await events(other);
+  const mine = await events(gus.who);
+  try {
+    await ready(others);
+    await ready(mine);
+    const changed = await gus.who.put("/api/auth/password", { current_password: PASSWORD, new_password: "a brand new horse battery" });
+    assert.equal(changed.status, 204, JSON.stringify(changed.json));
+    assert.equal(await others.next({ timeoutMs: 5_000 }), null, "the other session's stream ends");
+    const name = await rename();
+    assert.equal((await mine.next()).data.metadata.to, name, "the changing session's stream goes on");
+  } finally {
+    others.close();
+    mine.close();
+  }
 });
 
 test("an idle stream gets keepalive comments", async () => {

@@ -1,10 +1,12 @@
 // The foundation on the real runtimes: the Worker under `wrangler dev` with
-// local D1, KV and Durable Objects, the web app as static assets, and
-// tunnel-host's listeners and clean shutdown.
+// local D1, KV and Durable Objects, the web app as static assets, security
+// headers on both, bad input answered 4xx, and tunnel-host's listeners and
+// clean shutdown.
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { connect } from "node:net";
 import { d1, getWithHost, startEdge, startTunnelHost, wrangler } from "./lib/stack.mjs";
+import { client } from "./lib/client.mjs";
 
 describe("edge under wrangler dev", () => {
   let edge;
@@ -54,6 +56,86 @@ describe("edge under wrangler dev", () => {
     const res = await fetch(`${edge.url}/api/nope`);
     assert.equal(res.status, 404);
     assert.deepEqual((await res.json()).error.code, "not_found");
+  });
+
+  test("bad input is a 4xx JSON error, never a 5xx", async () => {
+    const owner = client(edge.url);
+    const setup = await owner.post("/api/setup", {
+      name: "Ada", email: "ada@example.com", password: "correct horse battery", organization: "Ada Lab",
+    });
+    assert.equal(setup.status, 201, JSON.stringify(setup.json));
+    // Past KV's 512-byte key limit this was a 500.
+    for (const id of ["a".repeat(513), "a".repeat(512), "nope"]) {
+      const res = await owner.delete(`/api/auth/sessions/${id}`);
+      assert.equal(res.status, 404, `${id.length} characters: ${res.status}`);
+      assert.match(res.headers.get("content-type"), /application\/json/);
+      assert.equal(res.json.error.code, "not_found");
+    }
+  });
+
+  test("a body over 64 KiB is a JSON 413, whether it has a length or comes in chunks", async () => {
+    const login = JSON.stringify({ email: "a@example.com", password: "x" });
+    for (const size of [64 * 1024 + 1, 1024 * 1024]) {
+      const body = `${login.slice(0, -1)},"pad":"${"x".repeat(size - login.length)}"}`;
+      assert.ok(body.length > size - 1);
+      for (let round = 0; round < 3; round++) {
+        const sent = Buffer.from(body);
+        const chunked = () =>
+          new ReadableStream({
+            start(controller) {
+              for (let at = 0; at < sent.length; at += 16 * 1024) controller.enqueue(sent.subarray(at, at + 16 * 1024));
+              controller.close();
+            },
+          });
+        for (const [how, init] of [
+          ["with Content-Length", { body: sent }],
+          ["chunked", { body: chunked(), duplex: "half" }],
+        ]) {
+          const res = await fetch(`${edge.url}/api/auth/login`, {
+            method: "POST",
+            headers: { "content-type": "application/json", origin: edge.url },
+            ...init,
+          });
+          const text = await res.text();
+          assert.equal(res.status, 413, `${size} bytes ${how}, round ${round}: ${res.status} ${text.slice(0, 200)}`);
+          assert.match(res.headers.get("content-type"), /application\/json/);
+          assert.equal(JSON.parse(text).error.code, "payload_too_large");
+        }
+      }
+    }
+    // The limit itself still gets through to the handler.
+    const fits = await fetch(`${edge.url}/api/auth/login`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ email: "a@example.com", password: "x" }),
+    });
+    assert.equal(fits.status, 401);
+  });
+
+  test("API responses and the web app's files carry the security headers", async () => {
+    const api = [`/api/health`, `/api/nope`];
+    const app = ["/", "/login", "/o/default/tunnels", "/flamingo.svg", "/theme.js"];
+    for (const path of [...api, ...app]) {
+      const res = await fetch(`${edge.url}${path}`);
+      await res.arrayBuffer();
+      const csp = res.headers.get("content-security-policy") ?? "";
+      assert.match(csp, /frame-ancestors 'none'/, `${path}: ${csp}`);
+      assert.match(csp, /object-src 'none'|default-src 'none'/, path);
+      assert.equal(res.headers.get("x-frame-options"), "DENY", path);
+      assert.equal(res.headers.get("x-content-type-options"), "nosniff", path);
+      assert.match(res.headers.get("referrer-policy") ?? "", /^(no-referrer|same-origin)$/, path);
+    }
+    // The app's policy allows no inline or foreign script, and the page has none.
+    const page = await fetch(`${edge.url}/`);
+    const csp = page.headers.get("content-security-policy");
+    const directive = (name) => csp.split(";").map((d) => d.trim()).find((d) => d.startsWith(`${name} `));
+    assert.equal(directive("script-src"), "script-src 'self'");
+    assert.equal(directive("default-src"), "default-src 'self'");
+    assert.match(csp, /base-uri 'self'/);
+    assert.match(csp, /form-action 'self'/);
+    assert.equal(page.headers.get("referrer-policy"), "same-origin");
+    const html = await page.text();
+    assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/, "no inline script");
   });
 
   test("the web app is served at / with single-page fallback", async () => {

@@ -76,7 +76,10 @@ impl DurableObject for EventHub {
     }
 
     async fn fetch(&self, mut req: Request) -> Result<Response> {
-        let request: HubRequest = match req.json().await {
+        // Parsed by serde_json from the text, not by JavaScript's JSON: ids
+        // are u64 and must arrive exact.
+        let text = req.text().await?;
+        let request: HubRequest = match serde_json::from_str(&text) {
             Ok(request) => request,
             Err(e) => return Response::error(format!("bad hub request: {e}"), 400),
         };
@@ -111,15 +114,15 @@ impl DurableObject for EventHub {
                 self.load().await?;
                 HubReply::Backlog(self.with_hub(|hub| hub.backlog(&subscription)))
             }
-            HubRequest::Disconnect { user_id } => {
+            HubRequest::Disconnect { user_id, streams } => {
                 // An instance that never loaded has no streams.
-                let streams = self
+                let ended = self
                     .hub
                     .borrow_mut()
                     .as_mut()
-                    .map_or(0, |hub| hub.disconnect(&user_id));
+                    .map_or(0, |hub| hub.disconnect(&user_id, &streams));
                 HubReply::Disconnected {
-                    streams: streams as u64,
+                    streams: ended as u64,
                 }
             }
         };

@@ -17,8 +17,16 @@
 //!   minutes): the client reconnects with `Last-Event-ID` through the guard,
 //!   so a revoked session or a changed role stops receiving events even
 //!   when nobody calls `disconnect`;
-//! - at most [`MAX_SUBSCRIBERS`] streams, event data at most
-//!   [`MAX_DATA_BYTES`] (larger data is replaced by `{"truncated":true}`).
+//! - at most [`MAX_SUBSCRIBERS`] streams, and at most
+//!   [`MAX_STREAMS_PER_USER`] of one user, so one member cannot take every
+//!   place; one more is refused ([`Full`]) rather than closing an older one,
+//!   which would reconnect and close another in turn (each browser tab has
+//!   one stream per organization);
+//! - event data at most [`MAX_DATA_BYTES`] (larger data is replaced by
+//!   `{"truncated":true}`);
+//! - each stream remembers the credential that opened it, so signing out,
+//!   revoking a session or changing the password ends exactly those streams
+//!   ([`Hub::disconnect`] with [`Streams`]).
 //!
 //! Worst-case memory: ring ≈ 1000 × 2 × 4 KiB, queues ≈ 256 × 256 KiB (frames
 //! are shared between queues, so typically far less).
@@ -30,7 +38,9 @@ use serde_json::json;
 
 use crate::{
     outlet::{Frames, Outlet, Refused, outlet},
-    protocol::{Audience, Backlog, Event, EventDraft, Subscription, Visibility},
+    protocol::{
+        Audience, Backlog, Credential, Event, EventDraft, Streams, Subscription, Visibility,
+    },
     sse,
 };
 
@@ -44,6 +54,8 @@ pub const QUEUE_FRAMES: usize = 256;
 pub const QUEUE_BYTES: usize = 256 * 1024;
 /// Open streams per organization.
 pub const MAX_SUBSCRIBERS: usize = 256;
+/// Open streams per user in one organization: a few browsers and scripts.
+pub const MAX_STREAMS_PER_USER: usize = 8;
 /// Largest event data, as compact JSON.
 pub const MAX_DATA_BYTES: usize = 4 * 1024;
 /// Seconds between keepalive comments while streams are open.
@@ -52,23 +64,34 @@ pub const KEEPALIVE_SECS: u64 = 25;
 /// authorized again (24 × 25 s = 10 minutes).
 pub const STREAM_KEEPALIVES: u32 = 24;
 
-/// The Durable Object's HTTP status for [`TooManySubscribers`].
+/// The Durable Object's HTTP status for [`Full`].
 pub const FULL_STATUS: u16 = 429;
 
-/// The hub already has [`MAX_SUBSCRIBERS`] streams.
+/// Why a stream was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct TooManySubscribers;
+pub enum Full {
+    /// The hub already has [`MAX_SUBSCRIBERS`] streams.
+    Organization,
+    /// The user already has [`MAX_STREAMS_PER_USER`] streams here.
+    User,
+}
 
-impl std::fmt::Display for TooManySubscribers {
+impl std::fmt::Display for Full {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "this organization already has {MAX_SUBSCRIBERS} event streams"
-        )
+        match self {
+            Full::Organization => write!(
+                f,
+                "this organization already has {MAX_SUBSCRIBERS} event streams"
+            ),
+            Full::User => write!(
+                f,
+                "this user already has {MAX_STREAMS_PER_USER} event streams here"
+            ),
+        }
     }
 }
 
-impl std::error::Error for TooManySubscribers {}
+impl std::error::Error for Full {}
 
 #[derive(Debug)]
 struct Stored {
@@ -81,6 +104,8 @@ struct Stored {
 #[derive(Debug)]
 struct Subscriber {
     visibility: Visibility,
+    /// What opened the stream.
+    credential: Option<Credential>,
     outlet: Outlet,
     /// Keepalives sent so far.
     keepalives: u32,
@@ -163,10 +188,19 @@ impl Hub {
 
     /// Opens a stream: `retry`, then the missed events it may see (or
     /// `reset`), then `ready`, then live events.
-    pub fn subscribe(&mut self, subscription: Subscription) -> Result<Frames, TooManySubscribers> {
+    pub fn subscribe(&mut self, subscription: Subscription) -> Result<Frames, Full> {
         self.subscribers.retain(|s| !s.outlet.is_gone());
         if self.subscribers.len() >= MAX_SUBSCRIBERS {
-            return Err(TooManySubscribers);
+            return Err(Full::Organization);
+        }
+        let user_id = &subscription.visibility.user_id;
+        let theirs = self
+            .subscribers
+            .iter()
+            .filter(|s| s.visibility.user_id == *user_id)
+            .count();
+        if theirs >= MAX_STREAMS_PER_USER {
+            return Err(Full::User);
         }
         self.prune(subscription.now_ms);
         let (outlet, frames) = outlet(QUEUE_FRAMES, QUEUE_BYTES);
@@ -182,6 +216,7 @@ impl Hub {
         }
         self.subscribers.push(Subscriber {
             visibility: subscription.visibility,
+            credential: subscription.credential,
             outlet,
             keepalives: 0,
         });
@@ -203,11 +238,12 @@ impl Hub {
         }
     }
 
-    /// Ends every stream of `user_id`; returns how many.
-    pub fn disconnect(&mut self, user_id: &str) -> usize {
+    /// Ends the `streams` of `user_id`; returns how many.
+    pub fn disconnect(&mut self, user_id: &str, streams: &Streams) -> usize {
         let before = self.subscribers.len();
         // Dropping an outlet ends its stream once the queued frames are read.
-        self.subscribers.retain(|s| s.visibility.user_id != user_id);
+        self.subscribers
+            .retain(|s| s.visibility.user_id != user_id || !streams.include(s.credential.as_ref()));
         before - self.subscribers.len()
     }
 
@@ -323,12 +359,25 @@ mod tests {
     }
 
     fn subscribe(hub: &mut Hub, who: Visibility, last: Option<u64>) -> Frames {
+        open_with(hub, who, None, last).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn open_with(
+        hub: &mut Hub,
+        who: Visibility,
+        credential: Option<Credential>,
+        last: Option<u64>,
+    ) -> Result<Frames, Full> {
         hub.subscribe(Subscription {
             visibility: who,
+            credential,
             last_event_id: last,
             now_ms: NOW,
         })
-        .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn session(id: &str) -> Option<Credential> {
+        Some(Credential::Session(id.into()))
     }
 
     /// Parsed frames ready now: (id, event) pairs; comments as ("", ":").
@@ -420,6 +469,7 @@ mod tests {
         assert_eq!(drain(&mut current).0, pairs(&[(5, "ready")]));
         let backlog = hub.backlog(&Subscription {
             visibility: owner(),
+            credential: None,
             last_event_id: Some(3),
             now_ms: NOW,
         });
@@ -489,7 +539,7 @@ mod tests {
         let mut a = subscribe(&mut hub, viewer(), None);
         let mut b = subscribe(&mut hub, viewer(), None);
         let mut other = subscribe(&mut hub, owner(), None);
-        assert_eq!(hub.disconnect("viewer"), 2);
+        assert_eq!(hub.disconnect("viewer", &Streams::All), 2);
         hub.publish(audit(NOW));
         assert_eq!(drain(&mut a), (pairs(&[(0, "ready")]), true));
         assert_eq!(drain(&mut b), (pairs(&[(0, "ready")]), true));
@@ -554,27 +604,80 @@ mod tests {
     }
 
     #[test]
+    fn disconnect_by_credential_ends_only_those_streams() {
+        let mut hub = Hub::new(0);
+        let who = || viewer();
+        let mut laptop = open_with(&mut hub, who(), session("laptop"), None).ok();
+        let mut phone = open_with(&mut hub, who(), session("phone"), None).ok();
+        let mut script =
+            open_with(&mut hub, who(), Some(Credential::ApiKey("k".into())), None).ok();
+        let mut theirs = open_with(&mut hub, owner(), session("laptop"), None).ok();
+        let ended = |frames: &mut Option<Frames>| frames.as_mut().is_some_and(|f| drain(f).1);
+
+        // Signing out on the phone ends the phone's stream only.
+        let phone_out = Streams::OpenedWith(Credential::Session("phone".into()));
+        assert_eq!(hub.disconnect("viewer", &phone_out), 1);
+        assert!(ended(&mut phone));
+        assert!(!ended(&mut laptop));
+        // Another user's session with the same id is not theirs to end.
+        assert!(!ended(&mut theirs));
+
+        // A password change on the phone ends every other session's stream,
+        // not the API key's.
+        let mut phone = open_with(&mut hub, who(), session("phone"), None).ok();
+        let others = Streams::OtherSessions {
+            keep: Some("phone".into()),
+        };
+        assert_eq!(hub.disconnect("viewer", &others), 1);
+        assert!(ended(&mut laptop));
+        assert!(!ended(&mut phone));
+        assert!(!ended(&mut script));
+        assert!(!ended(&mut theirs));
+        let key = Streams::OpenedWith(Credential::ApiKey("k".into()));
+        assert_eq!(hub.disconnect("viewer", &key), 1);
+        assert!(ended(&mut script));
+        assert_eq!(hub.subscribers(), 2);
+    }
+
+    #[test]
+    fn one_user_gets_at_most_a_few_streams() {
+        let mut hub = Hub::new(0);
+        let mut theirs = Vec::new();
+        for _ in 0..MAX_STREAMS_PER_USER {
+            theirs.push(subscribe(&mut hub, viewer(), None));
+        }
+        assert_eq!(hub.subscribers(), MAX_STREAMS_PER_USER);
+        assert_eq!(
+            open_with(&mut hub, viewer(), session("s"), None).err(),
+            Some(Full::User)
+        );
+        // Other members still get theirs.
+        let _owner = subscribe(&mut hub, owner(), None);
+        // A stream the user closed frees its place.
+        theirs.pop();
+        assert!(open_with(&mut hub, viewer(), None, None).is_ok());
+        assert_eq!(hub.subscribers(), MAX_STREAMS_PER_USER + 1);
+    }
+
+    #[test]
     fn subscribers_and_data_are_bounded() {
         let mut hub = Hub::new(0);
         let mut open = Vec::new();
-        for _ in 0..MAX_SUBSCRIBERS {
-            open.push(subscribe(&mut hub, viewer(), None));
+        for n in 0..MAX_SUBSCRIBERS {
+            let who = visibility(
+                &format!("user {}", n / MAX_STREAMS_PER_USER),
+                &["audit"],
+                &[],
+            );
+            open.push(subscribe(&mut hub, who, None));
         }
-        let refused = hub.subscribe(Subscription {
-            visibility: viewer(),
-            last_event_id: None,
-            now_ms: NOW,
-        });
-        assert!(refused.is_err());
-        open.pop();
-        assert!(
-            hub.subscribe(Subscription {
-                visibility: viewer(),
-                last_event_id: None,
-                now_ms: NOW,
-            })
-            .is_ok()
+        let newcomer = || visibility("newcomer", &["audit"], &[]);
+        assert_eq!(
+            open_with(&mut hub, newcomer(), None, None).err(),
+            Some(Full::Organization)
         );
+        open.pop();
+        assert!(open_with(&mut hub, newcomer(), None, None).is_ok());
 
         let big = EventDraft {
             data: Value::String("x".repeat(MAX_DATA_BYTES)),
@@ -583,6 +686,7 @@ mod tests {
         let id = hub.publish(big);
         let backlog = hub.backlog(&Subscription {
             visibility: viewer(),
+            credential: None,
             last_event_id: Some(id - 1),
             now_ms: NOW,
         });

@@ -28,12 +28,58 @@ pub enum HubRequest {
     /// The events a subscriber missed, as JSON instead of a stream.
     /// Answered by [`HubReply::Backlog`].
     Poll(Subscription),
-    /// Ends every stream of one user (removed, or their role changed).
-    /// Answered by [`HubReply::Disconnected`].
+    /// Ends streams of one user: all of them (removed, or their role
+    /// changed) or those of some credentials (signed out, a session
+    /// revoked, the password changed). Answered by [`HubReply::Disconnected`].
     Disconnect {
         /// Whose streams to end.
         user_id: String,
+        /// Which of them.
+        #[serde(default)]
+        streams: Streams,
     },
+}
+
+/// The credential a stream was opened with, so that ending the credential
+/// ends its streams too.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Credential {
+    /// A browser session, by its public id (the hash of the cookie's secret).
+    Session(String),
+    /// A personal API key, by its id.
+    ApiKey(String),
+}
+
+/// Which of a user's streams [`HubRequest::Disconnect`] ends.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Streams {
+    /// Every stream of the user, whatever opened it.
+    #[default]
+    All,
+    /// The streams opened with this credential (signed out, revoked).
+    OpenedWith(Credential),
+    /// The streams opened with any session but this one (the password
+    /// changed there); streams of API keys stay, as the keys do.
+    OtherSessions {
+        /// The session whose streams stay, if any.
+        keep: Option<String>,
+    },
+}
+
+impl Streams {
+    /// Whether a stream opened with `credential` is one of these.
+    pub fn include(&self, credential: Option<&Credential>) -> bool {
+        match self {
+            Streams::All => true,
+            Streams::OpenedWith(wanted) => credential == Some(wanted),
+            Streams::OtherSessions { keep } => match credential {
+                Some(Credential::Session(id)) => keep.as_deref() != Some(id.as_str()),
+                _ => false,
+            },
+        }
+    }
 }
 
 /// An event hub's answer.
@@ -124,6 +170,9 @@ pub struct Event {
 pub struct Subscription {
     /// What it may see.
     pub visibility: Visibility,
+    /// What it was opened with, when known; [`Streams`] selects by it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub credential: Option<Credential>,
     /// The last event id it received (`Last-Event-ID`), if any. Events after
     /// it are replayed, or `reset` is sent when they are no longer held.
     pub last_event_id: Option<u64>,
@@ -166,6 +215,7 @@ mod tests {
                 read: BTreeSet::from(["audit".into()]),
                 manage: BTreeSet::new(),
             },
+            credential: Some(Credential::Session("s1".into())),
             last_event_id: Some(7),
             now_ms: 1,
         });
@@ -174,6 +224,7 @@ mod tests {
             Some(json!({
                 "type": "subscribe",
                 "visibility": { "user_id": "u1", "read": ["audit"], "manage": [] },
+                "credential": { "session": "s1" },
                 "last_event_id": 7,
                 "now_ms": 1,
             }))
@@ -182,6 +233,35 @@ mod tests {
             serde_json::to_value(Audience::Manage("members".into())).ok(),
             Some(json!({ "manage": "members" }))
         );
+    }
+
+    #[test]
+    fn disconnects_select_streams_by_credential() {
+        // A disconnect without `streams` (as role changes send it) ends all.
+        let old: HubRequest =
+            serde_json::from_value(json!({ "type": "disconnect", "user_id": "u" }))
+                .unwrap_or(HubRequest::Ping);
+        assert_eq!(
+            old,
+            HubRequest::Disconnect {
+                user_id: "u".into(),
+                streams: Streams::All
+            }
+        );
+        let this = Credential::Session("a".into());
+        let other = Credential::Session("b".into());
+        let key = Credential::ApiKey("k".into());
+        let opened_with = Streams::OpenedWith(this.clone());
+        assert!(opened_with.include(Some(&this)));
+        assert!(!opened_with.include(Some(&other)));
+        assert!(!opened_with.include(None));
+        let others = Streams::OtherSessions {
+            keep: Some("a".into()),
+        };
+        assert!(!others.include(Some(&this)));
+        assert!(others.include(Some(&other)));
+        assert!(!others.include(Some(&key)));
+        assert!(Streams::All.include(None));
     }
 
     #[test]

@@ -2,15 +2,17 @@
 
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 
-use crate::crypto::Sealer;
+use crate::{crypto::Sealer, error::ApiError};
 
 /// Settings and keys the domain needs.
 #[derive(Debug, Clone)]
 pub struct Config {
     /// Seals key material at rest (`FLAMINGO_SECRET_KEY`: 32 bytes, base64url).
     pub sealer: Sealer,
-    /// The panel's public origin (`https://panel.example.com`), when set;
-    /// otherwise the request's own origin is the panel's.
+    /// The panel's public origin (`https://panel.example.com`,
+    /// `PUBLIC_ORIGIN`). Required in production; without it only requests
+    /// to a loopback host (`wrangler dev`, tests) take their own origin as
+    /// the panel's (see [`Config::expected_origin`]).
     pub origin: Option<String>,
 }
 
@@ -30,5 +32,77 @@ impl Config {
             sealer: Sealer::new(&key),
             origin,
         })
+    }
+
+    /// The origin cookie-authenticated writes must come from: `PUBLIC_ORIGIN`,
+    /// else the request's own origin when it names a loopback host (local
+    /// development and tests). Any other request without `PUBLIC_ORIGIN` is
+    /// refused as misconfigured: trusting its `Host` header would let
+    /// whatever sits in front of the Worker decide what counts as the panel.
+    pub fn expected_origin<'a>(
+        &'a self,
+        request_origin: Option<&'a str>,
+    ) -> Result<Option<&'a str>, ApiError> {
+        match (self.origin.as_deref(), request_origin) {
+            (Some(origin), _) => Ok(Some(origin)),
+            (None, Some(own)) if is_loopback(own) => Ok(Some(own)),
+            (None, _) => Err(ApiError::Misconfigured("PUBLIC_ORIGIN is not set")),
+        }
+    }
+}
+
+/// Whether `origin` (`scheme://host[:port]`) names this machine:
+/// `localhost`, `*.localhost`, `127.0.0.0/8` or `[::1]`.
+fn is_loopback(origin: &str) -> bool {
+    let Some((_, authority)) = origin.split_once("://") else {
+        return false;
+    };
+    let host = match authority.strip_prefix('[') {
+        Some(v6) => return v6.split_once(']').is_some_and(|(ip, _)| ip == "::1"),
+        None => authority.split(':').next().unwrap_or_default(),
+    };
+    let host = host.to_ascii_lowercase();
+    host == "localhost"
+        || host.ends_with(".localhost")
+        || host
+            .parse::<std::net::Ipv4Addr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn config(origin: Option<&str>) -> Config {
+        let key = URL_SAFE_NO_PAD.encode([7u8; 32]);
+        Config::from_secret(&key, origin.map(str::to_owned)).unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    #[test]
+    fn public_origin_is_required_beyond_loopback() {
+        let set = config(Some("https://panel.example.com/"));
+        assert_eq!(
+            set.expected_origin(Some("https://evil.example")).ok(),
+            Some(Some("https://panel.example.com"))
+        );
+        let unset = config(None);
+        for local in [
+            "http://127.0.0.1:8787",
+            "http://localhost",
+            "http://app.localhost:5173",
+            "http://[::1]:8787",
+        ] {
+            assert_eq!(unset.expected_origin(Some(local)).ok(), Some(Some(local)));
+        }
+        for remote in [
+            "https://panel.example.com",
+            "http://localhost.example.com",
+            "http://10.0.0.1",
+            "http://[::2]",
+            "localhost",
+        ] {
+            assert!(unset.expected_origin(Some(remote)).is_err(), "{remote}");
+        }
+        assert!(unset.expected_origin(None).is_err());
     }
 }

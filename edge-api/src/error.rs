@@ -79,6 +79,9 @@ pub enum ApiError {
     /// A bug or an unexpected state; the cause is logged only.
     #[error("internal: {0}")]
     Internal(String),
+    /// The instance lacks a setting it needs (named, never a secret's value).
+    #[error("not configured: {0}")]
+    Misconfigured(&'static str),
 }
 
 impl ApiError {
@@ -103,7 +106,7 @@ impl ApiError {
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Upstream(_) => StatusCode::BAD_GATEWAY,
-            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            ApiError::Internal(_) | ApiError::Misconfigured(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -122,6 +125,7 @@ impl ApiError {
             ApiError::RateLimited { .. } => "rate_limited",
             ApiError::Upstream(_) => "upstream",
             ApiError::Internal(_) => "internal",
+            ApiError::Misconfigured(_) => "misconfigured",
         }
     }
 
@@ -140,6 +144,9 @@ impl ApiError {
             }
             ApiError::Upstream(_) => "A service Flamingo depends on did not answer.".into(),
             ApiError::Internal(_) => "Something went wrong on our side.".into(),
+            ApiError::Misconfigured(what) => {
+                format!("Flamingo is not fully configured ({what}); see the README's deploy steps.")
+            }
             other => other.to_string(),
         }
     }
@@ -149,6 +156,9 @@ impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         if let ApiError::Internal(cause) | ApiError::Upstream(cause) = &self {
             log_error(self.code(), cause);
+        }
+        if let ApiError::Misconfigured(what) = &self {
+            log_error(self.code(), what);
         }
         let mut body = json!({ "code": self.code(), "message": self.public_message() });
         if let ApiError::Invalid { fields } = &self {

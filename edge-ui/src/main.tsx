@@ -1,3 +1,6 @@
+// First, before any schema is built: no eval under the Content-Security-Policy.
+import "@/lib/zod-config";
+
 import { StrictMode } from "react";
 import { createRoot } from "react-dom/client";
 

@@ -1,6 +1,7 @@
 // Drives Debian's Chromium with playwright-core for the browser tests:
-// launching, pages that fail on console errors, two-factor codes, and
-// screenshots (light and dark) into SCREENSHOT_DIR.
+// launching, pages that fail on console errors and Content-Security-Policy
+// violations, two-factor codes, and screenshots (light and dark) into
+// SCREENSHOT_DIR.
 import { createHmac } from "node:crypto";
 import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
@@ -36,13 +37,31 @@ const EXPECTED_HTTP_ERROR = /^Failed to load resource: the server responded with
 
 /**
  * A fresh browser context (own cookies and storage) and page at `baseURL`
- * that records console errors and warnings, uncaught errors and server
- * failures (5xx). Call `assertClean()` to fail on any of them.
+ * that records console errors and warnings, uncaught errors, server
+ * failures (5xx), Content-Security-Policy violations (each page's
+ * `securitypolicyviolation` events) and pages served without a policy.
+ * Call `assertClean()` to fail on any of them; `violations` lists the CSP
+ * violations alone.
  */
 export async function openPage(browser, baseURL, { colorScheme = "light" } = {}) {
   const context = await browser.newContext({ baseURL, colorScheme, viewport: { width: 1280, height: 800 } });
-  const page = await context.newPage();
   const problems = [];
+  const violations = [];
+  await context.exposeBinding("__reportCspViolation", ({ frame }, v) => {
+    violations.push(v);
+    problems.push(`CSP violation on ${frame.url()}: ${v.directive} blocked ${v.blocked || "inline"} (${v.source}) ${v.sample}`);
+  });
+  await context.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (e) => {
+      window.__reportCspViolation({
+        directive: e.effectiveDirective,
+        blocked: e.blockedURI,
+        source: `${e.sourceFile}:${e.lineNumber}`,
+        sample: e.sample,
+      });
+    });
+  });
+  const page = await context.newPage();
   page.on("console", (message) => {
     const type = message.type();
     if (type !== "error" && type !== "warning") return;
@@ -52,8 +71,12 @@ export async function openPage(browser, baseURL, { colorScheme = "light" } = {})
     problems.push(`console ${type}: ${text}${url ? ` (${url})` : ""}`);
   });
   page.on("pageerror", (error) => problems.push(`page error: ${error.message}`));
-  page.on("response", (response) => {
+  page.on("response", async (response) => {
     if (response.status() >= 500) problems.push(`HTTP ${response.status()} from ${response.url()}`);
+    if (response.request().resourceType() === "document") {
+      const headers = await response.allHeaders().catch(() => null);
+      if (headers && !headers["content-security-policy"]) problems.push(`page without a Content-Security-Policy: ${response.url()}`);
+    }
     if (process.env.UI_TEST_DEBUG && response.url().includes("/api/"))
       console.error(`${response.request().method()} ${response.url()} -> ${response.status()}`);
   });
@@ -61,6 +84,7 @@ export async function openPage(browser, baseURL, { colorScheme = "light" } = {})
     context,
     page,
     problems,
+    violations,
     assertClean() {
       if (problems.length > 0) throw new Error(`the browser reported problems:\n${problems.join("\n")}`);
     },

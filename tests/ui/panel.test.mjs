@@ -1,7 +1,8 @@
 // The web app in a real browser against the real stack (`wrangler dev`):
 // first run, signing out and in, two-factor sign-in, inviting a viewer who
 // joins from another browser, the audit log, settings, and the theme without
-// a flash. Every page must stay free of console errors. Screenshots of the
+// a flash. Every page must stay free of console errors and of
+// Content-Security-Policy violations. Screenshots of the
 // main pages, light and dark, go to $SCREENSHOT_DIR.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -305,7 +306,7 @@ test("a chosen dark theme is painted before any app script runs", STEP, async ()
   await page.waitForFunction(() => document.documentElement.classList.contains("dark"));
 
   // After the page is parsed, before deferred and module scripts run, the
-  // document is "interactive": only the inline script in <head> has run.
+  // document is "interactive": only the blocking theme script in <head> has run.
   await page.addInitScript(() => {
     document.addEventListener("readystatechange", () => {
       if (document.readyState === "interactive") {
@@ -337,6 +338,30 @@ test("a chosen dark theme is painted before any app script runs", STEP, async ()
     assert.notEqual(painted.background, "rgb(255, 255, 255)");
   } finally {
     await bare.context.close();
+  }
+});
+
+test("the Content-Security-Policy is enforced, and its violations are caught", STEP, async () => {
+  // Every page above ran under the policy with no violation (assertClean).
+  // Here, that a violation would have been seen: an injected inline script
+  // must not run, and must be reported.
+  const probe = await openPage(browser, edge.url);
+  try {
+    await probe.page.goto("/login");
+    await probe.page.getByRole("heading", { level: 1, name: "Sign in to Flamingo" }).waitFor();
+    assert.deepEqual(probe.violations, [], "the page itself is clean");
+    const ran = await probe.page.evaluate(() => {
+      const script = document.createElement("script");
+      script.textContent = "window.__inlineRan = true";
+      document.head.append(script);
+      return window.__inlineRan === true;
+    });
+    assert.equal(ran, false, "an inline script does not run");
+    const deadline = Date.now() + 5_000;
+    while (probe.violations.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    assert.match(probe.violations[0]?.directive ?? "", /^script-src/, JSON.stringify(probe.violations));
+  } finally {
+    await probe.context.close();
   }
 });
 

@@ -20,6 +20,7 @@ use crate::{
         clock::rfc3339,
         db::{DatabaseExt, DbError, Statement},
     },
+    record::events,
     validate::{self, Problems},
 };
 
@@ -203,7 +204,7 @@ pub async fn login(
     Ok(response)
 }
 
-/// `POST /api/auth/logout`: ends this session.
+/// `POST /api/auth/logout`: ends this session and its event streams.
 pub async fn logout(
     State(platform): State<Platform>,
     Extension(caller): Extension<Caller>,
@@ -211,6 +212,7 @@ pub async fn logout(
 ) -> Result<Response, ApiError> {
     if let Some(id) = &caller.session_id {
         session::revoke(&platform, &caller.user_id, id).await?;
+        events::end_session(&platform, &caller.user_id, id).await;
     }
     let mut response = StatusCode::NO_CONTENT.into_response();
     response
@@ -364,6 +366,7 @@ pub async fn change_password(
     }
     platform.db.batch(batch).await?;
     session::revoke_all_except(&platform, &caller.user_id, caller.session_id.as_deref()).await?;
+    events::end_other_sessions(&platform, &caller.user_id, caller.session_id.as_deref()).await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -406,13 +409,15 @@ pub async fn list_sessions(
     Ok(Json(sessions))
 }
 
-/// `DELETE /api/auth/sessions/{id}`: ends one of the user's sessions.
+/// `DELETE /api/auth/sessions/{id}`: ends one of the user's sessions and
+/// its event streams.
 pub async fn revoke_session(
     State(platform): State<Platform>,
     Extension(caller): Extension<Caller>,
     Path(id): Path<String>,
 ) -> Result<StatusCode, ApiError> {
     if session::revoke(&platform, &caller.user_id, &id).await? {
+        events::end_session(&platform, &caller.user_id, &id).await;
         Ok(StatusCode::NO_CONTENT)
     } else {
         Err(ApiError::NotFound)

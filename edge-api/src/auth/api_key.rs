@@ -311,6 +311,7 @@ pub async fn revoke(
             entry.by(&platform, &caller, &meta)?,
         ])
         .await?;
+    crate::record::events::end_api_key(&platform, &caller.user_id, &id).await;
     Ok(StatusCode::NO_CONTENT)
 }
 

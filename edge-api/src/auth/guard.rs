@@ -118,7 +118,7 @@ fn is_safe(method: &Method) -> bool {
 
 /// Cookie-authenticated writes must come from the panel's own pages.
 fn check_origin(platform: &Platform, req: &Request, meta: &RequestMeta) -> Result<(), ApiError> {
-    let expected = platform.config.origin.as_deref().or(meta.origin.as_deref());
+    let expected = platform.config.expected_origin(meta.origin.as_deref())?;
     let origin = req
         .headers()
         .get(header::ORIGIN)

@@ -168,8 +168,18 @@ pub async fn list(platform: &Platform, user_id: &str) -> Result<Vec<Session>, Ap
         .collect())
 }
 
-/// Ends one session of `user_id`; false if it was not theirs or not live.
+/// Whether `id` looks like a session's public id (64 lowercase hex digits),
+/// so that no other text becomes a KV key (which holds at most 512 bytes).
+pub fn is_id(id: &str) -> bool {
+    id.len() == 64 && id.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
+/// Ends one session of `user_id`; false if it was not theirs or not live
+/// (or `id` is no session id at all).
 pub async fn revoke(platform: &Platform, user_id: &str, id: &str) -> Result<bool, ApiError> {
+    if !is_id(id) {
+        return Ok(false);
+    }
     let Some(json) = platform.kv.get(&session_key(id)).await? else {
         return Ok(false);
     };

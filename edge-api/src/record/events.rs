@@ -7,10 +7,16 @@
 //!   catch up on their next refetch.
 //! - [`disconnect`] ends a user's streams when they are removed or their role
 //!   changes; they reconnect (or are refused) through the guard again.
+//!   [`end_session`] (signed out, session revoked), [`end_other_sessions`]
+//!   (password changed) and [`end_api_key`] (key revoked) end the streams
+//!   a credential opened, in every organization of the user. Each stream
+//!   remembers its credential; a password change leaves API-key streams
+//!   open, as it leaves the keys valid.
 //! - `GET /api/orgs/{org}/events` ([`stream`]) with `Accept: text/event-stream`
 //!   streams `id: N\nevent: <type>\ndata: <json>\n\n` frames, resuming after
 //!   `Last-Event-ID` (or `?last_event_id=`): the missed events the caller may
-//!   see, or `reset` when they are gone (refetch everything). `ready` marks
+//!   see, or `reset` when they are gone (refetch everything); an id that is
+//!   not a whole number up to 2^53 − 1 is a 400. `ready` marks
 //!   the stream live. Without that Accept it answers the same catch-up as
 //!   JSON ([`EventPage`]), for scripts that poll.
 //!
@@ -27,7 +33,7 @@ use axum::{
 };
 use durable_state::{
     hub::KEEPALIVE_SECS,
-    protocol::{self, EventDraft, Visibility},
+    protocol::{self, Credential, EventDraft, Streams, Visibility},
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Value, json};
@@ -41,6 +47,7 @@ use crate::{
     extract::ApiQuery,
     platform::{
         Platform,
+        db::{DatabaseExt, Statement},
         objects::{HubReply, HubRequest, Subscription},
     },
 };
@@ -205,8 +212,60 @@ pub async fn publish(platform: &Platform, org_id: &str, event: NewEvent) {
 /// Ends every live stream `user_id` has on the organization (after removing
 /// them or changing their role). Never fails the request.
 pub async fn disconnect(platform: &Platform, org_id: &str, user_id: &str) {
+    end(platform, org_id, user_id, Streams::All).await;
+}
+
+/// Ends the streams that session `session_id` of `user_id` opened, in every
+/// organization of theirs (signed out, or the session revoked). Never fails
+/// the request.
+pub async fn end_session(platform: &Platform, user_id: &str, session_id: &str) {
+    let streams = Streams::OpenedWith(Credential::Session(session_id.to_owned()));
+    end_everywhere(platform, user_id, streams).await;
+}
+
+/// Ends the streams of every session of `user_id` but `keep` (the password
+/// changed there), in every organization of theirs. API-key streams stay.
+/// Never fails the request.
+pub async fn end_other_sessions(platform: &Platform, user_id: &str, keep: Option<&str>) {
+    let streams = Streams::OtherSessions {
+        keep: keep.map(str::to_owned),
+    };
+    end_everywhere(platform, user_id, streams).await;
+}
+
+/// Ends the streams that API key `key_id` of `user_id` opened, in every
+/// organization of theirs (the key was revoked). Never fails the request.
+pub async fn end_api_key(platform: &Platform, user_id: &str, key_id: &str) {
+    let streams = Streams::OpenedWith(Credential::ApiKey(key_id.to_owned()));
+    end_everywhere(platform, user_id, streams).await;
+}
+
+/// The organizations a user belongs to, whose hubs may hold their streams.
+const USER_ORGS: &str = "SELECT org_id FROM memberships WHERE user_id = ?1";
+
+async fn end_everywhere(platform: &Platform, user_id: &str, streams: Streams) {
+    #[derive(Deserialize)]
+    struct Row {
+        org_id: String,
+    }
+    let orgs: Vec<Row> = match platform
+        .db
+        .all(Statement::new(USER_ORGS).bind(user_id))
+        .await
+    {
+        Ok(orgs) => orgs,
+        Err(e) => return log_failure("disconnect", &format!("listing organizations: {e}")),
+    };
+    let ends = orgs
+        .iter()
+        .map(|org| end(platform, &org.org_id, user_id, streams.clone()));
+    futures_util::future::join_all(ends).await;
+}
+
+async fn end(platform: &Platform, org_id: &str, user_id: &str, streams: Streams) {
     let request = HubRequest::Disconnect {
         user_id: user_id.to_owned(),
+        streams,
     };
     match platform.objects.hub(org_id, request).await {
         Ok(HubReply::Disconnected { .. }) => {}
@@ -255,16 +314,42 @@ pub struct EventPage {
     pub events: Vec<OrgEvent>,
 }
 
-/// `Last-Event-ID` from the header, else the query. An id that is not a
-/// number is one the hub never gave, which it answers with `reset`.
-fn last_event_id(headers: &HeaderMap, cursor: &Cursor) -> Option<u64> {
-    let text = headers
-        .get("last-event-id")
-        .and_then(|v| v.to_str().ok())
-        .or(cursor.last_event_id.as_deref())
-        .map(str::trim)
-        .filter(|t| !t.is_empty())?;
-    Some(text.parse().unwrap_or(u64::MAX))
+/// The largest id a client may send back: ids travel as JSON numbers, which
+/// JavaScript holds exactly up to 2^53 − 1 (the hub never gets near it).
+const MAX_EVENT_ID: u64 = (1 << 53) - 1;
+
+/// `Last-Event-ID` from the header, else the query; empty is none. Anything
+/// but a whole number up to [`MAX_EVENT_ID`] is an id the hub never gave
+/// and no `EventSource` sends: a 400. A number past the hub's newest id
+/// gets `reset`.
+fn last_event_id(headers: &HeaderMap, cursor: &Cursor) -> Result<Option<u64>, ApiError> {
+    let invalid = || ApiError::BadRequest {
+        code: "invalid_last_event_id",
+        message: format!("Last-Event-ID must be a whole number from 0 to {MAX_EVENT_ID}."),
+    };
+    let text = match headers.get("last-event-id") {
+        Some(value) => Some(value.to_str().map_err(|_| invalid())?),
+        None => cursor.last_event_id.as_deref(),
+    };
+    let Some(text) = text.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    if !text.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(invalid());
+    }
+    match text.parse::<u64>() {
+        Ok(id) if id <= MAX_EVENT_ID => Ok(Some(id)),
+        _ => Err(invalid()),
+    }
+}
+
+/// The credential a stream is opened with, so ending it ends the stream.
+fn credential(caller: &Caller) -> Option<Credential> {
+    match (&caller.session_id, &caller.api_key_id) {
+        (Some(session), _) => Some(Credential::Session(session.clone())),
+        (None, Some(key)) => Some(Credential::ApiKey(key.clone())),
+        (None, None) => None,
+    }
 }
 
 fn wants_stream(headers: &HeaderMap) -> bool {
@@ -286,7 +371,8 @@ pub async fn stream(
 ) -> Result<Response, ApiError> {
     let subscription = Subscription {
         visibility: visibility(org.role, &caller.user_id),
-        last_event_id: last_event_id(&headers, &cursor),
+        credential: credential(&caller),
+        last_event_id: last_event_id(&headers, &cursor)?,
         now_ms: platform.clock.now_ms(),
     };
     if wants_stream(&headers) {
@@ -381,19 +467,40 @@ mod tests {
     }
 
     #[test]
-    fn the_cursor_prefers_the_header_and_resets_on_garbage() {
+    fn the_cursor_prefers_the_header_and_refuses_garbage() {
         let mut headers = HeaderMap::new();
         let query = Cursor {
             last_event_id: Some("3".into()),
         };
-        assert_eq!(last_event_id(&headers, &query), Some(3));
+        assert_eq!(last_event_id(&headers, &query).ok(), Some(Some(3)));
         headers.insert("last-event-id", HeaderValue::from_static("9"));
-        assert_eq!(last_event_id(&headers, &query), Some(9));
-        headers.insert("last-event-id", HeaderValue::from_static("nope"));
-        assert_eq!(last_event_id(&headers, &query), Some(u64::MAX));
+        assert_eq!(last_event_id(&headers, &query).ok(), Some(Some(9)));
+        let max = MAX_EVENT_ID.to_string();
+        for bad in [
+            "nope",
+            "-1",
+            "+1",
+            "1.5",
+            "9007199254740992",
+            "99999999999999999999",
+        ] {
+            headers.insert("last-event-id", HeaderValue::from_static(bad));
+            assert!(last_event_id(&headers, &query).is_err(), "{bad}");
+            let cursor = Cursor {
+                last_event_id: Some(bad.into()),
+            };
+            assert!(last_event_id(&HeaderMap::new(), &cursor).is_err(), "{bad}");
+        }
+        let cursor = Cursor {
+            last_event_id: Some(max),
+        };
+        assert_eq!(
+            last_event_id(&HeaderMap::new(), &cursor).ok(),
+            Some(Some(MAX_EVENT_ID))
+        );
         let empty = Cursor {
             last_event_id: Some(String::new()),
         };
-        assert_eq!(last_event_id(&HeaderMap::new(), &empty), None);
+        assert_eq!(last_event_id(&HeaderMap::new(), &empty).ok(), Some(None));
     }
 }

@@ -118,15 +118,20 @@ async fn subscribe(platform: &Platform, org: &str, cookie: &str, last: Option<&s
 /// Opens `uri` with `Accept: text/event-stream` and `Last-Event-ID: last`.
 async fn open(platform: &Platform, uri: &str, cookie: &str, last: Option<&str>) -> Sse {
     let mut request = api("GET", uri, Some(cookie), None);
-    request.headers_mut().insert(
-        header::ACCEPT,
-        HeaderValue::from_static("text/event-stream"),
-    );
     if let Some(last) = last {
         request
             .headers_mut()
             .insert("last-event-id", HeaderValue::from_str(last).expect("id"));
     }
+    open_request(platform, request).await
+}
+
+/// Sends `request` with `Accept: text/event-stream`; it must stream.
+async fn open_request(platform: &Platform, mut request: axum::http::Request<Body>) -> Sse {
+    request.headers_mut().insert(
+        header::ACCEPT,
+        HeaderValue::from_static("text/event-stream"),
+    );
     let response = edge_api::router(platform.clone())
         .oneshot(request)
         .await
@@ -141,6 +146,22 @@ async fn open(platform: &Platform, uri: &str, cookie: &str, last: Option<&str>) 
         body: response.into_body(),
         buffer: String::new(),
     }
+}
+
+/// `GET /api/orgs/{org}/events` as an `EventSource` would, expecting a
+/// refusal: its status and JSON body.
+async fn refused(platform: &Platform, org: &str, cookie: &str) -> common::Reply {
+    let mut request = api(
+        "GET",
+        &format!("/api/orgs/{org}/events"),
+        Some(cookie),
+        None,
+    );
+    request.headers_mut().insert(
+        header::ACCEPT,
+        HeaderValue::from_static("text/event-stream"),
+    );
+    send(platform, request).await
 }
 
 /// An organization with its owner signed in.
@@ -312,8 +333,49 @@ async fn a_gap_older_than_the_ring_gives_reset() {
     // An id the hub never gave resets too.
     let mut bogus = subscribe(&org.platform, &org.slug, &org.owner, Some("999999")).await;
     assert_eq!(bogus.next().await.event, "reset");
-    let mut garbage = subscribe(&org.platform, &org.slug, &org.owner, Some("abc")).await;
-    assert_eq!(garbage.next().await.event, "reset");
+}
+
+#[tokio::test]
+async fn a_last_event_id_that_is_no_id_is_a_400() {
+    let org = org().await;
+    let uri = format!("/api/orgs/{}/events", org.slug);
+    let too_big = (1u64 << 53).to_string();
+    for bad in [
+        "nope",
+        "-1",
+        "1e3",
+        too_big.as_str(),
+        "18446744073709551616",
+    ] {
+        // In the header and in the query, streaming and polling alike.
+        let mut header_stream = api("GET", &uri, Some(&org.owner), None);
+        header_stream
+            .headers_mut()
+            .insert("last-event-id", HeaderValue::from_str(bad).expect("header"));
+        header_stream.headers_mut().insert(
+            header::ACCEPT,
+            HeaderValue::from_static("text/event-stream"),
+        );
+        let query = format!("{uri}?last_event_id={bad}");
+        let query_poll = api("GET", &query, Some(&org.owner), None);
+        for request in [header_stream, query_poll] {
+            let reply = send(&org.platform, request).await;
+            assert_eq!(
+                reply.status,
+                StatusCode::BAD_REQUEST,
+                "{bad}: {}",
+                reply.json
+            );
+            assert_eq!(
+                reply.json["error"]["code"], "invalid_last_event_id",
+                "{bad}"
+            );
+        }
+    }
+    // The largest id a client can hold exactly is one the hub never gave: reset.
+    let max = ((1u64 << 53) - 1).to_string();
+    let mut far = subscribe(&org.platform, &org.slug, &org.owner, Some(&max)).await;
+    assert_eq!(far.next().await.event, "reset");
 }
 
 #[tokio::test]
@@ -476,30 +538,61 @@ async fn publishing_without_subscribers_or_hub_is_harmless() {
 
 #[tokio::test]
 async fn streams_are_capped_and_closed_ones_free_their_place() {
+    use durable_state::hub::{MAX_STREAMS_PER_USER, MAX_SUBSCRIBERS};
     let org = org().await;
-    let mut open = Vec::new();
-    for _ in 0..durable_state::hub::MAX_SUBSCRIBERS {
-        open.push(subscribe(&org.platform, &org.slug, &org.owner, None).await);
+    // Enough members to fill the organization, each with their own share.
+    let mut cookies = vec![org.owner.clone()];
+    for n in 1..MAX_SUBSCRIBERS.div_ceil(MAX_STREAMS_PER_USER) {
+        cookies.push(org.member(&format!("m{n}"), "viewer").await.1);
     }
-    let mut request = api(
-        "GET",
-        &format!("/api/orgs/{}/events", org.slug),
-        Some(&org.owner),
-        None,
-    );
-    request.headers_mut().insert(
-        header::ACCEPT,
-        HeaderValue::from_static("text/event-stream"),
-    );
-    let refused = send(&org.platform, request).await;
-    assert_eq!(refused.status, StatusCode::TOO_MANY_REQUESTS);
-    assert_eq!(refused.json["error"]["code"], "rate_limited");
-    assert!(refused.headers.contains_key(header::RETRY_AFTER));
+    let mut open = Vec::new();
+    for n in 0..MAX_SUBSCRIBERS {
+        let cookie = &cookies[n / MAX_STREAMS_PER_USER];
+        open.push(subscribe(&org.platform, &org.slug, cookie, None).await);
+    }
+    let (_, late) = org.member("late", "viewer").await;
+    let full = refused(&org.platform, &org.slug, &late).await;
+    assert_eq!(full.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(full.json["error"]["code"], "rate_limited");
+    assert!(full.headers.contains_key(header::RETRY_AFTER));
 
     // A client that goes away frees its place.
     open.pop();
-    let mut again = subscribe(&org.platform, &org.slug, &org.owner, None).await;
+    let mut again = subscribe(&org.platform, &org.slug, &late, None).await;
     again.ready().await;
+}
+
+#[tokio::test]
+async fn one_member_cannot_take_every_place() {
+    use durable_state::hub::MAX_STREAMS_PER_USER;
+    let org = org().await;
+    let (vic_id, viewer) = org.member("vic", "viewer").await;
+    let mut theirs = Vec::new();
+    for _ in 0..MAX_STREAMS_PER_USER {
+        let mut stream = subscribe(&org.platform, &org.slug, &viewer, None).await;
+        stream.ready().await;
+        theirs.push(stream);
+    }
+    // The next one of theirs is refused, with the JSON envelope...
+    let refused_reply = refused(&org.platform, &org.slug, &viewer).await;
+    assert_eq!(refused_reply.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(refused_reply.json["error"]["code"], "rate_limited");
+    assert!(refused_reply.headers.contains_key(header::RETRY_AFTER));
+    // ...even from another session of theirs, while other members still
+    // get theirs, and the open ones carry on.
+    let other_session = sign_in_as(&org.platform, &vic_id).await;
+    let again = refused(&org.platform, &org.slug, &other_session).await;
+    assert_eq!(again.status, StatusCode::TOO_MANY_REQUESTS);
+    let mut owner = subscribe(&org.platform, &org.slug, &org.owner, None).await;
+    owner.ready().await;
+    org.audit(1).await;
+    for stream in &mut theirs {
+        assert_eq!(stream.next().await.event, "audit.created.1");
+    }
+    // Closing one frees a place for them.
+    theirs.pop();
+    let mut reopened = subscribe(&org.platform, &org.slug, &viewer, None).await;
+    reopened.ready().await;
 }
 
 #[tokio::test]
@@ -541,4 +634,146 @@ async fn every_audited_mutation_publishes_once_it_has_committed() {
         stream.next_within(QUIET).await.is_err(),
         "no event for a refused change"
     );
+}
+
+/// The public id of the session behind `cookie`.
+async fn session_id(platform: &Platform, cookie: &str) -> String {
+    let list = send(
+        platform,
+        api("GET", "/api/auth/sessions", Some(cookie), None),
+    )
+    .await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.json);
+    let sessions = list.json.as_array().expect("a list");
+    let current = sessions
+        .iter()
+        .find(|s| s["current"] == true)
+        .expect("the current session is listed");
+    current["id"].as_str().expect("an id").to_owned()
+}
+
+/// A second organization of the owner's; returns its slug.
+async fn second_org(org: &Org) -> String {
+    let body = json!({ "name": "Second Lab" });
+    let created = send(
+        &org.platform,
+        api("POST", "/api/orgs", Some(&org.owner), Some(body)),
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.json);
+    created.json["slug"].as_str().expect("slug").to_owned()
+}
+
+/// An API key of the owner's: (id, `Authorization` value).
+async fn api_key(org: &Org) -> (String, String) {
+    let body = json!({ "name": "script", "password": "correct horse battery" });
+    let created = send(
+        &org.platform,
+        api("POST", "/api/me/api-keys", Some(&org.owner), Some(body)),
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.json);
+    let id = created.json["id"].as_str().expect("id").to_owned();
+    let token = created.json["token"].as_str().expect("token");
+    (id, format!("Bearer {token}"))
+}
+
+/// The organization's stream opened with an API key.
+async fn subscribe_with_key(platform: &Platform, org: &str, bearer: &str) -> Sse {
+    let request = axum::http::Request::get(format!("/api/orgs/{org}/events"))
+        .header(header::AUTHORIZATION, bearer)
+        .header("cf-connecting-ip", "192.0.2.1")
+        .body(Body::empty())
+        .expect("valid request");
+    open_request(platform, request).await
+}
+
+#[tokio::test]
+async fn signing_out_ends_that_sessions_streams_in_every_organization() {
+    let org = org().await;
+    let second = second_org(&org).await;
+    let other_session = sign_in_as(&org.platform, &org.owner_id).await;
+    let mut here = subscribe(&org.platform, &org.slug, &org.owner, None).await;
+    let mut there = subscribe(&org.platform, &second, &org.owner, None).await;
+    let mut elsewhere = subscribe(&org.platform, &org.slug, &other_session, None).await;
+    for stream in [&mut here, &mut there, &mut elsewhere] {
+        stream.ready().await;
+    }
+
+    let out = send(
+        &org.platform,
+        api("POST", "/api/auth/logout", Some(&org.owner), None),
+    )
+    .await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT);
+    assert!(here.ends().await, "the signed-out session's stream ends");
+    assert!(there.ends().await, "in the other organization too");
+    org.audit(1).await;
+    assert_eq!(elsewhere.next().await.event, "audit.created.1");
+}
+
+#[tokio::test]
+async fn revoking_a_session_ends_its_streams() {
+    let org = org().await;
+    let laptop = sign_in_as(&org.platform, &org.owner_id).await;
+    let laptop_id = session_id(&org.platform, &laptop).await;
+    let mut revoked = subscribe(&org.platform, &org.slug, &laptop, None).await;
+    let mut kept = subscribe(&org.platform, &org.slug, &org.owner, None).await;
+    revoked.ready().await;
+    kept.ready().await;
+
+    let uri = format!("/api/auth/sessions/{laptop_id}");
+    let reply = send(&org.platform, api("DELETE", &uri, Some(&org.owner), None)).await;
+    assert_eq!(reply.status, StatusCode::NO_CONTENT, "{}", reply.json);
+    assert!(revoked.ends().await, "the revoked session's stream ends");
+    org.audit(1).await;
+    assert_eq!(kept.next().await.event, "audit.created.1");
+}
+
+#[tokio::test]
+async fn a_password_change_ends_the_other_sessions_streams() {
+    let org = org().await;
+    let second = second_org(&org).await;
+    let other = sign_in_as(&org.platform, &org.owner_id).await;
+    let (_, bearer) = api_key(&org).await;
+    let mut other_here = subscribe(&org.platform, &org.slug, &other, None).await;
+    let mut other_there = subscribe(&org.platform, &second, &other, None).await;
+    let mut current = subscribe(&org.platform, &org.slug, &org.owner, None).await;
+    let mut script = subscribe_with_key(&org.platform, &org.slug, &bearer).await;
+    for stream in [&mut other_here, &mut other_there, &mut current, &mut script] {
+        stream.ready().await;
+    }
+
+    let body = json!({
+        "current_password": "correct horse battery",
+        "new_password": "a new horse battery staple",
+    });
+    let changed = send(
+        &org.platform,
+        api("PUT", "/api/auth/password", Some(&org.owner), Some(body)),
+    )
+    .await;
+    assert_eq!(changed.status, StatusCode::NO_CONTENT, "{}", changed.json);
+    assert!(other_here.ends().await, "the other session's stream ends");
+    assert!(other_there.ends().await, "in every organization");
+    // The session that changed it, and the API key (still valid), go on.
+    org.audit(1).await;
+    assert_eq!(current.next().await.event, "audit.created.1");
+    assert_eq!(script.next().await.event, "audit.created.1");
+}
+
+#[tokio::test]
+async fn revoking_an_api_key_ends_its_streams() {
+    let org = org().await;
+    let (key_id, bearer) = api_key(&org).await;
+    let mut script = subscribe_with_key(&org.platform, &org.slug, &bearer).await;
+    let mut browser = subscribe(&org.platform, &org.slug, &org.owner, None).await;
+    script.ready().await;
+    browser.ready().await;
+    let uri = format!("/api/me/api-keys/{key_id}");
+    let revoked = send(&org.platform, api("DELETE", &uri, Some(&org.owner), None)).await;
+    assert_eq!(revoked.status, StatusCode::NO_CONTENT, "{}", revoked.json);
+    assert!(script.ends().await, "the revoked key's stream ends");
+    org.audit(1).await;
+    assert_eq!(browser.next().await.event, "audit.created.1");
 }

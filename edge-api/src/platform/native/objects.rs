@@ -137,8 +137,8 @@ impl Objects for LocalObjects {
             HubRequest::Poll(subscription) => {
                 HubReply::Backlog(self.with_hub(name, |hub| hub.backlog(&subscription))?)
             }
-            HubRequest::Disconnect { user_id } => HubReply::Disconnected {
-                streams: self.with_hub(name, |hub| hub.disconnect(&user_id))? as u64,
+            HubRequest::Disconnect { user_id, streams } => HubReply::Disconnected {
+                streams: self.with_hub(name, |hub| hub.disconnect(&user_id, &streams))? as u64,
             },
             HubRequest::Subscribe(_) => {
                 return Err(ObjectError(

@@ -1,7 +1,9 @@
 //! The Cloudflare Worker: builds a [`Platform`] from the bindings and hands
-//! every request to the one router. Nothing else lives here.
+//! every request to the one router, adding the security headers to what it
+//! answers. Nothing else lives here.
 
 mod d1;
+mod headers;
 mod kv;
 mod link;
 mod objects;
@@ -9,7 +11,7 @@ mod objects;
 use std::sync::Arc;
 
 use axum::response::IntoResponse;
-use http_body_util::{BodyExt, Limited};
+use http_body_util::BodyExt;
 use tower::ServiceExt;
 use worker::{Context, Env, HttpRequest, event};
 
@@ -38,14 +40,20 @@ impl Clock for WorkerClock {
 }
 
 /// Reads the instance key (a secret: `wrangler secret put FLAMINGO_SECRET_KEY`;
-/// locally from `.dev.vars`) and the optional public origin.
+/// locally from `.dev.vars`) and the public origin (`PUBLIC_ORIGIN`, a var or
+/// a secret; required unless the request is to a loopback host, see
+/// [`Config::expected_origin`]).
 fn config(env: &Env) -> worker::Result<Config> {
     let key = env
         .secret("FLAMINGO_SECRET_KEY")
         .map(|s| s.to_string())
         .or_else(|_| env.var("FLAMINGO_SECRET_KEY").map(|v| v.to_string()))
         .map_err(|_| worker::Error::RustError("FLAMINGO_SECRET_KEY is not set".into()))?;
-    let origin = env.var("PUBLIC_ORIGIN").ok().map(|v| v.to_string());
+    let origin = env
+        .var("PUBLIC_ORIGIN")
+        .map(|v| v.to_string())
+        .or_else(|_| env.secret("PUBLIC_ORIGIN").map(|s| s.to_string()))
+        .ok();
     Config::from_secret(&key, origin).map_err(worker::Error::RustError)
 }
 
@@ -73,29 +81,47 @@ async fn fetch(
         return link::connect(&platform, &env, req).await;
     }
     let router = crate::router(platform);
-    let req = match buffered(req).await {
-        Ok(req) => req,
-        Err(too_large) => return Ok(too_large.into_response()),
+    let mut response = match buffered(req).await {
+        Ok(req) => match router.oneshot(req).await {
+            Ok(response) => response,
+            Err(never) => match never {},
+        },
+        Err(refused) => refused.into_response(),
     };
-    match router.oneshot(req).await {
-        Ok(response) => Ok(response),
-        Err(never) => match never {},
-    }
+    headers::secure(response.headers_mut());
+    Ok(response)
 }
 
 /// Reads the whole body (at most [`MAX_BODY_BYTES`]) before routing. workerd
 /// fails a request whose body stream is still open after the response has
 /// been sent, which happens when a handler ignores the body; JSON bodies are
-/// small, so reading them up front costs nothing.
+/// small, so reading them up front costs nothing. A larger body is read to
+/// its end too (and dropped) before the 413, for the same reason: answering
+/// halfway through it left workerd to fail the request with a bare 503.
 async fn buffered(req: HttpRequest) -> Result<axum::http::Request<axum::body::Body>, ApiError> {
-    let (parts, body) = req.into_parts();
-    let bytes = Limited::new(body, MAX_BODY_BYTES)
-        .collect()
-        .await
-        .map_err(|_| ApiError::PayloadTooLarge)?
-        .to_bytes();
+    let (parts, mut body) = req.into_parts();
+    let mut kept = Vec::new();
+    let mut too_large = false;
+    while let Some(frame) = body.frame().await {
+        let frame = frame.map_err(|e| ApiError::BadRequest {
+            code: "bad_body",
+            message: format!("The request body could not be read: {e}"),
+        })?;
+        let Ok(chunk) = frame.into_data() else {
+            continue;
+        };
+        if too_large || kept.len() + chunk.len() > MAX_BODY_BYTES {
+            too_large = true;
+            kept = Vec::new();
+        } else {
+            kept.extend_from_slice(&chunk);
+        }
+    }
+    if too_large {
+        return Err(ApiError::PayloadTooLarge);
+    }
     Ok(axum::http::Request::from_parts(
         parts,
-        axum::body::Body::from(bytes),
+        axum::body::Body::from(kept),
     ))
 }

@@ -1,22 +1,28 @@
 import { describe, expect, it } from "vitest";
 
 import indexHtml from "../../../index.html?raw";
+import themeScript from "../../../public/theme.js?raw";
 import { THEME_STORAGE_KEY } from "@/components/theme/theme-storage";
 import { installMatchMedia } from "@/test/match-media";
 
-/** Runs the blocking inline script from index.html, as the browser does before first paint. */
-function runInlineThemeScript() {
-  const match = /<script>([\s\S]*?)<\/script>/.exec(indexHtml);
-  if (!match?.[1]) throw new Error("index.html has no inline theme script");
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- executing our own index.html script
-  (new Function(match[1]) as () => void)();
+/** Runs public/theme.js, as the browser does before first paint. */
+function runThemeScript() {
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval -- executing our own public/theme.js
+  (new Function(themeScript) as () => void)();
 }
 
 const html = document.documentElement;
 
-describe("index.html theme script", () => {
+describe("the no-flash theme script", () => {
   it("reads the same storage key as the provider", () => {
-    expect(indexHtml).toContain(`"${THEME_STORAGE_KEY}"`);
+    expect(themeScript).toContain(`"${THEME_STORAGE_KEY}"`);
+  });
+
+  it("is loaded in <head> by a blocking script of its own, not inline", () => {
+    const head = /<head>([\s\S]*?)<\/head>/.exec(indexHtml)?.[1] ?? "";
+    // No async, defer or type="module": it must run before first paint.
+    expect(head).toContain('<script src="/theme.js"></script>');
+    expect(indexHtml).not.toMatch(/<script>/);
   });
 
   it.each([
@@ -29,7 +35,7 @@ describe("index.html theme script", () => {
     if (stored) localStorage.setItem(THEME_STORAGE_KEY, stored);
     installMatchMedia({ dark: osDark });
 
-    runInlineThemeScript();
+    runThemeScript();
 
     expect(html.classList.contains("dark")).toBe(dark);
     expect(html.style.colorScheme).toBe(dark ? "dark" : "light");

@@ -3,7 +3,7 @@ export type Theme = "light" | "dark" | "system";
 /** What is actually painted. */
 export type ResolvedTheme = "light" | "dark";
 
-/** localStorage key; the no-flash script in index.html reads the same key. */
+/** localStorage key; the no-flash script (public/theme.js) reads the same key. */
 export const THEME_STORAGE_KEY = "flamingo-theme";
 /** Media query for the OS dark preference. */
 export const DARK_MEDIA_QUERY = "(prefers-color-scheme: dark)";
@@ -33,7 +33,7 @@ export function writeStoredTheme(key: string, theme: Theme): void {
   }
 }
 
-/** Paints the resolved theme on <html>, as the inline script does before first paint. */
+/** Paints the resolved theme on <html>, as public/theme.js does before first paint. */
 export function applyTheme(resolved: ResolvedTheme): void {
   const root = document.documentElement;
   root.classList.toggle("dark", resolved === "dark");

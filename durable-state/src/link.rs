@@ -9,7 +9,15 @@
 //!   [`HostMessage::Opened`] / [`HostMessage::Closed`] as they happen, and
 //!   [`HostMessage::Heartbeat`] with fresh counters every
 //!   [`HEARTBEAT_SECS`].
-//! - The edge sends [`EdgeMessage`]s back (kick a tunnel).
+//! - The edge sends [`EdgeMessage`]s back (kick a tunnel; watch the
+//!   counters).
+//! - Live counters: while someone lists the tunnels, the edge sends
+//!   [`EdgeMessage::Watch`] (renewed after [`WATCH_RENEW_MS`], lasting
+//!   [`WATCH_SECS`]); while watched the host sends [`HostMessage::Stats`]
+//!   with the counters of the tunnels that moved, at most one frame every
+//!   [`STATS_INTERVAL_MS`] and none when nothing moved. The object turns
+//!   each into one `tunnel.stats` event. Unwatched, counters ride on the
+//!   heartbeat alone.
 //! - A host silent for [`OFFLINE_AFTER_MS`] is offline; its last known
 //!   tunnels stay listed (the host keeps serving them while the edge is
 //!   unreachable) until its next `Hello` replaces them.
@@ -27,6 +35,19 @@ use crate::protocol::{Audience, EventDraft};
 pub const HEARTBEAT_SECS: u64 = 30;
 /// A host not heard from for this long is offline.
 pub const OFFLINE_AFTER_MS: i64 = 90_000;
+/// How long one [`EdgeMessage::Watch`] lasts.
+pub const WATCH_SECS: u64 = 60;
+/// A watch told this long ago is renewed by the next listing, so a list
+/// fetched every 30 s keeps the host reporting without a gap.
+pub const WATCH_RENEW_MS: i64 = 15_000;
+/// Least time between two [`HostMessage::Stats`] frames of one host.
+pub const STATS_INTERVAL_MS: u64 = 1_000;
+/// Tunnels one [`HostMessage::Stats`] frame carries at most; the rest
+/// follow in the next.
+pub const MAX_STATS: usize = 500;
+/// Tunnels one `tunnel.stats` event lists (hub event data is at most 4 KiB,
+/// and an id may be 256 bytes); `changed` counts them all.
+const MAX_EVENT_STATS: usize = 8;
 /// Tunnels one host may report; more are ignored.
 pub const MAX_TUNNELS: usize = 10_000;
 /// Longest text field a host may report.
@@ -63,6 +84,31 @@ pub struct LinkTunnel {
     pub bytes_out: u64,
     /// HTTP requests proxied.
     pub requests: u64,
+}
+
+/// A tunnel's counters, as [`HostMessage::Stats`] carries them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LinkStats {
+    /// The host's id for the tunnel.
+    pub id: String,
+    /// Bytes from visitors into the tunnel.
+    pub bytes_in: u64,
+    /// Bytes from the client out to visitors.
+    pub bytes_out: u64,
+    /// HTTP requests proxied.
+    pub requests: u64,
+}
+
+impl LinkStats {
+    /// The counters of `tunnel`.
+    pub fn of(tunnel: &LinkTunnel) -> LinkStats {
+        LinkStats {
+            id: tunnel.id.clone(),
+            bytes_in: tunnel.bytes_in,
+            bytes_out: tunnel.bytes_out,
+            requests: tunnel.requests,
+        }
+    }
 }
 
 /// The schemes a tunnel's public URL may have. The panel shows the URL as a
@@ -130,6 +176,12 @@ pub enum HostMessage {
         /// Every open tunnel.
         tunnels: Vec<LinkTunnel>,
     },
+    /// While watched: the counters of tunnels that moved since last
+    /// reported (at most [`MAX_STATS`]).
+    Stats {
+        /// The tunnels that moved.
+        tunnels: Vec<LinkStats>,
+    },
 }
 
 /// A frame from the edge.
@@ -142,6 +194,12 @@ pub enum EdgeMessage {
         tunnel: String,
         /// Shown to the tunnel's user.
         message: String,
+    },
+    /// Someone is looking: report moving counters with
+    /// [`HostMessage::Stats`] for this long.
+    Watch {
+        /// Seconds from now.
+        for_secs: u64,
     },
 }
 
@@ -161,6 +219,10 @@ pub enum LinkRequest {
     },
     /// The host was deleted: drop its socket and forget it.
     Forget,
+    /// [`LinkRequest::Status`] for someone watching the tunnels: also tells
+    /// the host to report moving counters (see [`Link::watch`]). Answered by
+    /// [`LinkReply::Status`].
+    Watch,
 }
 
 /// A link object's answer.
@@ -220,6 +282,9 @@ pub struct Link {
     pub version: Option<String>,
     /// Open tunnels by id.
     pub tunnels: BTreeMap<String, LinkTunnel>,
+    /// When the current socket was last sent [`EdgeMessage::Watch`].
+    #[serde(default)]
+    pub watch_sent_ms: Option<i64>,
 }
 
 /// What the runtime must do after a change.
@@ -305,6 +370,8 @@ impl Link {
     pub fn connected(&mut self, now_ms: i64) -> Effects {
         let was_online = self.online(now_ms);
         self.connected = true;
+        // A new socket knows of no watch.
+        self.watch_sent_ms = None;
         self.last_seen_ms = Some(now_ms);
         let mut effects = Effects {
             changed: true,
@@ -396,6 +463,9 @@ impl Link {
                 }
                 effects.closed = Some(tunnel.id);
             }
+            HostMessage::Stats { tunnels } => {
+                effects.events.extend(self.stats(tunnels, now_ms));
+            }
             HostMessage::Heartbeat { tunnels } => {
                 // Counters only: opening and closing arrive as their own frames.
                 for tunnel in tunnels.into_iter().filter(LinkTunnel::sane) {
@@ -407,6 +477,55 @@ impl Link {
         }
         effects.changed = true;
         effects
+    }
+
+    /// Someone is watching the tunnels at `now_ms`: the [`EdgeMessage::Watch`]
+    /// to send the host, unless it was sent less than [`WATCH_RENEW_MS`] ago
+    /// (or the host is offline). The runtime calls [`Link::watch_unsent`]
+    /// when the frame could not go out.
+    pub fn watch(&mut self, now_ms: i64) -> Option<EdgeMessage> {
+        if !self.online(now_ms) {
+            return None;
+        }
+        let fresh = self
+            .watch_sent_ms
+            .is_some_and(|at| at <= now_ms && now_ms - at < WATCH_RENEW_MS);
+        if fresh {
+            return None;
+        }
+        self.watch_sent_ms = Some(now_ms);
+        Some(EdgeMessage::Watch {
+            for_secs: WATCH_SECS,
+        })
+    }
+
+    /// The watch [`Link::watch`] asked for did not reach the host.
+    pub fn watch_unsent(&mut self) {
+        self.watch_sent_ms = None;
+    }
+
+    /// Applies a stats frame: the counters of known tunnels that moved, and
+    /// one `tunnel.stats` event listing (some of) them; nothing when none did.
+    fn stats(&mut self, stats: Vec<LinkStats>, now_ms: i64) -> Option<EventDraft> {
+        let mut changed: Vec<LinkStats> = Vec::new();
+        for stat in stats.into_iter().take(MAX_TUNNELS) {
+            let Some(known) = self.tunnels.get_mut(&stat.id) else {
+                continue;
+            };
+            let counters = (stat.bytes_in, stat.bytes_out, stat.requests);
+            if (known.bytes_in, known.bytes_out, known.requests) == counters {
+                continue;
+            }
+            (known.bytes_in, known.bytes_out, known.requests) = counters;
+            changed.push(LinkStats::of(known));
+        }
+        if changed.is_empty() {
+            return None;
+        }
+        let count = changed.len();
+        changed.truncate(MAX_EVENT_STATS);
+        let data = json!({ "host_id": self.host_id, "tunnels": changed, "changed": count });
+        Some(self.event("tunnel.stats", data, TUNNELS, now_ms))
     }
 
     /// Whether the host serves `tunnel`.
@@ -578,6 +697,150 @@ mod tests {
         // State saved before the check is not listed either.
         link.tunnels.insert(evil.id.clone(), evil);
         assert_eq!(link.status(4).tunnels.len(), 1);
+    }
+
+    fn stat(id: &str, bytes_in: u64, bytes_out: u64, requests: u64) -> LinkStats {
+        LinkStats {
+            id: id.into(),
+            bytes_in,
+            bytes_out,
+            requests,
+        }
+    }
+
+    fn linked(ids: &[&str]) -> Link {
+        let mut link = Link::new("h1", "o1");
+        link.connected(0);
+        let hello = HostMessage::Hello {
+            version: "0.1.0".into(),
+            hostname: None,
+            tunnels: ids
+                .iter()
+                .enumerate()
+                .map(|(i, id)| tunnel(id, &format!("n{i}")))
+                .collect(),
+        };
+        link.receive(hello, 1);
+        link
+    }
+
+    #[test]
+    fn watch_and_stats_frames_have_stable_json() {
+        assert_eq!(
+            serde_json::to_value(EdgeMessage::Watch { for_secs: 60 }).ok(),
+            Some(json!({ "type": "watch", "for_secs": 60 }))
+        );
+        let stats: HostMessage = serde_json::from_value(json!({
+            "type": "stats",
+            "tunnels": [{ "id": "a", "bytes_in": 1, "bytes_out": 2, "requests": 3 }],
+        }))
+        .unwrap_or(HostMessage::Heartbeat { tunnels: vec![] });
+        assert_eq!(
+            stats,
+            HostMessage::Stats {
+                tunnels: vec![stat("a", 1, 2, 3)]
+            }
+        );
+        let watch: LinkRequest =
+            serde_json::from_value(json!({ "type": "watch" })).unwrap_or(LinkRequest::Status);
+        assert_eq!(watch, LinkRequest::Watch);
+        // State saved before watches existed still loads.
+        let old: Link = serde_json::from_value(json!({
+            "host_id": "h1", "org_id": "o1", "connected": true,
+            "last_seen_ms": 1, "version": null, "tunnels": {},
+        }))
+        .unwrap_or_default();
+        assert_eq!((old.host_id.as_str(), old.watch_sent_ms), ("h1", None));
+    }
+
+    #[test]
+    fn stats_move_known_counters_with_one_event() {
+        let mut link = linked(&["a", "b"]);
+        let effects = link.receive(
+            HostMessage::Stats {
+                tunnels: vec![stat("a", 10, 20, 2), stat("ghost", 1, 1, 1)],
+            },
+            2,
+        );
+        assert_eq!(kinds(&effects), ["tunnel.stats"]);
+        let data = &effects.events[0].data;
+        assert_eq!(data["host_id"], "h1");
+        assert_eq!(data["changed"], 1);
+        assert_eq!(
+            data["tunnels"],
+            json!([{ "id": "a", "bytes_in": 10, "bytes_out": 20, "requests": 2 }])
+        );
+        assert_eq!(
+            effects.events[0].audience,
+            Audience::Read(TUNNELS.to_owned())
+        );
+        let listed = link.status(3).tunnels;
+        assert_eq!(
+            listed
+                .iter()
+                .map(|t| (t.id.as_str(), t.bytes_in, t.bytes_out, t.requests))
+                .collect::<Vec<_>>(),
+            [("a", 10, 20, 2), ("b", 0, 0, 0)]
+        );
+        assert!(!link.has("ghost"), "stats open no tunnels");
+        // The same counters again, or only unknown tunnels: no event.
+        let again = link.receive(
+            HostMessage::Stats {
+                tunnels: vec![stat("a", 10, 20, 2), stat("ghost", 5, 5, 5)],
+            },
+            4,
+        );
+        assert!(again.events.is_empty());
+    }
+
+    #[test]
+    fn a_stats_event_stays_within_the_hubs_data_limit() {
+        let ids: Vec<String> = (0..40).map(|i| format!("{i:0>256}")).collect();
+        let refs: Vec<&str> = ids.iter().map(String::as_str).collect();
+        let mut link = linked(&refs);
+        assert_eq!(link.tunnels.len(), 40);
+        let tunnels = ids
+            .iter()
+            .map(|id| stat(id, u64::MAX, u64::MAX, u64::MAX))
+            .collect();
+        let effects = link.receive(HostMessage::Stats { tunnels }, 2);
+        assert_eq!(kinds(&effects), ["tunnel.stats"]);
+        let data = &effects.events[0].data;
+        assert_eq!(data["changed"], 40);
+        assert_eq!(
+            data["tunnels"].as_array().map(Vec::len),
+            Some(MAX_EVENT_STATS)
+        );
+        let size = serde_json::to_string(data)
+            .map(|s| s.len())
+            .unwrap_or(usize::MAX);
+        assert!(size <= crate::hub::MAX_DATA_BYTES, "{size} bytes");
+        assert!(link.tunnels.values().all(|t| t.requests == u64::MAX));
+    }
+
+    #[test]
+    fn watches_are_sent_once_per_renewal_and_again_on_a_new_socket() {
+        let mut offline = Link::new("h1", "o1");
+        assert_eq!(offline.watch(0), None, "nobody to tell");
+        let mut link = linked(&["a"]);
+        let watch = Some(EdgeMessage::Watch {
+            for_secs: WATCH_SECS,
+        });
+        assert_eq!(link.watch(10), watch);
+        assert_eq!(link.watch(11), None);
+        assert_eq!(link.watch(10 + WATCH_RENEW_MS - 1), None);
+        assert_eq!(link.watch(10 + WATCH_RENEW_MS), watch);
+        // Renewed well before it lapses.
+        assert!(WATCH_RENEW_MS < i64::try_from(WATCH_SECS * 1000).unwrap_or(0) / 2);
+        // A frame that did not go out is sent again next time.
+        link.watch_unsent();
+        assert_eq!(link.watch(10 + WATCH_RENEW_MS + 1), watch);
+        // A clock that went back does not silence it.
+        assert_eq!(link.watch(5), watch);
+        // A new socket has not heard of the watch.
+        link.disconnected(20);
+        link.connected(21);
+        assert_eq!(link.watch(22), watch);
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The tunnel-host link Durable Object, one per enrolled host: holds the
 //! host's WebSocket (hibernatable), runs [`Link`] on its frames, publishes
-//! what changed to the organization's event hub, and relays kicks.
+//! what changed to the organization's event hub, and relays kicks and
+//! watches (someone listing the tunnels: report moving counters).
 //!
 //! Each accepted socket carries a generation number as its attachment; a
 //! newer connection replaces an older one, whose late close event is then
@@ -17,7 +18,7 @@ use worker::{
 use crate::{
     link::{
         EdgeMessage, Effects, HOST_ID_HEADER, HostMessage, KickOutcome, Link, LinkReply,
-        LinkRequest, OFFLINE_AFTER_MS, ORG_ID_HEADER,
+        LinkRequest, LinkStatus, OFFLINE_AFTER_MS, ORG_ID_HEADER,
     },
     protocol::{EventDraft, HubRequest},
 };
@@ -210,6 +211,33 @@ impl TunnelLink {
         Ok(KickOutcome::Sent)
     }
 
+    /// The status, for someone watching: tells the host to report moving
+    /// counters unless it was told lately.
+    async fn watch(&self) -> Result<LinkStatus> {
+        self.load().await?;
+        let now = now_ms();
+        let (status, watch) = self.with_link(|l| (l.status(now), l.watch(now)));
+        let Some(watch) = watch else {
+            return Ok(status);
+        };
+        let frame = serde_json::to_string(&watch)?;
+        let mut sent = false;
+        for ws in self.state.get_websockets() {
+            if self.current(&ws).await? {
+                sent = ws.send_with_str(&frame).is_ok();
+            }
+        }
+        if !sent {
+            self.with_link(Link::watch_unsent);
+        }
+        self.apply(Effects {
+            changed: true,
+            ..Effects::default()
+        })
+        .await?;
+        Ok(status)
+    }
+
     async fn forget(&self) -> Result<()> {
         for ws in self.state.get_websockets() {
             let _ = ws.close(Some(4001), Some("this host was deleted"));
@@ -251,6 +279,7 @@ impl DurableObject for TunnelLink {
                 self.forget().await?;
                 LinkReply::Forgotten
             }
+            LinkRequest::Watch => LinkReply::Status(self.watch().await?),
         };
         Response::from_json(&reply)
     }

@@ -170,11 +170,14 @@ pub struct NameDecision {
     pub reserved_by: Option<String>,
 }
 
-/// Every enrolled host of the organization with what its link object holds.
-/// A host whose object does not answer is listed offline with no tunnels.
+/// Every enrolled host of the organization with what its link object holds,
+/// asked with `request` ([`LinkRequest::Status`], or [`LinkRequest::Watch`]
+/// when someone is looking at the counters). A host whose object does not
+/// answer is listed offline with no tunnels.
 pub async fn link_statuses(
     platform: &Platform,
     org_id: &str,
+    request: LinkRequest,
 ) -> Result<Vec<(String, String, LinkStatus)>, ApiError> {
     #[derive(Deserialize)]
     struct Row {
@@ -194,21 +197,23 @@ pub async fn link_statuses(
     Ok(statuses_of(
         platform,
         hosts.into_iter().map(|h| (h.id, h.name)).collect(),
+        request,
     )
     .await)
 }
 
-/// What each host's link object holds, asked concurrently, for `(id, name)`
-/// pairs already read. A host whose object does not answer is offline with
-/// no tunnels.
+/// What each host's link object holds, asked concurrently with `request`
+/// (answered by [`LinkReply::Status`]), for `(id, name)` pairs already read.
+/// A host whose object does not answer is offline with no tunnels.
 pub async fn statuses_of(
     platform: &Platform,
     hosts: Vec<(String, String)>,
+    request: LinkRequest,
 ) -> Vec<(String, String, LinkStatus)> {
     let replies = futures_util::future::join_all(
         hosts
             .iter()
-            .map(|(id, _)| platform.objects.link(id, LinkRequest::Status)),
+            .map(|(id, _)| platform.objects.link(id, request.clone())),
     )
     .await;
     hosts
@@ -286,12 +291,13 @@ fn tunnel(t: LinkTunnel, host: &TunnelHostRef, users: &HashMap<String, KeyOwner>
 }
 
 /// `GET /api/orgs/{org}/tunnels`: every open tunnel on the organization's
-/// hosts, oldest first.
+/// hosts, oldest first. Someone is looking, so the hosts are told to report
+/// moving counters for a while (`tunnel.stats` events).
 pub async fn list(
     State(platform): State<Platform>,
     Extension(org): Extension<OrgContext>,
 ) -> Result<Json<Vec<Tunnel>>, ApiError> {
-    let statuses = link_statuses(&platform, &org.id).await?;
+    let statuses = link_statuses(&platform, &org.id, LinkRequest::Watch).await?;
     let ids = statuses
         .iter()
         .flat_map(|(_, _, s)| s.tunnels.iter().map(|t| t.user.clone()))
@@ -327,7 +333,7 @@ pub async fn kick(
     Extension(org): Extension<OrgContext>,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    let statuses = link_statuses(&platform, &org.id).await?;
+    let statuses = link_statuses(&platform, &org.id, LinkRequest::Status).await?;
     let Some((host_id, host_name, found)) = statuses.into_iter().find_map(|(h, n, s)| {
         s.tunnels
             .into_iter()

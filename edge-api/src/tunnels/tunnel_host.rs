@@ -323,7 +323,7 @@ pub async fn list(
         .map(|r| (r.id.clone(), r.name.clone()))
         .collect();
     let links: std::collections::HashMap<String, LinkStatus> =
-        super::tunnel::statuses_of(&platform, enrolled)
+        super::tunnel::statuses_of(&platform, enrolled, LinkRequest::Status)
             .await
             .into_iter()
             .map(|(id, _, status)| (id, status))

@@ -443,3 +443,47 @@ async fn a_host_may_report_only_http_https_and_tcp_public_urls() {
         ["https://secure.tunnel.example.com", "tcp://localhost:20001"]
     );
 }
+
+#[tokio::test]
+async fn listing_tells_the_host_to_watch_and_stats_move_the_counters() {
+    let f = fixture().await;
+    // Offline: nobody to tell.
+    f.get("/api/orgs/ada-lab/tunnels", &f.owner).await;
+    assert_eq!(f.objects.sent_to(&f.host_id).expect("sent"), vec![]);
+
+    f.host(HostFrame::Connect);
+    f.host(HostFrame::Message(Box::new(HostMessage::Hello {
+        version: "0.1.0".into(),
+        hostname: None,
+        tunnels: vec![tunnel("t1", "alpha", &f.owner_id)],
+    })));
+    // Hosts and kicks ask for the status alone.
+    f.get("/api/orgs/ada-lab/tunnel-hosts", &f.owner).await;
+    assert_eq!(f.objects.sent_to(&f.host_id).expect("sent"), vec![]);
+    // Listing the tunnels is someone watching: one watch, not one per fetch.
+    for _ in 0..3 {
+        let list = f.get("/api/orgs/ada-lab/tunnels", &f.owner).await;
+        assert_eq!(list.status, StatusCode::OK);
+    }
+    assert_eq!(
+        f.objects.sent_to(&f.host_id).expect("sent"),
+        vec![EdgeMessage::Watch {
+            for_secs: durable_state::link::WATCH_SECS
+        }]
+    );
+
+    f.host(HostFrame::Message(Box::new(HostMessage::Stats {
+        tunnels: vec![durable_state::link::LinkStats {
+            id: "t1".into(),
+            bytes_in: 1_000,
+            bytes_out: 2_000,
+            requests: 7,
+        }],
+    })));
+    let list = f.get("/api/orgs/ada-lab/tunnels", &f.owner).await;
+    let t = &list.json[0];
+    assert_eq!(
+        (&t["bytes_in"], &t["bytes_out"], &t["requests"]),
+        (&json!(1_000), &json!(2_000), &json!(7))
+    );
+}

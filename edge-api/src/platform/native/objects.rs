@@ -11,7 +11,7 @@ use async_trait::async_trait;
 use axum::body::Body;
 use durable_state::{
     hub::{Hub, KEEPALIVE_SECS},
-    link::{EdgeMessage, HostMessage, KickOutcome, Link, LinkReply, LinkRequest},
+    link::{EdgeMessage, HostMessage, KickOutcome, Link, LinkReply, LinkRequest, LinkStatus},
     protocol::EventDraft,
 };
 
@@ -190,6 +190,15 @@ impl Objects for LocalObjects {
                 links.remove(host_id);
                 LinkReply::Forgotten
             }
+            LinkRequest::Watch => LinkReply::Status(match links.get_mut(host_id) {
+                Some(l) => {
+                    if let Some(watch) = l.link.watch(now) {
+                        l.sent.push(watch);
+                    }
+                    l.link.status(now)
+                }
+                None => LinkStatus::default(),
+            }),
         })
     }
 }

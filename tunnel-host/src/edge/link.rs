@@ -1,5 +1,6 @@
-//! The link: one WebSocket to the edge reporting tunnels (hello, opened/closed, heartbeats)
-//! and carrying kicks back. Reconnects forever; the registry never waits for it.
+//! The link: one WebSocket to the edge reporting tunnels (hello, opened/closed, heartbeats,
+//! and moving counters while the edge watches) and carrying kicks and watches back.
+//! Reconnects forever; the registry never waits for it.
 
 use std::fmt;
 use std::sync::Arc;
@@ -22,6 +23,7 @@ use crate::registry::Registry;
 use crate::tunnel::{TunnelInfo, TunnelKind};
 
 use super::client::HOST_HEADER;
+use super::stats::{self, Stats};
 
 /// Longest the WebSocket connect (TCP, TLS, upgrade) may take.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(15);
@@ -211,12 +213,17 @@ async fn session(
     let (mut sink, mut stream) = socket.split();
     // Subscribed before the snapshot: an event racing it is repeated, never lost.
     let mut events = registry.subscribe();
-    send(&mut sink, &hello(config, registry)).await?;
+    let mut stats = Stats::default();
+    report(&mut sink, &mut stats, &hello(config, registry)).await?;
     *up = true;
     tracing::info!(edge = %config.url, "edge link up");
     let mut ticks = tokio::time::interval_at(Instant::now() + config.heartbeat, config.heartbeat);
     ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
+    let mut stats_ticks =
+        tokio::time::interval_at(Instant::now() + stats::INTERVAL, stats::INTERVAL);
+    stats_ticks.set_missed_tick_behavior(MissedTickBehavior::Delay);
     loop {
+        let watched = stats.watched(Instant::now());
         tokio::select! {
             () = stop.cancelled() => {
                 let _ = tokio::time::timeout(CLOSE_WAIT, async {
@@ -234,16 +241,30 @@ async fn session(
                 return Ok(());
             }
             event = events.recv() => match event {
-                Ok(event) => send(&mut sink, &frame_for(&event)).await?,
+                Ok(event) => report(&mut sink, &mut stats, &frame_for(&event)).await?,
                 Err(RecvError::Lagged(missed)) => {
                     tracing::warn!(missed, "edge link fell behind the tunnel events; resending all");
-                    send(&mut sink, &hello(config, registry)).await?;
+                    report(&mut sink, &mut stats, &hello(config, registry)).await?;
                 }
                 Err(RecvError::Closed) => return Ok(()),
             },
-            _ = ticks.tick() => send(&mut sink, &heartbeat(registry)).await?,
+            _ = ticks.tick() => report(&mut sink, &mut stats, &heartbeat(registry)).await?,
+            _ = stats_ticks.tick(), if watched => {
+                if let Some(frame) = stats.frame(&registry.list()) {
+                    report(&mut sink, &mut stats, &frame).await?;
+                }
+            }
             frame = stream.next() => match frame {
-                Some(Ok(Message::Text(text))) => obey(text.as_str(), registry),
+                Some(Ok(Message::Text(text))) => {
+                    if let Some(for_secs) = obey(text.as_str(), registry) {
+                        // On demand: what moved goes out now, then every interval.
+                        stats.watch(for_secs, Instant::now());
+                        if let Some(frame) = stats.frame(&registry.list()) {
+                            report(&mut sink, &mut stats, &frame).await?;
+                        }
+                        stats_ticks.reset();
+                    }
+                }
                 Some(Ok(Message::Close(_))) | None => {
                     return Err(Error::Edge("the edge closed the link".into()));
                 }
@@ -282,6 +303,15 @@ async fn connect(config: &LinkConfig, connector: &Connector) -> Result<Socket> {
     Ok(socket)
 }
 
+/// Sends `message`, noting the counters it carries.
+async fn report<S>(sink: &mut S, stats: &mut Stats, message: &HostMessage) -> Result<()>
+where
+    S: SinkExt<Message, Error = tungstenite::Error> + Unpin,
+{
+    stats.note(message);
+    send(sink, message).await
+}
+
 async fn send<S>(sink: &mut S, message: &HostMessage) -> Result<()>
 where
     S: SinkExt<Message, Error = tungstenite::Error> + Unpin,
@@ -294,9 +324,10 @@ where
         .map_err(ws_error)
 }
 
-/// Carries out a frame from the edge.
-fn obey(text: &str, registry: &Registry) {
+/// Carries out a frame from the edge; a watch is returned (its seconds) for the session.
+fn obey(text: &str, registry: &Registry) -> Option<u64> {
     match serde_json::from_str::<EdgeMessage>(text) {
+        Ok(EdgeMessage::Watch { for_secs }) => return Some(for_secs),
         Ok(EdgeMessage::Kick { tunnel, message }) => {
             let command = Command::Kick {
                 tunnel: tunnel.clone(),
@@ -311,6 +342,7 @@ fn obey(text: &str, registry: &Registry) {
         }
         Err(error) => tracing::warn!(%error, "unreadable frame from the edge ignored"),
     }
+    None
 }
 
 fn ws_error(error: tungstenite::Error) -> Error {
@@ -443,8 +475,12 @@ mod tests {
         let tunnel = registry
             .register(spec, Arc::new(Nowhere), crate::registry::Takeover::Never)
             .unwrap();
-        obey("{not json", &registry);
-        obey(r#"{"type":"unheard_of"}"#, &registry);
+        assert_eq!(obey("{not json", &registry), None);
+        assert_eq!(obey(r#"{"type":"unheard_of"}"#, &registry), None);
+        assert_eq!(
+            obey(r#"{"type":"watch","for_secs":60}"#, &registry),
+            Some(60)
+        );
         assert_eq!(registry.list().len(), 1);
         let kick = format!(
             r#"{{"type":"kick","tunnel":"{}","message":"bye"}}"#,

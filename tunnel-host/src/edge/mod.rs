@@ -5,11 +5,13 @@
 //! - [`client`]: the HTTP calls, with timeouts, for `http://` and `https://` edges.
 //! - [`authority`]: [`EdgeAuthority`], the edge as a [`crate::KeyAuthority`].
 //! - [`link`]: the WebSocket reporting tunnels and obeying kicks.
+//! - [`stats`]: which tunnels' counters moved, reported while the edge watches.
 
 pub mod authority;
 pub mod client;
 pub mod credential;
 pub mod link;
+pub mod stats;
 
 use std::time::{Duration, Instant};
 

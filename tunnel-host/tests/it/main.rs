@@ -8,6 +8,7 @@ mod auth;
 mod edge_auth;
 mod edge_enroll;
 mod edge_link;
+mod edge_stats;
 mod host_key;
 mod http_proxy;
 mod lifecycle;

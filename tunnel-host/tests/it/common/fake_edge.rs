@@ -1,6 +1,6 @@
 //! An in-process stand-in for the edge's tunnel-host API on 127.0.0.1:0: enroll, key
 //! lookup (with the owner's role), reserved names, the device flow, and the link WebSocket
-//! (frames recorded, kicks and drops sent on demand).
+//! (frames recorded, kicks, watches and drops sent on demand).
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -360,6 +360,17 @@ impl FakeEdge {
             message: message.to_owned(),
         };
         self.control(Control::Send(serde_json::to_string(&frame).unwrap()));
+    }
+
+    /// Tells the host someone watches its tunnels for `for_secs`.
+    pub fn watch(&self, for_secs: u64) {
+        let frame = EdgeMessage::Watch { for_secs };
+        self.control(Control::Send(serde_json::to_string(&frame).unwrap()));
+    }
+
+    /// How many frames from index `from` on match `found`.
+    pub fn count_frames(&self, from: usize, found: impl Fn(&HostMessage) -> bool) -> usize {
+        self.frames().iter().skip(from).filter(|f| found(f)).count()
     }
 
     /// Drops the current link socket.

@@ -142,9 +142,11 @@ describe("useOrgEvents", () => {
     }, { wrapper });
     FakeEventSource.last.emit("tunnel.opened", { id: "t1", name: "myapp" }, "7");
     FakeEventSource.last.emit("host.offline", { host_id: "h1" }, "8");
+    FakeEventSource.last.emit("tunnel.stats", { host_id: "h1", tunnels: [{ id: "t1", requests: 3 }], changed: 1 }, "9");
     expect(invalidatedKeys(invalidate)).toEqual([
       ["orgs", "ada-lab", "tunnels"],
       ["orgs", "ada-lab", "tunnel-hosts"],
+      ["orgs", "ada-lab", "tunnels"],
       ["orgs", "ada-lab", "tunnels"],
     ]);
     hook.unmount();
@@ -202,6 +204,7 @@ describe("staleKeys", () => {
   it("maps tunnel and host events to the tunnels pages", () => {
     expect(staleKeys("o", "tunnel.opened", "{}")).toEqual([["orgs", "o", "tunnels"]]);
     expect(staleKeys("o", "tunnel.closed", "{}")).toEqual([["orgs", "o", "tunnels"]]);
+    expect(staleKeys("o", "tunnel.stats", "{}")).toEqual([["orgs", "o", "tunnels"]]);
     for (const type of ["host.online", "host.offline", "tunnel_host.enrolled"]) {
       expect(staleKeys("o", type, JSON.stringify({ host_id: "h1" }))).toEqual([
         ["orgs", "o", "tunnel-hosts"],

@@ -30,6 +30,8 @@ const EVENT_FEATURES: Record<string, readonly string[]> = {
   "audit.created": ["audit"],
   "tunnel.opened": ["tunnels"],
   "tunnel.closed": ["tunnels"],
+  // Counters that moved, about once a second per busy host while the list is on screen.
+  "tunnel.stats": ["tunnels"],
   // Tunnels show whether their host is online, so they refresh with it.
   "host.online": ["tunnel-hosts", "tunnels"],
   "host.offline": ["tunnel-hosts", "tunnels"],

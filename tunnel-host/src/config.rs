@@ -33,6 +33,16 @@ pub struct Config {
     #[arg(long, env = "TUNNEL_HOST_DOMAIN", default_value = "localhost")]
     pub domain: String,
 
+    /// Host name people pass to `ssh` to reach this host, shown in usage hints and sent to
+    /// the edge for the panel's commands; defaults to `--domain`.
+    #[arg(long, env = "TUNNEL_HOST_PUBLIC_SSH_HOST")]
+    pub public_ssh_host: Option<String>,
+
+    /// SSH port people pass to `ssh -p` (behind a NAT or a port forward); defaults to the
+    /// SSH listener's port.
+    #[arg(long, env = "TUNNEL_HOST_PUBLIC_SSH_PORT")]
+    pub public_ssh_port: Option<u16>,
+
     /// Port shown in public URLs; defaults to the HTTP listener's port (omitted when 80).
     #[arg(long, env = "TUNNEL_HOST_PUBLIC_HTTP_PORT")]
     pub public_http_port: Option<u16>,
@@ -266,6 +276,10 @@ mod tests {
         assert_eq!(c.admin_addr.to_string(), "127.0.0.1:9090");
         assert_eq!(c.domain, "localhost");
         assert_eq!(
+            (c.public_ssh_host.as_deref(), c.public_ssh_port),
+            (None, None)
+        );
+        assert_eq!(
             c.tcp_port_range,
             PortRange {
                 low: 20000,
@@ -294,8 +308,14 @@ mod tests {
             "json",
             "--idle-timeout",
             "90s",
+            "--public-ssh-host",
+            "ssh.example.com",
+            "--public-ssh-port",
+            "22",
         ])
         .unwrap();
+        assert_eq!(c.public_ssh_host.as_deref(), Some("ssh.example.com"));
+        assert_eq!(c.public_ssh_port, Some(22));
         assert_eq!(c.ssh_addr.port(), 0);
         assert_eq!(c.tcp_port_range.len(), 11);
         assert_eq!(c.max_request_body, ByteSize(10 * 1024));

@@ -5,6 +5,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use durable_state::link::HostAddress;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -133,9 +134,11 @@ impl Host {
         let addrs = listeners.local_addrs()?;
         let host_key = host_key::load_or_generate(&self.config.host_key_path())?;
         let ssh_config = Arc::new(ssh::server_config(&self.config, host_key));
+        let address = public_address(&self.config, addrs.ssh.port())?;
         let ctx = Arc::new(Ctx {
             http_port: self.config.public_http_port.unwrap_or(addrs.http.port()),
-            ssh_port: addrs.ssh.port(),
+            ssh_host: address.ssh_host.clone(),
+            ssh_port: address.ssh_port,
             tcp_ip: addrs.http.ip(),
             device_flows: ssh::DeviceFlows::default(),
             config: self.config,
@@ -160,11 +163,9 @@ impl Host {
         ));
         if let Some(edge) = &self.edge {
             tracing::info!(edge = %edge.credential().edge, host_id = %edge.credential().host_id, "reporting to the edge");
-            servers.spawn(edge::link::run(
-                edge.link(),
-                ctx.registry.clone(),
-                stop.clone(),
-            ));
+            let mut link = edge.link();
+            link.address = Some(address);
+            servers.spawn(edge::link::run(link, ctx.registry.clone(), stop.clone()));
         }
         servers.close();
         tracing::info!(ssh = %addrs.ssh, http = %addrs.http, admin = %addrs.admin, "tunnel host listening");
@@ -182,6 +183,31 @@ impl Host {
         tracing::info!(tunnels_closed = closed, "tunnel host stopped");
         Ok(())
     }
+}
+
+/// Where people reach the host: `--public-ssh-host` (else `--domain`), `--public-ssh-port`
+/// (else the port the SSH listener got) and `--domain`; refused unless each is a plain host
+/// name, as the panel turns them into a command to copy.
+pub fn public_address(config: &Config, ssh_listen_port: u16) -> Result<HostAddress> {
+    let address = HostAddress {
+        ssh_host: config
+            .public_ssh_host
+            .clone()
+            .unwrap_or_else(|| config.domain.clone()),
+        ssh_port: config.public_ssh_port.unwrap_or(ssh_listen_port),
+        tunnel_domain: config.domain.clone(),
+    };
+    if !address.sane() {
+        return Err(Error::Invalid {
+            field: "public_ssh_host",
+            reason: format!(
+                "--public-ssh-host {:?}, --public-ssh-port {} and --domain {:?} must be plain \
+                 host names (letters, digits, '-', '.') or IP addresses and a port above 0",
+                address.ssh_host, address.ssh_port, address.tunnel_domain
+            ),
+        });
+    }
+    Ok(address)
 }
 
 /// Runs a host as the config says ([`Host::connect`]): the library's entry point.
@@ -202,7 +228,9 @@ pub(crate) struct Ctx {
     pub(crate) tasks: TaskTracker,
     /// Port shown in public HTTP URLs.
     pub(crate) http_port: u16,
-    /// Port of the SSH listener, shown in usage hints.
+    /// SSH host people connect to, shown in usage hints.
+    pub(crate) ssh_host: String,
+    /// SSH port people connect to, shown in usage hints.
     pub(crate) ssh_port: u16,
     /// IP that TCP tunnels bind on.
     pub(crate) tcp_ip: IpAddr,
@@ -231,5 +259,43 @@ impl Ctx {
     /// `tcp://<domain>:<port>`.
     pub(crate) fn tcp_url(&self, port: u16) -> String {
         format!("tcp://{}:{port}", self.config.domain)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[test]
+    fn the_public_address_defaults_to_the_domain_and_the_bound_port() {
+        let config = Config::try_parse_from(["tunnel-host", "--domain", "t.example.com"]).unwrap();
+        let a = public_address(&config, 40022).unwrap();
+        assert_eq!(
+            (a.ssh_host.as_str(), a.ssh_port, a.tunnel_domain.as_str()),
+            ("t.example.com", 40022, "t.example.com")
+        );
+        let config = Config::try_parse_from([
+            "tunnel-host",
+            "--domain",
+            "t.example.com",
+            "--public-ssh-host",
+            "ssh.example.com",
+            "--public-ssh-port",
+            "22",
+        ])
+        .unwrap();
+        let a = public_address(&config, 40022).unwrap();
+        assert_eq!((a.ssh_host.as_str(), a.ssh_port), ("ssh.example.com", 22));
+        let config =
+            Config::try_parse_from(["tunnel-host", "--public-ssh-host", "x;reboot"]).unwrap();
+        assert!(matches!(
+            public_address(&config, 22),
+            Err(Error::Invalid {
+                field: "public_ssh_host",
+                ..
+            })
+        ));
     }
 }

@@ -106,6 +106,12 @@ pub struct TunnelHost {
     pub last_seen_at: Option<String>,
     /// RFC 3339.
     pub enrolled_at: Option<String>,
+    /// Host name people pass to `ssh`, as the host last reported (none before it has).
+    pub ssh_host: Option<String>,
+    /// SSH port people pass to `ssh -p`, as the host last reported.
+    pub ssh_port: Option<u16>,
+    /// Tunnels are served as `<name>.<tunnel_domain>`, as the host last reported.
+    pub tunnel_domain: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -132,6 +138,9 @@ impl HostRow {
             created_at: self.created_at,
             last_seen_at: self.last_seen_at,
             enrolled_at: self.enrolled_at,
+            ssh_host: None,
+            ssh_port: None,
+            tunnel_domain: None,
         }
     }
 }
@@ -333,6 +342,12 @@ pub async fn list(
             .map(|row| {
                 let link = links.get(&row.id);
                 let mut host = row.into_host(now);
+                // `status` checked the address again; it is only ever a plain host name.
+                if let Some(address) = link.and_then(|l| l.address.clone()) {
+                    host.ssh_host = Some(address.ssh_host);
+                    host.ssh_port = Some(address.ssh_port);
+                    host.tunnel_domain = Some(address.tunnel_domain);
+                }
                 // Once a host has used its link, the link decides: online
                 // while connected, last seen at its last frame.
                 if let Some(at) = link.and_then(|l| l.last_seen_ms) {
@@ -391,6 +406,9 @@ pub async fn create(
         created_at: rfc3339(now),
         last_seen_at: None,
         enrolled_at: None,
+        ssh_host: None,
+        ssh_port: None,
+        tunnel_domain: None,
     };
     let expires_at = rfc3339(now + ENROLLMENT_TTL_MS);
     let entry = audit::Entry {

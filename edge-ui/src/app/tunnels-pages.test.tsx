@@ -27,7 +27,9 @@ describe("tunnels pages", () => {
 
     expect(await screen.findByRole("heading", { level: 1, name: "Tunnels" })).toBeInTheDocument();
     expect(await screen.findByText("No open tunnels")).toBeInTheDocument();
-    expect(screen.getByText("ssh -R myapp:80:localhost:3000 -p 2222 <host>")).toBeInTheDocument();
+    expect(screen.queryByText(/<host>/)).not.toBeInTheDocument();
+    // A viewer opens no tunnels, so is shown no command.
+    expect(screen.queryByRole("heading", { name: "Open a tunnel" })).not.toBeInTheDocument();
 
     const tabs = screen.getByRole("navigation", { name: "Tunnels" });
     expect(within(tabs).getByRole("link", { name: "Tunnels" })).toHaveAttribute("aria-current", "page");
@@ -37,6 +39,52 @@ describe("tunnels pages", () => {
     expect(within(tabs).getByRole("link", { name: "Tunnels" })).not.toHaveAttribute("aria-current");
     expect(within(tabs).getByRole("link", { name: "Hosts" })).toHaveAttribute("aria-current", "page");
     expect(screen.getByRole("button", { name: "Add tunnel host" })).toBeDisabled();
+  });
+
+  it("show operators each host's own command, with its real host and port, on both tabs", async () => {
+    stubApi({
+      "GET /api/auth/me": testMe({ role: "operator" }),
+      "GET /api/orgs/acme/tunnels": [],
+      "GET /api/orgs/acme/tunnel-hosts": [
+        {
+          id: "h-1",
+          name: "eu-1",
+          status: "online",
+          created_at: "2026-11-01T10:00:00Z",
+          last_seen_at: "2026-11-01T10:05:00Z",
+          enrolled_at: "2026-11-01T10:05:00Z",
+          ssh_host: "ssh.example.com",
+          ssh_port: 40022,
+          tunnel_domain: "t.example.com",
+        },
+        // Not reported yet (pending, or an older tunnel-host): no command made up for it.
+        {
+          id: "h-2",
+          name: "us-1",
+          status: "pending",
+          created_at: "2026-11-01T10:00:00Z",
+          last_seen_at: null,
+          enrolled_at: null,
+        },
+      ],
+    });
+    const { user } = renderApp("/o/acme/tunnels");
+
+    expect(await screen.findByRole("heading", { name: "Open a tunnel" })).toBeInTheDocument();
+    expect(await screen.findByLabelText("HTTP tunnel on eu-1")).toHaveValue(
+      "ssh -R ada:80:localhost:3000 -p 40022 ssh.example.com",
+    );
+    expect(screen.getByLabelText("TCP tunnel on eu-1")).toHaveValue("ssh -R 0:localhost:5432 -p 40022 ssh.example.com");
+    expect(screen.getByText(/local port 3000 at ada\.t\.example\.com/)).toBeInTheDocument();
+    expect(screen.queryByLabelText("HTTP tunnel on us-1")).not.toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Copy HTTP tunnel on eu-1" }));
+    expect(await navigator.clipboard.readText()).toBe("ssh -R ada:80:localhost:3000 -p 40022 ssh.example.com");
+
+    await user.click(within(screen.getByRole("navigation", { name: "Tunnels" })).getByRole("link", { name: "Hosts" }));
+    expect(await screen.findByRole("heading", { name: "Tunnel hosts" })).toBeInTheDocument();
+    expect(await screen.findByLabelText("HTTP tunnel on eu-1")).toHaveValue(
+      "ssh -R ada:80:localhost:3000 -p 40022 ssh.example.com",
+    );
   });
 
   it("offer operators the reserve form", async () => {

@@ -6,7 +6,7 @@ use std::fmt;
 use std::sync::Arc;
 use std::time::Duration;
 
-use durable_state::link::{EdgeMessage, HostMessage, LinkTunnel};
+use durable_state::link::{EdgeMessage, HostAddress, HostMessage, LinkTunnel};
 use futures_util::{SinkExt, StreamExt};
 use rand::RngExt;
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
@@ -45,6 +45,8 @@ pub struct LinkConfig {
     pub heartbeat: Duration,
     /// The machine's hostname, for `Hello`.
     pub hostname: Option<String>,
+    /// Where people reach this host, for `Hello` (set once the listeners are bound).
+    pub address: Option<HostAddress>,
 }
 
 impl fmt::Debug for LinkConfig {
@@ -53,6 +55,7 @@ impl fmt::Debug for LinkConfig {
             .field("url", &self.url)
             .field("heartbeat", &self.heartbeat)
             .field("hostname", &self.hostname)
+            .field("address", &self.address)
             .finish_non_exhaustive()
     }
 }
@@ -155,6 +158,7 @@ fn hello(config: &LinkConfig, registry: &Registry) -> HostMessage {
         version: env!("CARGO_PKG_VERSION").to_owned(),
         hostname: config.hostname.clone(),
         tunnels: registry.list().iter().map(link_tunnel).collect(),
+        address: config.address.clone(),
     }
 }
 

@@ -172,6 +172,7 @@ impl Edge {
             credential: self.client.credential().unwrap_or_default().to_owned(),
             heartbeat: self.heartbeat,
             hostname: hostname(),
+            address: None,
         }
     }
 }

@@ -62,7 +62,7 @@ pub(crate) async fn handle(
             &format!(
                 "This is a tunnel host. Open a tunnel with <code>ssh -R myapp:80:localhost:3000 -p {} {}</code>.",
                 ctx.ssh_port,
-                escape(&ctx.config.domain)
+                escape(&ctx.ssh_host)
             ),
         ),
         Target::Bad => {
@@ -93,7 +93,7 @@ fn not_found(ctx: &Ctx, name: &str) -> Response<ProxyBody> {
             escape(name),
             escape(name),
             ctx.ssh_port,
-            escape(&ctx.config.domain)
+            escape(&ctx.ssh_host)
         ),
     )
 }

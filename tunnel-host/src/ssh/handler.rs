@@ -66,6 +66,8 @@ pub(crate) struct SshHandler {
     login_deadline: watch::Sender<Instant>,
     /// Cancelled when the connection task gives up on this connection.
     gone: CancellationToken,
+    /// The name the banner promised the first random-name HTTP tunnel of this connection.
+    random_name: Option<String>,
 }
 
 impl SshHandler {
@@ -89,6 +91,7 @@ impl SshHandler {
             device_permit: None,
             login_deadline,
             gone,
+            random_name: None,
         }
     }
 
@@ -209,13 +212,22 @@ impl SshHandler {
 
     /// Registers the forward the client asked for; returns the tunnel and the port to report.
     async fn open_forward(
-        &self,
+        &mut self,
         user: &str,
         address: &str,
         port: u32,
     ) -> Result<(Arc<Tunnel>, u32)> {
         match port {
-            80 | 443 => self.open_http(user, address, port).await.map(|t| (t, port)),
+            80 | 443 => {
+                let promised = if name::is_wildcard(address) {
+                    self.random_name.take()
+                } else {
+                    None
+                };
+                self.open_http(user, address, port, promised)
+                    .await
+                    .map(|t| (t, port))
+            }
             _ if name::is_wildcard(address) => self.open_tcp(user, address, port).await,
             _ => Err(Error::Invalid {
                 field: "port",
@@ -227,7 +239,15 @@ impl SshHandler {
         }
     }
 
-    async fn open_http(&self, user: &str, address: &str, port: u32) -> Result<Arc<Tunnel>> {
+    /// An HTTP tunnel named `address`, or for a wildcard the `promised` name (the banner's)
+    /// when still free, else a random one.
+    async fn open_http(
+        &self,
+        user: &str,
+        address: &str,
+        port: u32,
+        mut promised: Option<String>,
+    ) -> Result<Arc<Tunnel>> {
         let link = Arc::new(SshLink {
             session: Arc::clone(&self.shared),
             address: address.to_owned(),
@@ -265,7 +285,9 @@ impl SshHandler {
         }
         let mut last = Error::Internal("no random name found".into());
         for _ in 0..RANDOM_NAME_ATTEMPTS {
-            let name = self.ctx.registry.unused_random_name();
+            let name = promised
+                .take()
+                .unwrap_or_else(|| self.ctx.registry.unused_random_name());
             match self
                 .ctx
                 .registry
@@ -358,6 +380,13 @@ fn unknown_key_message(fingerprints: &[String]) -> String {
 
 impl russh::server::Handler for SshHandler {
     type Error = russh::Error;
+
+    async fn authentication_banner(&mut self) -> Result<Option<String>, Self::Error> {
+        let name = self.ctx.registry.unused_random_name();
+        let text = super::banner::banner(&self.ctx, &name);
+        self.random_name = Some(name);
+        Ok(Some(text))
+    }
 
     async fn auth_publickey_offered(
         &mut self,
@@ -603,7 +632,7 @@ impl SshHandler {
         if open == 0 {
             text.push_str(&format!(
                 "no tunnel is open. usage: ssh -R myapp:80:localhost:3000 -p {} {}\r\n",
-                self.ctx.ssh_port, self.ctx.config.domain
+                self.ctx.ssh_port, self.ctx.ssh_host
             ));
             session.data(channel, text.into_bytes())?;
             session.exit_status_request(channel, 1)?;

@@ -1,5 +1,6 @@
 //! The SSH server: hardened russh config, the accept loop, and one task per connection.
 
+mod banner;
 mod device_flows;
 mod handler;
 mod session;

@@ -34,13 +34,26 @@ async fn the_link_reports_hello_then_opened_heartbeats_and_closed() {
         .await;
     assert_eq!(i, 0, "hello comes first");
     let HostMessage::Hello {
-        version, tunnels, ..
+        version,
+        tunnels,
+        address,
+        ..
     } = hello
     else {
         unreachable!()
     };
     assert_eq!(version, env!("CARGO_PKG_VERSION"));
     assert!(tunnels.is_empty());
+    // Where people reach it: the domain, and the port the SSH listener really got.
+    let address = address.expect("the hello says where the host listens");
+    assert_eq!(
+        (
+            address.ssh_host.as_str(),
+            address.ssh_port,
+            address.tunnel_domain.as_str()
+        ),
+        ("localhost", host.addrs.ssh.port(), "localhost")
+    );
 
     let (ssh, info) = host
         .tunnel(&alice, &format!("linked:80:{}", app.addr), |t| {

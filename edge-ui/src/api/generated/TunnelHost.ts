@@ -28,4 +28,16 @@ last_seen_at: string | null,
 /**
  * RFC 3339.
  */
-enrolled_at: string | null, };
+enrolled_at: string | null, 
+/**
+ * Host name people pass to `ssh`, as the host last reported (none before it has).
+ */
+ssh_host: string | null, 
+/**
+ * SSH port people pass to `ssh -p`, as the host last reported.
+ */
+ssh_port: number | null, 
+/**
+ * Tunnels are served as `<name>.<tunnel_domain>`, as the host last reported.
+ */
+tunnel_domain: string | null, };

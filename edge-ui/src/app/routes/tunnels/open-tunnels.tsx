@@ -2,9 +2,10 @@ import { createRoute } from "@tanstack/react-router";
 
 import { tunnelsRoute } from "@/app/routes/tunnels/tunnels";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
+import { OpenATunnel } from "@/features/tunnels/components/connect-commands";
 import { TunnelsTable } from "@/features/tunnels/components/tunnels-table";
 import { useMembership } from "@/lib/auth";
-import { deniedReason } from "@/lib/authorization";
+import { can, deniedReason } from "@/lib/authorization";
 
 /** `/o/$org/tunnels`: the open tunnels, live. */
 export const openTunnelsRoute = createRoute({
@@ -19,16 +20,20 @@ function OpenTunnelsPage() {
   const denied = deniedReason(role, "tunnels", "write");
 
   return (
-    <Card>
-      <CardHeader>
-        <CardTitle role="heading" aria-level={2}>
-          Open tunnels
-        </CardTitle>
-        <CardDescription>{denied ?? "Updated live. Kick a tunnel to close it at once."}</CardDescription>
-      </CardHeader>
-      <CardContent>
-        <TunnelsTable org={org} role={role} />
-      </CardContent>
-    </Card>
+    <>
+      <Card>
+        <CardHeader>
+          <CardTitle role="heading" aria-level={2}>
+            Open tunnels
+          </CardTitle>
+          <CardDescription>{denied ?? "Updated live. Kick a tunnel to close it at once."}</CardDescription>
+        </CardHeader>
+        <CardContent>
+          <TunnelsTable org={org} role={role} />
+        </CardContent>
+      </Card>
+      {can(role, "tunnels", "write") ? <OpenATunnel org={org} /> : null}
+    </>
   );
 }
+

@@ -54,7 +54,15 @@ export function TunnelHostsTable({ org, role }: { org: string; role: Role | unde
       <TableBody>
         {hosts.data.map((host) => (
           <TableRow key={host.id}>
-            <TableCell className="font-medium">{host.name}</TableCell>
+            <TableCell>
+              <div className="font-medium">{host.name}</div>
+              {host.ssh_host && host.ssh_port ? (
+                <div className="font-mono text-xs text-muted-foreground">
+                  <span className="sr-only">SSH address </span>
+                  {host.ssh_host}:{host.ssh_port}
+                </div>
+              ) : null}
+            </TableCell>
             <TableCell>
               <HostStatusBadge status={host.status} />
             </TableCell>

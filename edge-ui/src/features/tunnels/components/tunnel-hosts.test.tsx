@@ -15,6 +15,9 @@ const ONLINE: TunnelHost = {
   created_at: "2026-11-01T10:00:00Z",
   last_seen_at: new Date(Date.now() - 10_000).toISOString(),
   enrolled_at: "2026-11-01T10:05:00Z",
+  ssh_host: "eu-1.tunnels.example.com",
+  ssh_port: 40022,
+  tunnel_domain: "eu-1.tunnels.example.com",
 };
 const PENDING: TunnelHost = {
   id: "h-2",
@@ -23,6 +26,9 @@ const PENDING: TunnelHost = {
   created_at: "2026-11-02T10:00:00Z",
   last_seen_at: null,
   enrolled_at: null,
+  ssh_host: null,
+  ssh_port: null,
+  tunnel_domain: null,
 };
 
 describe("TunnelHostsTable", () => {
@@ -30,7 +36,8 @@ describe("TunnelHostsTable", () => {
     const api = stubApi({ "GET /api/orgs/acme/tunnel-hosts": [ONLINE, PENDING] });
     renderWithProviders(<TunnelHostsTable org="acme" role="operator" />);
 
-    const eu = (await screen.findByRole("cell", { name: "eu-1" })).closest("tr");
+    const eu = (await screen.findByText("eu-1")).closest("tr");
+    expect(eu).toHaveTextContent("SSH address eu-1.tunnels.example.com:40022");
     expect(eu).toHaveTextContent("Online");
     expect(eu).toHaveTextContent("just now");
     const us = screen.getByRole("cell", { name: "us-1" }).closest("tr");

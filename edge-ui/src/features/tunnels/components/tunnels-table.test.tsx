@@ -50,7 +50,7 @@ describe("TunnelsTable", () => {
     server();
     renderWithProviders(<TunnelsTable org="acme" role="viewer" />);
 
-    const link = await screen.findByRole("link", { name: "myapp" });
+    const link = await screen.findByRole("link", { name: "https://myapp.tunnels.example.com" });
     expect(link).toHaveAttribute("href", "https://myapp.tunnels.example.com");
     const row = link.closest("tr");
     if (!row) throw new Error("no row");
@@ -60,16 +60,34 @@ describe("TunnelsTable", () => {
     expect(row).toHaveTextContent("1,234");
     expect(row).toHaveTextContent("1.5 KB / 3.0 MB");
     expect(row).toHaveTextContent("5 minutes ago");
-    const db = screen.getByRole("link", { name: "tcp-5432" }).closest("tr");
+    const db = screen.getByText("tcp-5432").closest("tr");
+    expect(db).toHaveTextContent("tcp://eu-1.example.com:5432");
     expect(db).toHaveTextContent("deploy");
     expect(db).toHaveTextContent("us-1(offline)");
+  });
+
+  it("shows each tunnel's full URL with a copy button, and a QR code for web tunnels", async () => {
+    server();
+    const { user } = renderWithProviders(<TunnelsTable org="acme" role="viewer" />);
+
+    await screen.findByRole("link", { name: "https://myapp.tunnels.example.com" });
+    await user.click(screen.getByRole("button", { name: "Copy the URL of myapp" }));
+    expect(await navigator.clipboard.readText()).toBe("https://myapp.tunnels.example.com");
+    expect(await screen.findByText("URL copied")).toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "Copy the URL of tcp-5432" }));
+    expect(await navigator.clipboard.readText()).toBe("tcp://eu-1.example.com:5432");
+    // A phone cannot open tcp://, so only the web tunnel has a QR code.
+    expect(screen.queryByRole("button", { name: "QR code of tcp-5432" })).not.toBeInTheDocument();
+    await user.click(screen.getByRole("button", { name: "QR code of myapp" }));
+    const dialog = await screen.findByRole("dialog", { name: "Open myapp on a phone" });
+    expect(within(dialog).getByRole("img", { name: "QR code of https://myapp.tunnels.example.com" })).toBeInTheDocument();
   });
 
   it("offers no kick to a viewer", async () => {
     const api = server();
     renderWithProviders(<TunnelsTable org="acme" role="viewer" />);
 
-    await screen.findByRole("link", { name: "myapp" });
+    await screen.findByRole("link", { name: "https://myapp.tunnels.example.com" });
     expect(screen.queryByRole("button", { name: /^Kick / })).not.toBeInTheDocument();
     expect(api.requests.filter((r) => r.method !== "GET")).toHaveLength(0);
   });
@@ -89,7 +107,7 @@ describe("TunnelsTable", () => {
     });
     expect(await screen.findByText("Kicked myapp")).toBeInTheDocument();
     await vi.waitFor(() => {
-      expect(screen.queryByRole("link", { name: "myapp" })).not.toBeInTheDocument();
+      expect(screen.queryByRole("link", { name: "https://myapp.tunnels.example.com" })).not.toBeInTheDocument();
     });
   });
 

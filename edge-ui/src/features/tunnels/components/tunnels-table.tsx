@@ -9,11 +9,9 @@ import { Badge } from "@/components/ui/badge";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { useKickTunnel, useTunnels } from "@/features/tunnels/api/tunnels";
 import { OnlineDot } from "@/features/tunnels/components/host-status";
+import { TunnelUrl } from "@/features/tunnels/components/tunnel-url";
 import { can } from "@/lib/authorization";
 import { formatBytes, formatCount, formatDateTime, formatRelative } from "@/lib/format";
-
-/** The example in the empty state: expose local port 3000 as `myapp`. */
-export const SSH_EXAMPLE = "ssh -R myapp:80:localhost:3000 -p 2222 <host>";
 
 function ownerLabel(tunnel: Tunnel): string {
   return tunnel.user.name ?? tunnel.user.email ?? tunnel.user.id;
@@ -31,10 +29,10 @@ export function TunnelsTable({ org, role }: { org: string; role: Role | undefine
   if (tunnels.data.length === 0)
     return (
       <EmptyState icon={Cable} title="No open tunnels">
-        <p>Expose a local port to the internet from any machine with your SSH key:</p>
-        <pre className="mt-3 overflow-x-auto rounded-md bg-muted px-3 py-2 text-left font-mono text-xs text-foreground">
-          {SSH_EXAMPLE}
-        </pre>
+        <p>
+          Expose a local port to the internet from any machine with your SSH key: copy a command from “Open a
+          tunnel”.
+        </p>
         <p className="mt-3">
           Add your key under{" "}
           <Link
@@ -71,16 +69,9 @@ export function TunnelsTable({ org, role }: { org: string; role: Role | undefine
       <TableBody>
         {tunnels.data.map((tunnel) => (
           <TableRow key={`${tunnel.host.id}/${tunnel.id}`}>
-            <TableCell className="font-medium">
-              <a
-                href={tunnel.public_url}
-                target="_blank"
-                rel="noreferrer"
-                title={tunnel.public_url}
-                className="underline-offset-4 hover:underline"
-              >
-                {tunnel.name}
-              </a>
+            <TableCell className="max-w-80">
+              <div className="font-medium">{tunnel.name}</div>
+              <TunnelUrl tunnel={tunnel} />
             </TableCell>
             <TableCell>
               <Badge variant="outline" className="uppercase">

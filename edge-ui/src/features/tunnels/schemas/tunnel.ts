@@ -8,6 +8,7 @@ import type { NewTunnelHost } from "@/api/generated/NewTunnelHost";
 import type { ReservedName } from "@/api/generated/ReservedName";
 import type { Tunnel } from "@/api/generated/Tunnel";
 import type { TunnelHost } from "@/api/generated/TunnelHost";
+import type { User } from "@/api/generated/User";
 import { nameRule } from "@/lib/validation";
 
 /** An open tunnel, as `GET /api/orgs/{org}/tunnels` lists it. */
@@ -35,6 +36,10 @@ export const tunnelHostSchema = z.object({
   created_at: z.string(),
   last_seen_at: z.string().nullable(),
   enrolled_at: z.string().nullable(),
+  // Absent from an edge older than the fields, as from a host that has not said.
+  ssh_host: z.string().nullable().default(null),
+  ssh_port: z.number().int().nullable().default(null),
+  tunnel_domain: z.string().nullable().default(null),
 }) satisfies z.ZodType<TunnelHost>;
 
 /** A host just created: the only time its enrollment token is shown. */
@@ -85,4 +90,34 @@ export function toNewReservedName(values: NewReservedNameValues): NewReservedNam
 /** The command that enrolls a tunnel host with this edge. */
 export function enrollCommand(origin: string, token: string): string {
   return `tunnel-host --edge ${origin} --enroll ${token}`;
+}
+
+/** A tunnel name to suggest: the user's email before the `@` as a DNS label, else `myapp`. */
+export function suggestedName(user: Pick<User, "email">): string {
+  const local = user.email.split("@")[0] ?? "";
+  const label = local
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 40)
+    .replace(/-+$/, "");
+  return label.length >= 3 ? label : "myapp";
+}
+
+/** The host's address as the commands need it: only once the host has reported it. */
+export type ReachableHost = TunnelHost & { ssh_host: string; ssh_port: number; tunnel_domain: string };
+
+/** Whether the host has reported where people reach it. */
+export function reachable(host: TunnelHost): host is ReachableHost {
+  return host.ssh_host !== null && host.ssh_port !== null && host.tunnel_domain !== null;
+}
+
+/** `ssh -R <name>:80:localhost:3000 -p <port> <host>`: local port 3000 as `<name>.<domain>`. */
+export function httpCommand(host: ReachableHost, name: string): string {
+  return `ssh -R ${name}:80:localhost:3000 -p ${String(host.ssh_port)} ${host.ssh_host}`;
+}
+
+/** `ssh -R 0:localhost:5432 -p <port> <host>`: local port 5432 on a public port the host picks. */
+export function tcpCommand(host: ReachableHost): string {
+  return `ssh -R 0:localhost:5432 -p ${String(host.ssh_port)} ${host.ssh_host}`;
 }

@@ -35,28 +35,45 @@ async function stopped(env) {
   });
 }
 
+/** The ports make dev takes from its environment, each free on 127.0.0.1 right now. */
+async function pickPorts(env) {
+  for (const name of ["EDGE_PORT", "SSH_PORT", "HTTP_PORT", "ADMIN_PORT", "INSPECTOR_PORT"]) {
+    env[name] = String(await freePort());
+  }
+}
+
+/**
+ * Runs `make dev` until it says it is up. make dev binds the ports it is given,
+ * and a port free when picked can be taken by another test's process in the
+ * seconds before wrangler binds it: then (and only then) it starts again on
+ * fresh ports, updating `env`.
+ */
 async function makeDev(env) {
-  const child = launch("make", ["--no-print-directory", "dev"], { env: { ...process.env, ...env } });
-  const url = `http://127.0.0.1:${env.EDGE_PORT}`;
-  await waitFor(() => child.output().includes(`Flamingo is up at ${url}`), {
-    timeoutMs: 300_000,
-    what: "make dev",
-    child,
-  });
-  return { child, url };
+  for (let attempt = 1; ; attempt++) {
+    const child = launch("make", ["--no-print-directory", "dev"], { env: { ...process.env, ...env } });
+    const url = `http://127.0.0.1:${env.EDGE_PORT}`;
+    try {
+      await waitFor(() => child.output().includes(`Flamingo is up at ${url}`), {
+        timeoutMs: 300_000,
+        what: "make dev",
+        child,
+      });
+      return { child, url };
+    } catch (error) {
+      await child.stopGroup();
+      if (attempt >= 3 || !/Address already in use|Address in use|EADDRINUSE/.test(child.output())) throw error;
+      await pickPorts(env);
+    }
+  }
 }
 
 test("make dev serves the stack, stops on SIGTERM and keeps data", async () => {
   const state = await mkdtemp(join(tmpdir(), "flamingo-dev-"));
   const env = {
-    EDGE_PORT: String(await freePort()),
-    SSH_PORT: String(await freePort()),
-    HTTP_PORT: String(await freePort()),
-    ADMIN_PORT: String(await freePort()),
-    INSPECTOR_PORT: String(await freePort()),
     FLAMINGO_STATE: join(state, "wrangler"),
     FLAMINGO_TUNNEL_DATA: join(state, "tunnel-host"),
   };
+  await pickPorts(env);
   let child;
   let url;
   try {
@@ -68,7 +85,7 @@ test("make dev serves the stack, stops on SIGTERM and keeps data", async () => {
     assert.equal((await fetch(`http://127.0.0.1:${env.ADMIN_PORT}/healthz`)).status, 200);
 
     // Setting Flamingo up is all it takes for the local tunnel host to enroll.
-    const owner = client(url);
+    let owner = client(url);
     const setup = await owner.post("/api/setup", {
       name: "Newcomer", email: "new@example.com", password: "correct horse battery", organization: "Home Lab",
     });
@@ -92,6 +109,8 @@ test("make dev serves the stack, stops on SIGTERM and keeps data", async () => {
     await stopped(env);
 
     ({ child, url } = await makeDev(env));
+    // The same session, at the URL make dev came up on this time.
+    owner = Object.assign(client(url), { cookie: owner.cookie });
     await fetch(`${url}/api/health`);
     const [second] = await d1(edge, "SELECT checks FROM health_probe");
     assert.ok(second.checks > first.checks, `probe count continued: ${first.checks} -> ${second.checks}`);

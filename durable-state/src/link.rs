@@ -773,6 +773,7 @@ mod tests {
         let hello = HostMessage::Hello {
             version: "0.1.0".into(),
             hostname: None,
+            address: None,
             tunnels: ids
                 .iter()
                 .enumerate()

@@ -504,6 +504,7 @@ async fn listing_tells_the_host_to_watch_and_stats_move_the_counters() {
     f.host(HostFrame::Message(Box::new(HostMessage::Hello {
         version: "0.1.0".into(),
         hostname: None,
+        address: None,
         tunnels: vec![tunnel("t1", "alpha", &f.owner_id)],
     })));
     // Hosts and kicks ask for the status alone.

@@ -131,6 +131,7 @@ mod tests {
         stats.note(&HostMessage::Hello {
             version: "x".into(),
             hostname: None,
+            address: None,
             tunnels: open.iter().map(link_tunnel).collect(),
         });
         assert!(stats.frame(&open).is_none(), "nothing moved");

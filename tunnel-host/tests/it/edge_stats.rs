@@ -141,7 +141,10 @@ async fn a_lapsed_watch_stops_the_stats() {
     edge.wait_frame("opened", 0, |f| matches!(f, HostMessage::Opened { .. }))
         .await;
 
-    edge.watch(1);
+    // Long enough that a loaded machine still reports within it; then it lapses.
+    let watched_for = Duration::from_secs(5);
+    let watched_at = Instant::now();
+    edge.watch(watched_for.as_secs());
     requests(&host, "lapse", 1).await;
     timeout(
         LIVE,
@@ -150,7 +153,7 @@ async fn a_lapsed_watch_stops_the_stats() {
     .await
     .expect("counters while watched");
     // The watch has lapsed: traffic goes unreported until the next heartbeat.
-    sleep(Duration::from_millis(1_500)).await;
+    tokio::time::sleep_until(watched_at + watched_for + Duration::from_millis(500)).await;
     let from = edge.frames().len();
     requests(&host, "lapse", 3).await;
     sleep(WINDOW).await;

@@ -5,11 +5,13 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/com
 import { TunnelsTable } from "@/features/tunnels/components/tunnels-table";
 import { useMembership } from "@/lib/auth";
 import { deniedReason } from "@/lib/authorization";
+import { pageHead } from "@/lib/page-title";
 
 /** `/o/$org/tunnels`: the open tunnels, live. */
 export const openTunnelsRoute = createRoute({
   getParentRoute: () => tunnelsRoute,
   path: "/",
+  head: () => pageHead("Tunnels"),
   component: OpenTunnelsPage,
 });
 

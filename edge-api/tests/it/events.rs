@@ -772,7 +772,12 @@ async fn signing_out_all_other_sessions_ends_their_streams_but_not_this_ones() {
     let mut laptop_there = subscribe(&org.platform, &second, &laptop, None).await;
     let mut current = subscribe(&org.platform, &org.slug, &org.owner, None).await;
     let mut script = subscribe_with_key(&org.platform, &org.slug, &bearer).await;
-    for stream in [&mut laptop_here, &mut laptop_there, &mut current, &mut script] {
+    for stream in [
+        &mut laptop_here,
+        &mut laptop_there,
+        &mut current,
+        &mut script,
+    ] {
         stream.ready().await;
     }
 

@@ -150,6 +150,12 @@ fn the_api_reference_lists_every_route_with_its_access() {
         .collect();
     let unlisted: Vec<_> = declared.difference(&listed).collect();
     let stale: Vec<_> = listed.difference(&declared).collect();
-    assert!(unlisted.is_empty(), "routes missing from docs/api.md: {unlisted:?}");
-    assert!(stale.is_empty(), "docs/api.md lists what the router does not serve: {stale:?}");
+    assert!(
+        unlisted.is_empty(),
+        "routes missing from docs/api.md: {unlisted:?}"
+    );
+    assert!(
+        stale.is_empty(),
+        "docs/api.md lists what the router does not serve: {stale:?}"
+    );
 }

@@ -7,7 +7,7 @@ SHELL := bash
 WORKER := edge-api/build/index.js
 WORKER_SRC := $(shell find edge-api/src edge-api/build.rs edge-api/Cargo.toml durable-state/src durable-state/Cargo.toml migrations -type f 2>/dev/null) Cargo.lock
 UI := edge-ui/dist/index.html
-UI_SRC := $(shell find edge-ui/src edge-ui/public edge-ui/index.html edge-ui/package.json edge-ui/package-lock.json \
+UI_SRC := $(shell find edge-ui/src edge-ui/public docs/api.md edge-ui/index.html edge-ui/package.json edge-ui/package-lock.json \
   edge-ui/vite.config.ts edge-ui/tsconfig*.json -type f 2>/dev/null | LC_ALL=C sort)
 # The web app rebuilds when its sources' content changes, not their mtime:
 # `cargo test` rewrites the generated API types (byte for byte the same) on

@@ -138,6 +138,36 @@ describe("edge under wrangler dev", () => {
     assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/, "no inline script");
   });
 
+  test("hashed assets are cached for a year, pages and unhashed files are revalidated", async () => {
+    const html = await (await fetch(`${edge.url}/`)).text();
+    const hashed = [...html.matchAll(/(?:src|href)="(\/assets\/[^"]+)"/g)].map((m) => m[1]);
+    assert.ok(hashed.length >= 2, `the page loads its hashed script and styles: ${hashed}`);
+    for (const path of hashed) {
+      const res = await fetch(`${edge.url}${path}`);
+      await res.arrayBuffer();
+      assert.equal(res.status, 200, path);
+      assert.equal(res.headers.get("cache-control"), "public, max-age=31536000, immutable", path);
+      // The security headers of every file still apply.
+      assert.match(res.headers.get("content-security-policy") ?? "", /frame-ancestors 'none'/, path);
+      assert.equal(res.headers.get("x-content-type-options"), "nosniff", path);
+    }
+    for (const path of ["/", "/index.html", "/login", "/o/default/tunnels", "/theme.js", "/flamingo.svg", "/docs/api.txt"]) {
+      const res = await fetch(`${edge.url}${path}`);
+      await res.arrayBuffer();
+      assert.equal(res.headers.get("cache-control"), "no-cache", path);
+      assert.match(res.headers.get("content-security-policy") ?? "", /frame-ancestors 'none'/, path);
+    }
+  });
+
+  test("the panel serves the API reference it links to", async () => {
+    const res = await fetch(`${edge.url}/docs/api.txt`);
+    assert.equal(res.status, 200);
+    assert.match(res.headers.get("content-type") ?? "", /^text\/plain/);
+    const text = await res.text();
+    assert.match(text, /^# Flamingo API reference/);
+    assert.match(text, /\| `DELETE` \| `\/api\/auth\/sessions` \| browser session \|/);
+  });
+
   test("the web app is served at / with single-page fallback", async () => {
     for (const path of ["/", "/o/default", "/o/default/tunnels"]) {
       const res = await fetch(`${edge.url}${path}`);

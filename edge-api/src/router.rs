@@ -32,6 +32,11 @@ pub fn routes() -> Vec<Route> {
         Route::patch("/api/auth/me", Session, account::update_profile),
         Route::put("/api/auth/password", Session, account::change_password),
         Route::get("/api/auth/sessions", Session, account::list_sessions),
+        Route::delete(
+            "/api/auth/sessions",
+            Session,
+            account::revoke_other_sessions,
+        ),
         Route::delete("/api/auth/sessions/{id}", Session, account::revoke_session),
         Route::get("/api/me/api-keys", Session, api_key::list),
         Route::post("/api/me/api-keys", Session, api_key::create),

@@ -409,6 +409,28 @@ pub async fn list_sessions(
     Ok(Json(sessions))
 }
 
+/// What signing out everywhere else ended.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS), ts(export))]
+pub struct EndedSessions {
+    /// How many other sessions ended.
+    pub ended: u32,
+}
+
+/// `DELETE /api/auth/sessions`: ends every session of the user but the one
+/// asking ("sign out all other sessions"), and their event streams.
+pub async fn revoke_other_sessions(
+    State(platform): State<Platform>,
+    Extension(caller): Extension<Caller>,
+) -> Result<Json<EndedSessions>, ApiError> {
+    let keep = caller.session_id.as_deref();
+    let ended = session::revoke_all_except(&platform, &caller.user_id, keep).await?;
+    events::end_other_sessions(&platform, &caller.user_id, keep).await;
+    Ok(Json(EndedSessions {
+        ended: u32::try_from(ended).unwrap_or(u32::MAX),
+    }))
+}
+
 /// `DELETE /api/auth/sessions/{id}`: ends one of the user's sessions and
 /// its event streams.
 pub async fn revoke_session(

@@ -371,6 +371,51 @@ async fn sessions_are_listed_revoked_and_ended_by_a_password_change() {
 }
 
 #[tokio::test]
+async fn signing_out_all_other_sessions_keeps_only_the_one_asking() {
+    let (platform, _) = platform();
+    let (first, me) = setup_owner(&platform).await;
+    let owner_id = me["user"]["id"].as_str().expect("owner id").to_owned();
+    let second = sign_in_as(&platform, &owner_id).await;
+    let third = sign_in_as(&platform, &owner_id).await;
+    let other_user = add_user(&platform, "Grace", "grace@example.com").await;
+    let theirs = sign_in_as(&platform, &other_user).await;
+
+    let reply = send(
+        &platform,
+        api("DELETE", "/api/auth/sessions", Some(&first), None),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.json);
+    assert_eq!(reply.json["ended"], 2);
+    for (cookie, status) in [
+        (&first, StatusCode::OK),
+        (&second, StatusCode::UNAUTHORIZED),
+        (&third, StatusCode::UNAUTHORIZED),
+        (&theirs, StatusCode::OK),
+    ] {
+        let me = send(&platform, api("GET", "/api/auth/me", Some(cookie), None)).await;
+        assert_eq!(me.status, status, "{}", me.json);
+    }
+    let list = send(
+        &platform,
+        api("GET", "/api/auth/sessions", Some(&first), None),
+    )
+    .await;
+    let sessions = list.json.as_array().expect("array");
+    assert_eq!(sessions.len(), 1);
+    assert_eq!(sessions[0]["current"], true);
+
+    // Nothing else left to end: still a success, with nothing ended.
+    let again = send(
+        &platform,
+        api("DELETE", "/api/auth/sessions", Some(&first), None),
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::OK, "{}", again.json);
+    assert_eq!(again.json["ended"], 0);
+}
+
+#[tokio::test]
 async fn sessions_slide_and_expire_after_seven_idle_days() {
     let (platform, clock) = platform();
     let (cookie, _) = setup_owner(&platform).await;

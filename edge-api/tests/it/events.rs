@@ -763,6 +763,38 @@ async fn a_password_change_ends_the_other_sessions_streams() {
 }
 
 #[tokio::test]
+async fn signing_out_all_other_sessions_ends_their_streams_but_not_this_ones() {
+    let org = org().await;
+    let second = second_org(&org).await;
+    let laptop = sign_in_as(&org.platform, &org.owner_id).await;
+    let (_, bearer) = api_key(&org).await;
+    let mut laptop_here = subscribe(&org.platform, &org.slug, &laptop, None).await;
+    let mut laptop_there = subscribe(&org.platform, &second, &laptop, None).await;
+    let mut current = subscribe(&org.platform, &org.slug, &org.owner, None).await;
+    let mut script = subscribe_with_key(&org.platform, &org.slug, &bearer).await;
+    for stream in [
+        &mut laptop_here,
+        &mut laptop_there,
+        &mut current,
+        &mut script,
+    ] {
+        stream.ready().await;
+    }
+
+    let reply = send(
+        &org.platform,
+        api("DELETE", "/api/auth/sessions", Some(&org.owner), None),
+    )
+    .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.json);
+    assert!(laptop_here.ends().await, "the other session's stream ends");
+    assert!(laptop_there.ends().await, "in every organization");
+    org.audit(1).await;
+    assert_eq!(current.next().await.event, "audit.created.1");
+    assert_eq!(script.next().await.event, "audit.created.1");
+}
+
+#[tokio::test]
 async fn revoking_an_api_key_ends_its_streams() {
     let org = org().await;
     let (key_id, bearer) = api_key(&org).await;

@@ -22,6 +22,7 @@ const DECLARED: &[(&str, &str, &str)] = &[
     ("PATCH", "/api/auth/me", "session"),
     ("PUT", "/api/auth/password", "session"),
     ("GET", "/api/auth/sessions", "session"),
+    ("DELETE", "/api/auth/sessions", "session"),
     ("DELETE", "/api/auth/sessions/{id}", "session"),
     ("POST", "/api/auth/totp/setup", "session"),
     ("POST", "/api/auth/totp/enable", "session"),
@@ -114,5 +115,47 @@ fn every_route_declares_a_reviewed_access() {
         actual.len(),
         routes().len(),
         "a method and path registered twice"
+    );
+}
+
+/// `docs/api.md`, the API reference the panel links to, lists every route
+/// with its access, and nothing else, so it cannot drift from the router.
+#[test]
+fn the_api_reference_lists_every_route_with_its_access() {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../docs/api.md");
+    let reference = std::fs::read_to_string(path).expect("docs/api.md");
+    let listed: BTreeSet<(String, String, String)> = reference
+        .lines()
+        .filter_map(|line| {
+            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            // "| `GET` | `/api/health` | public | what |" splits into 6 cells.
+            let [_, method, path, access, _, _] = cells.as_slice() else {
+                return None;
+            };
+            let method = method.strip_prefix('`')?.strip_suffix('`')?;
+            let path = path.strip_prefix('`')?.strip_suffix('`')?;
+            Some((method.to_owned(), path.to_owned(), (*access).to_owned()))
+        })
+        .collect();
+    let declared: BTreeSet<(String, String, String)> = routes()
+        .iter()
+        .map(|r| {
+            let access = match describe(r.access).as_str() {
+                "session" => "browser session".to_owned(),
+                "signed_in" => "signed in".to_owned(),
+                other => other.to_owned(),
+            };
+            (r.method.to_string(), r.path.to_owned(), access)
+        })
+        .collect();
+    let unlisted: Vec<_> = declared.difference(&listed).collect();
+    let stale: Vec<_> = listed.difference(&declared).collect();
+    assert!(
+        unlisted.is_empty(),
+        "routes missing from docs/api.md: {unlisted:?}"
+    );
+    assert!(
+        stale.is_empty(),
+        "docs/api.md lists what the router does not serve: {stale:?}"
     );
 }

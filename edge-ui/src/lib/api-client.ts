@@ -39,6 +39,18 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * Whether `error` means the API could not be reached (the network failed, or
+ * a gateway answered for it), as opposed to the API answering "no".
+ */
+export function isConnectionLost(error: unknown): boolean {
+  return error instanceof ApiError && [0, 502, 503, 504].includes(error.status) && !isApiEnvelope(error.body);
+}
+
+function isApiEnvelope(body: unknown): boolean {
+  return errorEnvelopeSchema.safeParse(body).success;
+}
+
 type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
 /** Options for one request; `schema` checks the success body and gives the result its type. */

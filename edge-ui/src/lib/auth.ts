@@ -78,6 +78,17 @@ export async function loadMe(queryClient: QueryClient): Promise<Me | null> {
   }
 }
 
+/**
+ * Whether the last answer to `GET /api/auth/me` was "nobody is signed in" and
+ * nobody has signed in since (signing in, setting up or joining sets the
+ * user). Lets sign-in trust the answer the redirect to it was based on
+ * instead of asking the same question twice.
+ */
+export function knownSignedOut(queryClient: QueryClient): boolean {
+  const state = queryClient.getQueryState(authKeys.me);
+  return state?.status === "error" && isUnauthenticated(state.error);
+}
+
 /** Where a signed-out visitor belongs: first-run setup until it is done, else sign-in. */
 export async function signedOutDestination(queryClient: QueryClient): Promise<"/setup" | "/login"> {
   const status = await queryClient.query(getSetupStatusQueryOptions());

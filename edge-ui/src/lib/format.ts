@@ -30,6 +30,15 @@ export function formatRelative(iso: string, now: number = Date.now()): string {
   return "just now";
 }
 
+/**
+ * The one wording for when something expires, wherever it is shown:
+ * "in 7 days (Dec 8, 2026, 10:00 AM)", or "2 days ago (…)" once past.
+ * Reads after "Expires" / "expires".
+ */
+export function formatExpiry(iso: string, now: number = Date.now()): string {
+  return `${formatRelative(iso, now)} (${formatDateTime(iso)})`;
+}
+
 const count = new Intl.NumberFormat(undefined);
 const BYTE_UNITS = ["B", "KB", "MB", "GB", "TB", "PB"] as const;
 

@@ -5,6 +5,7 @@ import { rootRoute } from "@/app/routes/root";
 import { AuthLayout } from "@/components/layout/auth-layout";
 import { ActivateForm } from "@/features/activation/components/activate-form";
 import { loadMe, signedOutDestination, useMe } from "@/lib/auth";
+import { pageHead } from "@/lib/page-title";
 
 const activateSearchSchema = z.object({
   /** A code to fill in, e.g. from a link the tunnel host printed. */
@@ -19,6 +20,7 @@ const activateSearchSchema = z.object({
 export const activateRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: "activate",
+  head: () => pageHead("Connect your SSH key"),
   validateSearch: activateSearchSchema,
   beforeLoad: async ({ context: { queryClient }, location }) => {
     if (await loadMe(queryClient)) return;

@@ -6,10 +6,12 @@ import { AuditFilters } from "@/features/audit/components/audit-filters";
 import { AuditLogTable } from "@/features/audit/components/audit-log-table";
 import { auditSearchSchema } from "@/features/audit/schemas/audit";
 import { useMembers } from "@/features/members/api/get-members";
+import { pageHead } from "@/lib/page-title";
 
 export const auditLogRoute = createRoute({
   getParentRoute: () => orgRoute,
   path: "audit-log",
+  head: () => pageHead("Audit log"),
   validateSearch: auditSearchSchema,
   component: AuditLogPage,
 });

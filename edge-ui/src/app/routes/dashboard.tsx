@@ -10,10 +10,12 @@ import { useInvitations } from "@/features/invitations/api/get-invitations";
 import { useMembers } from "@/features/members/api/get-members";
 import { useMembership } from "@/lib/auth";
 import { roleLabel } from "@/lib/authorization";
+import { pageHead } from "@/lib/page-title";
 
 export const dashboardRoute = createRoute({
   getParentRoute: () => orgRoute,
   path: "/",
+  head: () => pageHead("Dashboard"),
   component: DashboardPage,
 });
 
@@ -31,6 +33,7 @@ function DashboardPage() {
         <StatCard
           title="Members"
           icon={Users}
+          link={{ to: "/o/$org/organization/members", org }}
           value={members.data?.length}
           error={members.isError ? "Could not load." : undefined}
           hint={withTwoFactor === undefined ? undefined : `${String(withTwoFactor)} with two-factor sign-in`}
@@ -38,10 +41,16 @@ function DashboardPage() {
         <StatCard
           title="Pending invitations"
           icon={MailPlus}
+          link={{ to: "/o/$org/organization/invitations", org }}
           value={invitations.data?.length}
           error={invitations.isError ? "Could not load." : undefined}
         />
-        <StatCard title="Your role" icon={ShieldCheck} value={membership ? roleLabel(membership.role) : "—"} />
+        <StatCard
+          title="Your role"
+          icon={ShieldCheck}
+          value={membership ? roleLabel(membership.role) : "—"}
+          link={{ to: "/o/$org/organization/members", org }}
+        />
       </div>
       <div className="grid gap-6 lg:grid-cols-2">
         <RecentActivityCard org={org} />

@@ -9,6 +9,7 @@ import { Button } from "@/components/ui/button";
 import { useLogout } from "@/features/auth/api/logout";
 import { CreateOrganizationDialog } from "@/features/orgs/components/create-organization-dialog";
 import { loadMe, signedOutDestination } from "@/lib/auth";
+import { pageHead } from "@/lib/page-title";
 
 /**
  * `/` has no page of its own: it sends the visitor to their first
@@ -18,6 +19,7 @@ import { loadMe, signedOutDestination } from "@/lib/auth";
 export const indexRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: "/",
+  head: () => pageHead("No organization yet"),
   beforeLoad: async ({ context: { queryClient } }) => {
     const me = await loadMe(queryClient);
     if (!me) {

@@ -3,11 +3,13 @@ import { createRoute } from "@tanstack/react-router";
 import { rootRoute } from "@/app/routes/root";
 import { AuthLayout } from "@/components/layout/auth-layout";
 import { JoinInvitation } from "@/features/invitations/components/join-invitation";
+import { pageHead } from "@/lib/page-title";
 
 /** An invitation link: `/join/<token>`. */
 export const joinRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: "join/$token",
+  head: () => pageHead("Join an organization"),
   component: JoinPage,
 });
 

@@ -4,7 +4,8 @@ import { z } from "zod";
 import { rootRoute } from "@/app/routes/root";
 import { AuthLayout } from "@/components/layout/auth-layout";
 import { LoginForm } from "@/features/auth/components/login-form";
-import { getMeQueryOptions, isUnauthenticated, safeRedirect, signedOutDestination } from "@/lib/auth";
+import { getMeQueryOptions, isUnauthenticated, knownSignedOut, safeRedirect, signedOutDestination } from "@/lib/auth";
+import { pageHead } from "@/lib/page-title";
 
 const loginSearchSchema = z.object({
   /** Where to go after signing in (an in-app path). */
@@ -15,15 +16,17 @@ const loginSearchSchema = z.object({
 export const loginRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: "login",
+  head: () => pageHead("Sign in"),
   validateSearch: loginSearchSchema,
   beforeLoad: async ({ context: { queryClient }, search }) => {
-    // Ask afresh: a cached user may belong to a session that just ended.
-    const me = await queryClient
-      .query({ ...getMeQueryOptions(), staleTime: 0 })
-      .catch((error: unknown) => {
-        if (isUnauthenticated(error)) return null;
-        throw error;
-      });
+    // Ask afresh, since a cached user may belong to a session that just ended;
+    // but a "nobody" just answered (the redirect here) is not asked again.
+    const me = knownSignedOut(queryClient)
+      ? null
+      : await queryClient.query({ ...getMeQueryOptions(), staleTime: 0 }).catch((error: unknown) => {
+          if (isUnauthenticated(error)) return null;
+          throw error;
+        });
     // eslint-disable-next-line @typescript-eslint/only-throw-error -- TanStack Router redirects by throwing
     if (me) throw redirect({ href: safeRedirect(search.redirect) ?? "/" });
     // eslint-disable-next-line @typescript-eslint/only-throw-error -- TanStack Router redirects by throwing

@@ -4,11 +4,13 @@ import { rootRoute } from "@/app/routes/root";
 import { AuthLayout } from "@/components/layout/auth-layout";
 import { SetupForm } from "@/features/auth/components/setup-form";
 import { getSetupStatusQueryOptions } from "@/lib/auth";
+import { pageHead } from "@/lib/page-title";
 
 /** First run: create the owner and the first organization. Gone once done. */
 export const setupRoute = createRoute({
   getParentRoute: () => rootRoute,
   path: "setup",
+  head: () => pageHead("Set up"),
   beforeLoad: async ({ context: { queryClient } }) => {
     const status = await queryClient.query({ ...getSetupStatusQueryOptions(), staleTime: 0 });
     // eslint-disable-next-line @typescript-eslint/only-throw-error -- TanStack Router redirects by throwing

@@ -6,10 +6,12 @@ import { CreateInvitationDialog } from "@/features/invitations/components/create
 import { InvitationsTable } from "@/features/invitations/components/invitations-table";
 import { useMembership } from "@/lib/auth";
 import { deniedReason } from "@/lib/authorization";
+import { pageHead } from "@/lib/page-title";
 
 export const invitationsRoute = createRoute({
   getParentRoute: () => organizationRoute,
   path: "invitations",
+  head: () => pageHead("Invitations", "Organization"),
   component: InvitationsPage,
 });
 

@@ -5,10 +5,12 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/com
 import { MembersTable } from "@/features/members/components/members-table";
 import { useMe, useMembership } from "@/lib/auth";
 import { deniedReason } from "@/lib/authorization";
+import { pageHead } from "@/lib/page-title";
 
 export const membersRoute = createRoute({
   getParentRoute: () => organizationRoute,
   path: "members",
+  head: () => pageHead("Members", "Organization"),
   component: MembersPage,
 });
 

@@ -4,10 +4,12 @@ import { settingsRoute } from "@/app/routes/settings/settings";
 import { Card, CardAction, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { AddSshKeyDialog } from "@/features/ssh-keys/components/add-ssh-key-dialog";
 import { SshKeysList } from "@/features/ssh-keys/components/ssh-keys-list";
+import { pageHead } from "@/lib/page-title";
 
 export const sshKeysRoute = createRoute({
   getParentRoute: () => settingsRoute,
   path: "ssh-keys",
+  head: () => pageHead("SSH keys", "Settings"),
   component: () => (
     <Card>
       <CardHeader>

@@ -7,11 +7,13 @@ import { AddTunnelHostDialog } from "@/features/tunnels/components/add-tunnel-ho
 import { TunnelHostsTable } from "@/features/tunnels/components/tunnel-hosts-table";
 import { useMembership } from "@/lib/auth";
 import { can, deniedReason } from "@/lib/authorization";
+import { pageHead } from "@/lib/page-title";
 
 /** `/o/$org/tunnels/hosts`: the VPSs that serve tunnels. */
 export const tunnelHostsRoute = createRoute({
   getParentRoute: () => tunnelsRoute,
   path: "hosts",
+  head: () => pageHead("Hosts", "Tunnels"),
   component: TunnelHostsPage,
 });
 

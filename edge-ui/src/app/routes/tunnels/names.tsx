@@ -8,11 +8,13 @@ import { ReserveNameForm } from "@/features/tunnels/components/reserve-name-form
 import { ReservedNamesTable } from "@/features/tunnels/components/reserved-names-table";
 import { useMe, useMembership } from "@/lib/auth";
 import { deniedReason } from "@/lib/authorization";
+import { pageHead } from "@/lib/page-title";
 
 /** `/o/$org/tunnels/names`: tunnel names kept for one member each. */
 export const tunnelNamesRoute = createRoute({
   getParentRoute: () => tunnelsRoute,
   path: "names",
+  head: () => pageHead("Reserved names", "Tunnels"),
   component: TunnelNamesPage,
 });
 

@@ -6,11 +6,13 @@ import { OpenATunnel } from "@/features/tunnels/components/connect-commands";
 import { TunnelsTable } from "@/features/tunnels/components/tunnels-table";
 import { useMembership } from "@/lib/auth";
 import { can, deniedReason } from "@/lib/authorization";
+import { pageHead } from "@/lib/page-title";
 
 /** `/o/$org/tunnels`: the open tunnels, live. */
 export const openTunnelsRoute = createRoute({
   getParentRoute: () => tunnelsRoute,
   path: "/",
+  head: () => pageHead("Tunnels"),
   component: OpenTunnelsPage,
 });
 

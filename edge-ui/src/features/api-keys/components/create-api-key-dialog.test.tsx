@@ -27,6 +27,10 @@ describe("CreateApiKeyDialog", () => {
 
     await user.click(screen.getByRole("button", { name: "Create API key" }));
     const dialog = await screen.findByRole("dialog", { name: "Create API key" });
+    expect(within(dialog).getByRole("link", { name: /^API reference/ })).toHaveAttribute(
+      "target",
+      "_blank",
+    );
     await user.type(within(dialog).getByLabelText("Name"), "Deploy script");
     await user.click(within(dialog).getByRole("button", { name: "Create key" }));
     expect(await within(dialog).findByText("Enter your password.")).toBeInTheDocument();
@@ -35,6 +39,8 @@ describe("CreateApiKeyDialog", () => {
     await user.type(within(dialog).getByLabelText("Your password"), "correct horse battery");
     await user.click(within(dialog).getByRole("button", { name: "Create key" }));
     expect(await screen.findByLabelText("API key token")).toHaveValue(CREATED.token);
+    // Both steps point at the reference for what to do with the key.
+    expect(screen.getByRole("link", { name: /API reference/ })).toHaveAttribute("href", "/docs/api.txt");
     await vi.waitFor(() => {
       expect(api.calls("POST /api/me/api-keys").map((r) => r.body)).toEqual([
         { name: "Deploy script", allowed_ips: [], password: "correct horse battery" },

@@ -21,6 +21,9 @@ import { useCreateApiKey } from "@/features/api-keys/api/api-keys";
 import { newKeyFormSchema, type NewKeyFormValues } from "@/features/api-keys/schemas/api-key";
 import { applyServerErrors } from "@/lib/form-errors";
 
+/** Where the panel serves docs/api.md (see vite.config.ts). */
+const API_REFERENCE_URL = "/docs/api.txt";
+
 /** "Create API key": a name, optional IP limits and the password; then the token, shown once. */
 export function CreateApiKeyDialog() {
   const [open, setOpen] = useState(false);
@@ -62,7 +65,7 @@ export function CreateApiKeyDialog() {
             <DialogHeader>
               <DialogTitle>API key created</DialogTitle>
               <DialogDescription>
-                Send it as <code className="font-mono">Authorization: Bearer …</code>. It acts as you.
+                Send it as <code className="font-mono">Authorization: Bearer …</code>. It acts as you. <ApiReferenceLink />
               </DialogDescription>
             </DialogHeader>
             <CopyField
@@ -84,7 +87,9 @@ export function CreateApiKeyDialog() {
           <>
             <DialogHeader>
               <DialogTitle>Create API key</DialogTitle>
-              <DialogDescription>For scripts and tools that call the Flamingo API as you.</DialogDescription>
+              <DialogDescription>
+                For scripts and tools that call the Flamingo API as you. <ApiReferenceLink />
+              </DialogDescription>
             </DialogHeader>
             <Form {...form}>
               <form noValidate onSubmit={(e) => void form.handleSubmit(onSubmit)(e)} className="grid gap-4">
@@ -118,5 +123,15 @@ export function CreateApiKeyDialog() {
         )}
       </DialogContent>
     </Dialog>
+  );
+}
+
+/** The API reference (docs/api.md, shipped with the panel), in a new tab. */
+function ApiReferenceLink() {
+  return (
+    <a href={API_REFERENCE_URL} target="_blank" rel="noreferrer" className="font-medium underline underline-offset-4">
+      API reference
+      <span className="sr-only"> (opens in a new tab)</span>
+    </a>
   );
 }

@@ -36,7 +36,7 @@ import {
 } from "@/features/invitations/schemas/invitation";
 import { roleLabel } from "@/lib/authorization";
 import { applyServerErrors } from "@/lib/form-errors";
-import { formatDateTime } from "@/lib/format";
+import { formatExpiry } from "@/lib/format";
 
 const ROLE_HINTS: Record<(typeof INVITABLE_ROLES)[number], string> = {
   admin: "Manages everything, including members and settings.",
@@ -197,7 +197,7 @@ function CreatedLink({ created, onDone }: { created: CreatedInvitation; onDone: 
         <DialogDescription>
           Anyone with this link can join as {roleLabel(invitation.role).toLowerCase()} until it expires or is
           used; send it privately{invitation.email ? ` to ${invitation.email}` : ""}. It expires{" "}
-          {formatDateTime(invitation.expires_at)}.
+          <time dateTime={invitation.expires_at}>{formatExpiry(invitation.expires_at)}</time>.
         </DialogDescription>
       </DialogHeader>
       <CopyField

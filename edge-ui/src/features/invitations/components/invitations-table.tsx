@@ -16,7 +16,7 @@ import {
 import { useInvitations } from "@/features/invitations/api/get-invitations";
 import { useRevokeInvitation } from "@/features/invitations/api/revoke-invitation";
 import { can, roleLabel } from "@/lib/authorization";
-import { formatDateTime, formatRelative } from "@/lib/format";
+import { formatDateTime, formatExpiry, formatRelative } from "@/lib/format";
 
 /**
  * Pending invitations, with revoking for those who may. Each link is the
@@ -64,32 +64,38 @@ export function InvitationsTable({ org, role }: { org: string; role: Role | unde
       <TableBody>
         {invitations.data.map((invitation) => {
           const label = invitation.email ?? "No note";
+          const made = formatRelative(invitation.created_at);
+          const which = invitation.email
+            ? `the invitation meant for ${invitation.email}`
+            : `the ${roleLabel(invitation.role).toLowerCase()} invitation made ${made}`;
           return (
             <TableRow key={invitation.id}>
-              <TableCell className={invitation.email ? "font-medium" : "text-muted-foreground"}>{label}</TableCell>
+              <TableCell>
+                <span className={invitation.email ? "font-medium" : "text-muted-foreground"}>{label}</span>
+                <span className="block text-xs text-muted-foreground">
+                  Made{" "}
+                  <time dateTime={invitation.created_at} title={formatDateTime(invitation.created_at)}>
+                    {made}
+                  </time>
+                </span>
+              </TableCell>
               <TableCell>
                 <Badge variant="outline">{roleLabel(invitation.role)}</Badge>
               </TableCell>
               <TableCell className="hidden md:table-cell">{invitation.created_by.name}</TableCell>
               <TableCell>
-                <time dateTime={invitation.expires_at} title={formatDateTime(invitation.expires_at)}>
-                  {formatRelative(invitation.expires_at)}
-                </time>
+                <time dateTime={invitation.expires_at}>{formatExpiry(invitation.expires_at)}</time>
               </TableCell>
               {mayWrite ? (
                 <TableCell className="text-right">
                   <ConfirmIconButton
                     title="Revoke this invitation?"
-                    description="Its link stops working at once. People who already joined stay members."
+                    description={`The link of ${which} stops working at once. People who already joined stay members.`}
                     confirmLabel="Revoke invitation"
                     onConfirm={() => {
                       revoke.mutate(invitation);
                     }}
-                    label={
-                      invitation.email
-                        ? `Revoke invitation meant for ${invitation.email}`
-                        : `Revoke ${roleLabel(invitation.role).toLowerCase()} invitation`
-                    }
+                    label={`Revoke ${which}`}
                     disabled={revoke.isPending}
                   />
                 </TableCell>

@@ -16,7 +16,7 @@ import {
 import { ApiError } from "@/lib/api-client";
 import { roleLabel } from "@/lib/authorization";
 import { applyServerErrors } from "@/lib/form-errors";
-import { formatDateTime } from "@/lib/format";
+import { formatExpiry } from "@/lib/format";
 
 type JoinInvitationProps = {
   token: string;
@@ -67,7 +67,7 @@ function InvitationSummary({ invite }: { invite: JoinPreview }) {
         You are invited to join <strong>{invite.organization.name}</strong> as{" "}
         <strong>{roleLabel(invite.role).toLowerCase()}</strong>.
       </p>
-      <p className="text-muted-foreground">The link expires {formatDateTime(invite.expires_at)}.</p>
+      <p className="text-muted-foreground">The link expires <time dateTime={invite.expires_at}>{formatExpiry(invite.expires_at)}</time>.</p>
     </div>
   );
 }

@@ -2,7 +2,7 @@ import { queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/r
 import { z } from "zod";
 
 import type { SessionInfo } from "@/api/generated/SessionInfo";
-import { sessionSchema } from "@/features/sessions/schemas/session";
+import { endedSessionsSchema, sessionSchema } from "@/features/sessions/schemas/session";
 import { api } from "@/lib/api-client";
 import { notifyError, notifySuccess } from "@/lib/notify";
 import { queryScopes } from "@/lib/query-keys";
@@ -33,6 +33,24 @@ export function useRevokeSession() {
     },
     onError: (error) => {
       notifyError("Could not revoke the session", error);
+    },
+    onSettled: () => queryClient.invalidateQueries({ queryKey: sessionKeys.all }),
+  });
+}
+
+/** `DELETE /api/auth/sessions`: signs out every browser but this one. */
+export function useRevokeOtherSessions() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: () => api.delete("/api/auth/sessions", endedSessionsSchema),
+    onSuccess: ({ ended }) => {
+      notifySuccess(
+        "Signed out everywhere else",
+        ended === 1 ? "1 other session ended." : `${String(ended)} other sessions ended.`,
+      );
+    },
+    onError: (error) => {
+      notifyError("Could not sign out the other sessions", error);
     },
     onSettled: () => queryClient.invalidateQueries({ queryKey: sessionKeys.all }),
   });

@@ -1,54 +1,29 @@
-import { Laptop, MonitorX } from "lucide-react";
+import { Laptop, LogOut, MonitorX } from "lucide-react";
 
 import type { SessionInfo } from "@/api/generated/SessionInfo";
 import { ConfirmDialog } from "@/components/confirm-dialog";
 import { EmptyState, ErrorState, ListSkeleton } from "@/components/query-states";
 import { Badge } from "@/components/ui/badge";
 import { Button } from "@/components/ui/button";
-import { useRevokeSession, useSessions } from "@/features/sessions/api/sessions";
+import { useRevokeOtherSessions, useRevokeSession, useSessions } from "@/features/sessions/api/sessions";
+import { describeBrowser } from "@/features/sessions/utils/describe-browser";
 import { formatDateTime, formatRelative } from "@/lib/format";
-
-/** A short name for a browser from its user agent, e.g. "Chrome on Linux". */
-function describeBrowser(userAgent: string | null): string {
-  if (!userAgent) return "Unknown browser";
-  const has = (needle: string) => userAgent.includes(needle);
-  const browser = has("Edg/")
-    ? "Edge"
-    : has("Firefox/")
-      ? "Firefox"
-      : has("Chrome/")
-        ? "Chrome"
-        : has("Safari/")
-          ? "Safari"
-          : has("curl/")
-            ? "curl"
-            : "Browser";
-  const os = has("Windows")
-    ? "Windows"
-    : has("Mac OS X")
-      ? "macOS"
-      : has("Android")
-        ? "Android"
-        : has("iPhone") || has("iPad")
-          ? "iOS"
-          : has("Linux")
-            ? "Linux"
-            : undefined;
-  return os ? `${browser} on ${os}` : browser;
-}
 
 /** Where the user is signed in; any other session can be revoked. */
 export function SessionsList() {
   const sessions = useSessions();
   const revoke = useRevokeSession();
+  const revokeOthers = useRevokeOtherSessions();
 
   if (sessions.isPending) return <ListSkeleton label="Loading sessions…" />;
   if (sessions.isError)
     return <ErrorState title="Could not load your sessions." error={sessions.error} onRetry={() => void sessions.refetch()} />;
   if (sessions.data.length === 0) return <EmptyState icon={Laptop} title="No active sessions" />;
 
+  const others = sessions.data.filter((session) => !session.current).length;
   return (
-    <ul aria-label="Sessions" className="divide-y rounded-lg border">
+    <div className="grid gap-4">
+      <ul aria-label="Sessions" className="divide-y rounded-lg border">
       {sessions.data.map((session) => (
         <SessionRow
           key={session.id}
@@ -59,7 +34,30 @@ export function SessionsList() {
           }}
         />
       ))}
-    </ul>
+      </ul>
+      {others > 0 ? (
+        <div>
+          <ConfirmDialog
+            title="Sign out all other sessions?"
+            description={
+              others === 1
+                ? "The other browser signed in to your account will be signed out. This one stays signed in."
+                : `The ${String(others)} other browsers signed in to your account will be signed out. This one stays signed in.`
+            }
+            confirmLabel="Sign out other sessions"
+            onConfirm={() => {
+              revokeOthers.mutate();
+            }}
+            trigger={
+              <Button variant="outline" disabled={revokeOthers.isPending}>
+                <LogOut aria-hidden="true" />
+                Sign out all other sessions
+              </Button>
+            }
+          />
+        </div>
+      ) : null}
+    </div>
   );
 }
 

@@ -1,6 +1,6 @@
 import { zodResolver } from "@hookform/resolvers/zod";
 import { Plus } from "lucide-react";
-import { useState } from "react";
+import { useEffect, useState } from "react";
 import { useForm, useWatch } from "react-hook-form";
 
 import { FormRootError, TextField } from "@/components/text-field";
@@ -30,6 +30,13 @@ export function AddSshKeyDialog() {
     defaultValues: { name: "", public_key: "" },
   });
   const publicKey = useWatch({ control: form.control, name: "public_key" });
+
+  // The name follows the pasted key's comment (often user@host) until the user types their own.
+  useEffect(() => {
+    if (form.getFieldState("name").isDirty) return;
+    const comment = keyComment(publicKey) ?? "";
+    if (form.getValues("name") !== comment) form.setValue("name", comment, { shouldValidate: form.formState.isSubmitted });
+  }, [form, publicKey]);
 
   function onOpenChange(next: boolean) {
     setOpen(next);
@@ -93,8 +100,7 @@ export function AddSshKeyDialog() {
               control={form.control}
               name="name"
               label="Name"
-              // Left blank, the key's comment (often user@host) names it.
-              placeholder={keyComment(publicKey) ?? "Laptop"}
+              placeholder="Laptop"
               autoComplete="off"
             />
             <DialogFooter>

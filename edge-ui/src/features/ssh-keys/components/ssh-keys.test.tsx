@@ -43,7 +43,7 @@ describe("SshKeysList", () => {
 });
 
 describe("AddSshKeyDialog", () => {
-  it("adds a key, named after its comment unless named", async () => {
+  it("adds a key, its name filled in from the key's comment", async () => {
     const api = stubApi({
       "POST /api/me/ssh-keys": ({ body }: FakeRequest) =>
         jsonResponse(201, { ...LAPTOP, id: "k-2", name: (body as { name: string }).name }),
@@ -53,10 +53,8 @@ describe("AddSshKeyDialog", () => {
     await user.click(screen.getByRole("button", { name: "Add SSH key" }));
     await user.click(await screen.findByLabelText("Public key"));
     await user.paste(`${PUBLIC_KEY}\n`);
-    await user.click(screen.getByLabelText("Name"));
-    // Left blank, the key's comment names it; typing a name never mixes with it.
-    expect(screen.getByLabelText("Name")).toHaveValue("");
-    expect(screen.getByLabelText("Name")).toHaveAttribute("placeholder", "ada@laptop");
+    // The name field shows the default, so the user sees what the key will be called.
+    expect(screen.getByLabelText("Name")).toHaveValue("ada@laptop");
     await user.click(screen.getByRole("button", { name: "Add key" }));
 
     await vi.waitFor(() => {
@@ -68,6 +66,30 @@ describe("AddSshKeyDialog", () => {
     await vi.waitFor(() => {
       expect(screen.queryByRole("dialog")).not.toBeInTheDocument();
     });
+  });
+
+  it("keeps a name the user typed when the key changes", async () => {
+    stubApi({});
+    const { user } = renderWithProviders(<AddSshKeyDialog />);
+
+    await user.click(screen.getByRole("button", { name: "Add SSH key" }));
+    await user.type(await screen.findByLabelText("Name"), "Work laptop");
+    await user.click(screen.getByLabelText("Public key"));
+    await user.paste(PUBLIC_KEY);
+    expect(screen.getByLabelText("Name")).toHaveValue("Work laptop");
+  });
+
+  it("shows every field's error at once", async () => {
+    const api = stubApi({});
+    const { user } = renderWithProviders(<AddSshKeyDialog />);
+
+    await user.click(screen.getByRole("button", { name: "Add SSH key" }));
+    await user.click(await screen.findByRole("button", { name: "Add key" }));
+    expect(await screen.findByText("Paste your public key.")).toBeInTheDocument();
+    expect(screen.getByText("Enter a name.")).toBeInTheDocument();
+    expect(screen.getByLabelText("Public key")).toHaveAttribute("aria-invalid", "true");
+    expect(screen.getByLabelText("Name")).toHaveAttribute("aria-invalid", "true");
+    expect(api.requests).toHaveLength(0);
   });
 
   it("refuses a private key before sending", async () => {
@@ -92,6 +114,7 @@ describe("AddSshKeyDialog", () => {
     await user.click(screen.getByRole("button", { name: "Add SSH key" }));
     await user.click(await screen.findByLabelText("Public key"));
     await user.paste(PUBLIC_KEY);
+    await user.clear(screen.getByLabelText("Name"));
     await user.type(screen.getByLabelText("Name"), "Laptop");
     await user.click(screen.getByRole("button", { name: "Add key" }));
     expect(await screen.findByText("Is not a valid ssh-ed25519 key")).toBeInTheDocument();

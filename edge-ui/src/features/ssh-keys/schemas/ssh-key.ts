@@ -16,11 +16,13 @@ export const sshKeySchema = z.object({
 /** `<type> <base64> [comment]`, as in `~/.ssh/id_ed25519.pub`; the server checks the key itself. */
 const PUBLIC_KEY_LINE = /^(?:ssh-[a-z0-9-]+|ecdsa-sha2-[a-z0-9-]+|sk-[a-z0-9@.-]+)\s+[A-Za-z0-9+/]+={0,3}(?:\s+.*)?$/;
 
-/** The add form, which is `POST /api/me/ssh-keys`'s body. */
-export const newSshKeySchema = z
-  .object({
-  // Blank means "the key's comment" (see `withDefaultName`).
-  name: z.string().trim(),
+/**
+ * The add form, which is `POST /api/me/ssh-keys`'s body. Both fields are
+ * checked on their own, so every problem shows at once; the form fills the
+ * name from the key's comment (see `keyComment`) until the user types one.
+ */
+export const newSshKeySchema = z.object({
+  name: nameRule,
   public_key: z
     .string()
     .trim()
@@ -31,20 +33,9 @@ export const newSshKeySchema = z
       (value) => PUBLIC_KEY_LINE.test(value),
       "Paste an OpenSSH public key like ssh-ed25519 AAAA… you@laptop.",
     ),
-})
-  .transform(withDefaultName)
-  .superRefine((value, ctx) => {
-    const checked = nameRule.safeParse(value.name);
-    if (!checked.success)
-      ctx.addIssue({ code: "custom", path: ["name"], message: checked.error.issues[0]?.message ?? "Enter a name." });
-  }) satisfies z.ZodType<NewSshKey>;
+}) satisfies z.ZodType<NewSshKey>;
 
 export type NewSshKeyValues = z.infer<typeof newSshKeySchema>;
-
-/** A blank name becomes the key's comment (often `user@host`). */
-function withDefaultName(value: { name: string; public_key: string }): NewSshKey {
-  return { ...value, name: value.name || (keyComment(value.public_key) ?? "") };
-}
 
 /** The comment at the end of a public key line (often `user@host`), a good default name. */
 export function keyComment(publicKey: string): string | undefined {

@@ -19,7 +19,7 @@ import {
 import { Form } from "@/components/ui/form";
 import { useCreateApiKey } from "@/features/api-keys/api/api-keys";
 import { newKeyFormSchema, type NewKeyFormValues } from "@/features/api-keys/schemas/api-key";
-import { applyServerErrors } from "@/lib/form-errors";
+import { showFormError } from "@/lib/form-errors";
 
 /** "Create API key": a name, optional IP limits and the password; then the token, shown once. */
 export function CreateApiKeyDialog() {
@@ -43,7 +43,7 @@ export function CreateApiKeyDialog() {
     create.mutate(values, {
       onSuccess: setCreated,
       onError: (error) => {
-        applyServerErrors(form, error, ["name", "allowed_ips", "password"]);
+        showFormError(form, error, ["name", "allowed_ips", "password"]);
       },
     });
   }

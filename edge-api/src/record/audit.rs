@@ -112,6 +112,9 @@ pub struct AuditEntry {
     pub actor_id: Option<String>,
     /// Acting user's name at the time.
     pub actor_name: Option<String>,
+    /// Acting user's email now (None once the account is gone), so two
+    /// people with the same name can be told apart.
+    pub actor_email: Option<String>,
     /// `resource.verb`.
     pub action: String,
     /// Kind of resource.
@@ -133,8 +136,9 @@ pub struct AuditEntry {
 pub struct Filter {
     /// Only this actor (user id).
     pub actor: Option<String>,
-    /// Only this action, or every action under a prefix ending in `.` or `*`
-    /// (`member.` or `member.*`).
+    /// Only these actions: a comma-separated list of actions (`member.join`)
+    /// or prefixes ending in `.` or `*` (`member.` or `member.*`), at most
+    /// [`MAX_ACTIONS`], so a filter by plain words can name every action they match.
     pub action: Option<String>,
     /// Entries at or after this RFC 3339 time.
     pub since: Option<String>,
@@ -165,10 +169,18 @@ pub struct Page {
     pub offset: i64,
 }
 
-/// The WHERE clause shared by the page and its total.
+/// The most actions (or prefixes) one filter may name.
+pub const MAX_ACTIONS: usize = 64;
+
+/// The WHERE clause shared by the page and its total. `?3` is a JSON array
+/// of actions and prefixes; a prefix compares as text (no LIKE wildcards,
+/// so the `_` in `tunnel_name.` matches only itself).
 const WHERE: &str = "WHERE org_id = ?1 \
      AND (?2 IS NULL OR actor_id = ?2) \
-     AND (?3 IS NULL OR action = ?3 OR (substr(?3, -1) IN ('.', '*') AND action LIKE replace(?3, '*', '') || '%')) \
+     AND (?3 IS NULL OR EXISTS (SELECT 1 FROM json_each(?3) AS wanted \
+          WHERE audit_log.action = wanted.value \
+             OR (substr(wanted.value, -1) IN ('.', '*') \
+                 AND substr(audit_log.action, 1, length(rtrim(wanted.value, '*'))) = rtrim(wanted.value, '*')))) \
      AND (?4 IS NULL OR created_at >= ?4) \
      AND (?5 IS NULL OR created_at < ?5)";
 
@@ -178,6 +190,38 @@ fn valid_time(value: &Option<String>) -> Result<(), String> {
             Err("must be an RFC 3339 time, e.g. 2026-11-22T10:00:00Z".into())
         }
         _ => Ok(()),
+    }
+}
+
+/// Splits `action` into its actions and prefixes, checking each.
+fn wanted_actions(value: Option<&str>) -> Result<Option<Vec<String>>, String> {
+    let Some(value) = value.map(str::trim).filter(|v| !v.is_empty()) else {
+        return Ok(None);
+    };
+    let wanted: Vec<String> = value
+        .split(',')
+        .map(str::trim)
+        .filter(|a| !a.is_empty())
+        .map(str::to_owned)
+        .collect();
+    if wanted.len() > MAX_ACTIONS {
+        return Err(format!("must name at most {MAX_ACTIONS} actions"));
+    }
+    let well_formed = |a: &String| {
+        let body = a.strip_suffix('*').unwrap_or(a);
+        (1..=64).contains(&a.len())
+            && !body.is_empty()
+            && body
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_' || c == '.')
+    };
+    if wanted.iter().all(well_formed) {
+        Ok(Some(wanted))
+    } else {
+        Err(
+            "must be actions like member.join or prefixes like member.*, separated by commas"
+                .into(),
+        )
     }
 }
 
@@ -197,6 +241,13 @@ pub async fn list(
     let mut problems = Problems::new();
     problems.check("since", valid_time(&filter.since));
     problems.check("until", valid_time(&filter.until));
+    let actions = match wanted_actions(filter.action.as_deref()) {
+        Ok(actions) => actions,
+        Err(problem) => {
+            problems.add("action", problem);
+            None
+        }
+    };
     if !(1..=200).contains(&limit) {
         problems.add("limit", "must be between 1 and 200");
     }
@@ -204,16 +255,21 @@ pub async fn list(
         problems.add("offset", "must not be negative");
     }
     problems.finish()?;
+    let actions = actions
+        .map(|a| serde_json::to_string(&a))
+        .transpose()
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
     let filtered = |sql: String| {
         Statement::new(sql)
             .bind(org.id.as_str())
             .bind(filter.actor.clone())
-            .bind(filter.action.clone())
+            .bind(actions.clone())
             .bind(normal_time(filter.since.clone()))
             .bind(normal_time(filter.until.clone()))
     };
     let page = filtered(format!(
         "SELECT id, actor_id, actor_name, action, resource_type, resource_id, metadata, ip, created_at, \
+         (SELECT email FROM users WHERE users.id = audit_log.actor_id) AS actor_email, \
          (SELECT COUNT(*) FROM audit_log {WHERE}) AS total \
          FROM audit_log {WHERE} ORDER BY created_at DESC, id DESC LIMIT ?6 OFFSET ?7"
     ))

@@ -1,4 +1,4 @@
-import type { ComponentProps, ReactNode } from "react";
+import { useEffect, useRef, type ComponentProps, type ReactNode } from "react";
 import { useFormContext, type Control, type FieldValues, type Path } from "react-hook-form";
 
 import {
@@ -44,13 +44,31 @@ export function TextField<T extends FieldValues>({
   );
 }
 
-/** The form-wide error (one not about a single field), e.g. wrong credentials. */
+/**
+ * The form-wide error (one not about a single field), e.g. wrong credentials.
+ * It takes focus when it appears or changes, so keyboard and screen-reader
+ * users land on it instead of on `<body>`.
+ */
 export function FormRootError() {
   const { formState } = useFormContext();
   const message = formState.errors.root?.server?.message;
+  const ref = useRef<HTMLParagraphElement>(null);
+  // A new submit that fails the same way sets a new error object: focus again.
+  const error = formState.errors.root?.server;
+
+  useEffect(() => {
+    if (error) ref.current?.focus();
+  }, [error]);
+
   if (!message) return null;
   return (
-    <p role="alert" className="rounded-md border border-destructive/40 bg-destructive/10 px-3 py-2 text-sm text-destructive">
+    <p
+      ref={ref}
+      role="alert"
+      tabIndex={-1}
+      data-slot="form-root-error"
+      className="rounded-md border border-destructive/40 bg-destructive/10 px-3 py-2 text-sm text-destructive outline-none focus-visible:ring-2 focus-visible:ring-destructive/50"
+    >
       {message}
     </p>
   );

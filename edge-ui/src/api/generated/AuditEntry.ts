@@ -18,6 +18,11 @@ actor_id: string | null,
  */
 actor_name: string | null, 
 /**
+ * Acting user's email now (None once the account is gone), so two
+ * people with the same name can be told apart.
+ */
+actor_email: string | null, 
+/**
  * `resource.verb`.
  */
 action: string, 

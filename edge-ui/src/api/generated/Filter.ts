@@ -9,8 +9,9 @@ export type Filter = {
  */
 actor: string | null, 
 /**
- * Only this action, or every action under a prefix ending in `.` or `*`
- * (`member.` or `member.*`).
+ * Only these actions: a comma-separated list of actions (`member.join`)
+ * or prefixes ending in `.` or `*` (`member.` or `member.*`), at most
+ * [`MAX_ACTIONS`], so a filter by plain words can name every action they match.
  */
 action: string | null, 
 /**

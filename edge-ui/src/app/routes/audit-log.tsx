@@ -22,7 +22,7 @@ function AuditLogPage() {
   const navigate = auditLogRoute.useNavigate();
   const members = useMembers(org);
   const { page = 1, ...filters } = search;
-  const actors = (members.data ?? []).map((m) => ({ id: m.user_id, name: m.name }));
+  const actors = (members.data ?? []).map((m) => ({ id: m.user_id, name: m.name, email: m.email }));
 
   return (
     <>

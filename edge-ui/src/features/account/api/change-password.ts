@@ -3,7 +3,7 @@ import { z } from "zod";
 
 import type { PasswordChangeValues } from "@/features/account/schemas/account";
 import { api } from "@/lib/api-client";
-import { notifyError, notifySuccess } from "@/lib/notify";
+import { notifySuccess } from "@/lib/notify";
 import { queryScopes } from "@/lib/query-keys";
 
 /** `PUT /api/auth/password`; the server ends every other session, and revokes API keys when asked. */
@@ -19,9 +19,6 @@ export function useChangePassword() {
           : "Your other sessions were signed out.",
       );
       await queryClient.invalidateQueries({ queryKey: queryScopes.account });
-    },
-    onError: (error) => {
-      notifyError("Could not change the password", error);
     },
   });
 }

@@ -3,7 +3,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import type { ProfileUpdate } from "@/api/generated/ProfileUpdate";
 import { api } from "@/lib/api-client";
 import { authKeys, meSchema } from "@/lib/auth";
-import { notifyError, notifySuccess } from "@/lib/notify";
+import { notifySuccess } from "@/lib/notify";
 
 /** `PATCH /api/auth/me`: a new name or email. */
 export function useUpdateProfile() {
@@ -15,9 +15,6 @@ export function useUpdateProfile() {
       notifySuccess("Profile saved");
       // Member lists show names and emails.
       await queryClient.invalidateQueries({ queryKey: ["orgs"] });
-    },
-    onError: (error) => {
-      notifyError("Could not save the profile", error);
     },
   });
 }

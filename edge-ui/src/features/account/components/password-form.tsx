@@ -7,7 +7,7 @@ import { Form, FormControl, FormDescription, FormField, FormItem, FormLabel } fr
 import { useChangePassword } from "@/features/account/api/change-password";
 import { passwordChangeSchema, type PasswordChangeValues } from "@/features/account/schemas/account";
 import { useMe } from "@/lib/auth";
-import { applyServerErrors } from "@/lib/form-errors";
+import { showFormError } from "@/lib/form-errors";
 
 /** Changing the password; other sessions end, and API keys too unless unticked. */
 export function PasswordForm() {
@@ -24,7 +24,7 @@ export function PasswordForm() {
         form.reset();
       },
       onError: (error) => {
-        applyServerErrors(form, error, ["current_password", "new_password", "revoke_api_keys"]);
+        showFormError(form, error, ["current_password", "new_password", "revoke_api_keys"]);
       },
     });
   }

@@ -7,7 +7,7 @@ import { Form } from "@/components/ui/form";
 import { useUpdateProfile } from "@/features/account/api/update-profile";
 import { profileSchema, toProfileUpdate, type ProfileValues } from "@/features/account/schemas/account";
 import { useMe } from "@/lib/auth";
-import { applyServerErrors } from "@/lib/form-errors";
+import { showFormError } from "@/lib/form-errors";
 
 /** The signed-in user's name and email; a new email asks for the current password. */
 export function ProfileForm() {
@@ -23,7 +23,7 @@ export function ProfileForm() {
   function onSubmit(values: ProfileValues) {
     update.mutate(toProfileUpdate(values, user), {
       onError: (error) => {
-        applyServerErrors(form, error, ["name", "email", "current_password"]);
+        showFormError(form, error, ["name", "email", "current_password"]);
       },
     });
   }

@@ -33,10 +33,8 @@ export function useCreateApiKey() {
   return useMutation({
     mutationFn: (values: NewKeyFormValues) => api.post("/api/me/api-keys", toNewKey(values), createdKeySchema),
     onSuccess: () => {
-      notifySuccess("API key created", "Copy the token now: it is shown only once.");
-    },
-    onError: (error) => {
-      notifyError("Could not create the API key", error);
+      // The dialog says to copy the token now; a toast repeats no instructions.
+      notifySuccess("API key created");
     },
     onSettled: () => queryClient.invalidateQueries({ queryKey: apiKeyKeys.all }),
   });

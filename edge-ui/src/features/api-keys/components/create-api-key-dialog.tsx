@@ -19,7 +19,7 @@ import {
 import { Form } from "@/components/ui/form";
 import { useCreateApiKey } from "@/features/api-keys/api/api-keys";
 import { newKeyFormSchema, type NewKeyFormValues } from "@/features/api-keys/schemas/api-key";
-import { applyServerErrors } from "@/lib/form-errors";
+import { showFormError } from "@/lib/form-errors";
 
 /** Where the panel serves docs/api.md (see vite.config.ts). */
 const API_REFERENCE_URL = "/docs/api.txt";
@@ -46,7 +46,7 @@ export function CreateApiKeyDialog() {
     create.mutate(values, {
       onSuccess: setCreated,
       onError: (error) => {
-        applyServerErrors(form, error, ["name", "allowed_ips", "password"]);
+        showFormError(form, error, ["name", "allowed_ips", "password"]);
       },
     });
   }

@@ -17,8 +17,8 @@ import {
 const ANYONE = "anyone";
 
 type AuditFiltersProps = {
-  /** The people who may appear as actors (the organization's members). */
-  actors: readonly { id: string; name: string }[];
+  /** The people who may appear as actors (the organization's members); the email tells namesakes apart. */
+  actors: readonly { id: string; name: string; email: string }[];
   value: AuditSearch;
   onApply: (filters: Omit<AuditSearch, "page">) => void;
 };
@@ -86,7 +86,7 @@ export function AuditFilters({ actors, value, onApply }: AuditFiltersProps) {
                   <SelectItem value={ANYONE}>Anyone</SelectItem>
                   {actors.map((a) => (
                     <SelectItem key={a.id} value={a.id}>
-                      {a.name}
+                      {a.name} ({a.email})
                     </SelectItem>
                   ))}
                 </SelectContent>
@@ -99,7 +99,8 @@ export function AuditFilters({ actors, value, onApply }: AuditFiltersProps) {
           control={form.control}
           name="action"
           label="Action"
-          placeholder="member.*"
+          placeholder="e.g. kicked, API key"
+          description="Words like invite or revoked, or an action like member.join."
           spellCheck={false}
           autoComplete="off"
         />

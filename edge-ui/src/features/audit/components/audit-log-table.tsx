@@ -6,7 +6,7 @@ import { Button } from "@/components/ui/button";
 import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { useAuditLog, type AuditQuery } from "@/features/audit/api/get-audit-log";
 import { AUDIT_PAGE_SIZE } from "@/features/audit/schemas/audit";
-import { describeAction } from "@/features/audit/utils/describe-action";
+import { describeEntry } from "@/features/audit/utils/describe-action";
 import { formatDateTime, formatRelative } from "@/lib/format";
 
 type AuditLogTableProps = {
@@ -97,12 +97,16 @@ function AuditRow({ entry }: { entry: AuditEntry }) {
           {formatRelative(entry.created_at)}
         </time>
       </TableCell>
-      <TableCell className="font-medium">{entry.actor_name ?? "System"}</TableCell>
       <TableCell>
-        <div>{describeAction(entry.action)}</div>
+        <div className="font-medium">{entry.actor_name ?? "System"}</div>
+        {entry.actor_email ? <div className="text-xs text-muted-foreground">{entry.actor_email}</div> : null}
+      </TableCell>
+      <TableCell>
+        <div>{describeEntry(entry)}</div>
         <code className="font-mono text-xs text-muted-foreground">{entry.action}</code>
       </TableCell>
-      <TableCell className="hidden max-w-xs truncate font-mono text-xs text-muted-foreground lg:table-cell" title={details}>
+      {/* Details wrap, so they can be read whole without hovering. */}
+      <TableCell className="hidden max-w-xs font-mono text-xs break-words whitespace-normal text-muted-foreground lg:table-cell">
         {details}
       </TableCell>
       <TableCell className="hidden font-mono text-xs text-muted-foreground md:table-cell">{entry.ip ?? "—"}</TableCell>

@@ -1,11 +1,12 @@
 import { Link } from "@tanstack/react-router";
 import { ScrollText } from "lucide-react";
 
+import type { AuditEntry } from "@/api/generated/AuditEntry";
 import { EmptyState, ErrorState, ListSkeleton } from "@/components/query-states";
 import { Button } from "@/components/ui/button";
 import { Card, CardAction, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { useAuditLog } from "@/features/audit/api/get-audit-log";
-import { describeAction } from "@/features/audit/utils/describe-action";
+import { describeEntry } from "@/features/audit/utils/describe-action";
 import { formatDateTime, formatRelative } from "@/lib/format";
 
 const RECENT = 10;
@@ -13,6 +14,7 @@ const RECENT = 10;
 /** The dashboard's last ten audit entries. */
 export function RecentActivityCard({ org }: { org: string }) {
   const audit = useAuditLog(org, { limit: RECENT, offset: 0 });
+  const namesakes = sharedNames(audit.data?.items ?? []);
 
   return (
     <Card>
@@ -40,8 +42,12 @@ export function RecentActivityCard({ org }: { org: string }) {
           <ol aria-label="Recent activity" className="divide-y">
             {audit.data.items.map((entry) => (
               <li key={entry.id} className="flex items-baseline justify-between gap-3 py-2 text-sm">
-                <span className="min-w-0">
-                  <span className="font-medium">{entry.actor_name ?? "System"}</span> {describeAction(entry.action)}
+                <span className="min-w-0 break-words">
+                  <span className="font-medium">{entry.actor_name ?? "System"}</span>
+                  {namesakes.has(entry.actor_name ?? "") && entry.actor_email ? (
+                    <span className="text-muted-foreground"> ({entry.actor_email})</span>
+                  ) : null}{" "}
+                  {describeEntry(entry)}.
                 </span>
                 <time
                   dateTime={entry.created_at}
@@ -57,4 +63,16 @@ export function RecentActivityCard({ org }: { org: string }) {
       </CardContent>
     </Card>
   );
+}
+
+/** Names that more than one person in `entries` goes by: those entries also show the email. */
+function sharedNames(entries: readonly AuditEntry[]): Set<string> {
+  const emails = new Map<string, Set<string>>();
+  for (const { actor_name, actor_email } of entries) {
+    if (!actor_name || !actor_email) continue;
+    const seen = emails.get(actor_name) ?? new Set<string>();
+    seen.add(actor_email);
+    emails.set(actor_name, seen);
+  }
+  return new Set([...emails].filter(([, seen]) => seen.size > 1).map(([name]) => name));
 }

@@ -2,12 +2,14 @@ import { z } from "zod";
 
 import type { AuditEntry } from "@/api/generated/AuditEntry";
 import type { Page } from "@/api/generated/Page";
+import { actionsMatching, isActionCode } from "@/features/audit/utils/describe-action";
 
 /** One audit entry. */
 export const auditEntrySchema = z.object({
   id: z.string(),
   actor_id: z.string().nullable(),
   actor_name: z.string().nullable(),
+  actor_email: z.string().nullable(),
   action: z.string(),
   resource_type: z.string().nullable(),
   resource_id: z.string().nullable(),
@@ -43,7 +45,7 @@ const day = z.union([z.literal(""), z.iso.date("Enter a date.")]);
 export const auditSearchSchema = z.object({
   /** A member's user id. */
   actor: z.string().optional().catch(undefined),
-  /** An action (`member.join`) or a prefix (`member.*`, or just `member`). */
+  /** Plain words ("revoked key"), an action (`member.join`) or a prefix (`member.*`). */
   action: z.string().optional().catch(undefined),
   /** First day included, `YYYY-MM-DD`. */
   since: z.iso.date().optional().catch(undefined),
@@ -62,7 +64,11 @@ export const auditFilterFormSchema = z
     action: z
       .string()
       .trim()
-      .regex(/^[a-z0-9_.*]*$/i, "Use an action like member.join, or a prefix like member.*."),
+      .max(100, "Use at most 100 characters.")
+      .refine(
+        (value) => value === "" || actionFilter(value) !== undefined,
+        "No action matches these words. Try words like invite, kick or API key, or an action like member.join.",
+      ),
     since: day,
     until: day,
   })
@@ -73,10 +79,18 @@ export const auditFilterFormSchema = z
 
 export type AuditFilterValues = z.infer<typeof auditFilterFormSchema>;
 
-/** A bare word (`member`) means every action under it (`member.*`). */
+/**
+ * The server's `action` filter for what was typed: an action or prefix as
+ * is (`member.join`, `member.*`), plain words as every action they describe
+ * (`revoked` → `api_key.revoke,invitation.revoke`); undefined when nothing
+ * matches or nothing was typed.
+ */
 export function actionFilter(action: string | undefined): string | undefined {
-  if (!action) return undefined;
-  return /[.*]/.test(action) ? action : `${action}.*`;
+  const typed = action?.trim();
+  if (!typed) return undefined;
+  if (isActionCode(typed.toLowerCase())) return typed.toLowerCase();
+  const actions = actionsMatching(typed);
+  return actions.length > 0 ? actions.join(",") : undefined;
 }
 
 /** Local midnight at the start of `date` (`YYYY-MM-DD`), as RFC 3339. */

@@ -1,20 +1,193 @@
-const ACTION_LABELS: Record<string, string> = {
-  "instance.setup": "set up Flamingo",
-  "organization.create": "created the organization",
-  "organization.update": "renamed the organization",
-  "member.invite": "created an invitation",
-  "member.join": "joined",
-  "member.role_change": "changed a member's role",
-  "member.remove": "removed a member",
-  "invitation.revoke": "revoked an invitation",
-  "api_key.create": "created an API key",
-  "api_key.revoke": "revoked an API key",
-  "totp.enable": "turned on two-factor sign-in",
-  "totp.disable": "turned off two-factor sign-in",
-  "totp.recovery_codes": "made new recovery codes",
+import type { AuditEntry } from "@/api/generated/AuditEntry";
+
+type Metadata = AuditEntry["metadata"];
+
+/** How one action reads: the sentence's verb phrase, and extra words a filter may use. */
+type ActionWording = {
+  /** "kicked a tunnel": what the actor did, with no details. */
+  label: string;
+  /** The same, with the entry's details where they say more ("kicked the tunnel myapp on vps-1"). */
+  sentence?: (facts: Facts) => string | undefined;
+  /** Other words people may type in the filter for this action ("2fa"). */
+  words?: string;
 };
 
-/** A sentence fragment for an action code, e.g. "joined" for `member.join`. */
+/** The strings in an entry's metadata, by key. */
+type Facts = Record<string, string | undefined>;
+
+/**
+ * Every action edge-api writes to the audit log (`action:` in its
+ * `audit::Entry`s), worded as part of a sentence that starts with who did it.
+ * `describe-action.test.ts` reads the Rust sources and fails when an action
+ * has no wording here.
+ */
+export const ACTIONS = {
+  "instance.setup": {
+    label: "set up Flamingo",
+    sentence: ({ organization }) => organization && `set up Flamingo with the organization ${organization}`,
+    words: "first run install",
+  },
+  "organization.create": {
+    label: "created an organization",
+    sentence: ({ name }) => name && `created the organization ${name}`,
+    words: "new org",
+  },
+  "organization.update": {
+    label: "renamed the organization",
+    sentence: ({ from, to }) => from && to && `renamed the organization from ${from} to ${to}`,
+    words: "org name change",
+  },
+  "member.invite": {
+    label: "invited someone",
+    sentence: ({ email, role }) =>
+      role && (email ? `invited ${email} as ${roleWord(role)}` : `created an invitation link for ${roleWord(role)}`),
+    words: "invitation link",
+  },
+  "member.join": {
+    label: "joined the organization",
+    sentence: ({ role }) => role && `joined the organization as ${roleWord(role)}`,
+    words: "member invitation accepted",
+  },
+  "member.role_change": {
+    label: "changed a member's role",
+    sentence: ({ from, to }) => from && to && `changed a member's role from ${from} to ${to}`,
+    words: "promoted demoted",
+  },
+  "member.remove": {
+    label: "removed a member",
+    sentence: ({ role }) => role && `removed a member (${role})`,
+    words: "kicked deleted",
+  },
+  "invitation.revoke": {
+    label: "revoked an invitation",
+    sentence: ({ email, role }) =>
+      role && (email ? `revoked the invitation for ${email} (${role})` : `revoked an invitation link for ${roleWord(role)}`),
+    words: "invite cancelled",
+  },
+  "api_key.create": {
+    label: "created an API key",
+    sentence: ({ name }) => name && `created the API key ${name}`,
+    words: "token new",
+  },
+  "api_key.revoke": {
+    label: "revoked an API key",
+    sentence: ({ name, reason }) =>
+      name && (reason ? `revoked the API key ${name} (${reason.replace(/_/g, " ")})` : `revoked the API key ${name}`),
+    words: "token deleted",
+  },
+  "totp.enable": { label: "turned on two-factor sign-in", words: "2fa totp authenticator security" },
+  "totp.disable": { label: "turned off two-factor sign-in", words: "2fa totp authenticator security" },
+  "totp.recovery_codes": {
+    label: "made new recovery codes",
+    words: "2fa totp two-factor backup regenerated",
+  },
+  "ssh_key.add": {
+    label: "added an SSH key",
+    sentence: ({ name, via }) =>
+      name && (via === "device_flow" ? `added the SSH key ${name} from the command line` : `added the SSH key ${name}`),
+    words: "public key new",
+  },
+  "ssh_key.remove": {
+    label: "removed an SSH key",
+    sentence: ({ name }) => name && `removed the SSH key ${name}`,
+    words: "public key deleted",
+  },
+  "tunnel.kick": {
+    label: "kicked a tunnel",
+    sentence: ({ name, host }) => name && (host ? `kicked the tunnel ${name} on ${host}` : `kicked the tunnel ${name}`),
+    words: "closed disconnected stopped",
+  },
+  "tunnel_name.reserve": {
+    label: "reserved a tunnel name",
+    sentence: ({ name, user }) => name && (user ? `reserved the tunnel name ${name} for ${user}` : `reserved the tunnel name ${name}`),
+    words: "subdomain",
+  },
+  "tunnel_name.release": {
+    label: "released a tunnel name",
+    sentence: ({ name, user }) => name && (user ? `released the tunnel name ${name} held for ${user}` : `released the tunnel name ${name}`),
+    words: "subdomain freed",
+  },
+  "tunnel_host.create": {
+    label: "added a tunnel host",
+    sentence: ({ name }) => name && `added the tunnel host ${name}`,
+    words: "server vps new",
+  },
+  "tunnel_host.enroll": {
+    label: "enrolled a tunnel host",
+    sentence: ({ name, hostname }) =>
+      name && (hostname ? `enrolled the tunnel host ${name} (${hostname})` : `enrolled the tunnel host ${name}`),
+    words: "server vps connected",
+  },
+  "tunnel_host.delete": {
+    label: "removed a tunnel host",
+    sentence: ({ name }) => name && `removed the tunnel host ${name}`,
+    words: "server vps deleted",
+  },
+} satisfies Record<string, ActionWording>;
+
+/** An action edge-api writes. */
+export type KnownAction = keyof typeof ACTIONS;
+
+const wordings: Record<string, ActionWording | undefined> = ACTIONS;
+
+function roleWord(role: string): string {
+  return /^[aeiou]/i.test(role) ? `an ${role}` : `a ${role}`;
+}
+
+function facts(metadata: Metadata): Facts {
+  if (metadata === null || typeof metadata !== "object" || Array.isArray(metadata)) return {};
+  const out: Facts = {};
+  for (const [key, value] of Object.entries(metadata)) {
+    if (typeof value === "string" && value !== "") out[key] = value;
+    else if (typeof value === "number" || typeof value === "boolean") out[key] = String(value);
+  }
+  return out;
+}
+
+/**
+ * "kicked a tunnel" for `tunnel.kick`. An action this build does not know
+ * (written by a newer server) still reads as words: "did tunnel kick".
+ */
 export function describeAction(action: string): string {
-  return ACTION_LABELS[action] ?? action;
+  return wordings[action]?.label ?? `did ${action.replace(/[._]/g, " ")}`;
+}
+
+/** The verb phrase for one entry, with its details: "kicked the tunnel myapp on vps-1". */
+export function describeEntry(entry: Pick<AuditEntry, "action" | "metadata">): string {
+  const wording = wordings[entry.action];
+  return wording?.sentence?.(facts(entry.metadata)) ?? describeAction(entry.action);
+}
+
+/** The whole sentence: "Ada Lovelace kicked the tunnel myapp on vps-1." */
+export function entrySentence(entry: Pick<AuditEntry, "action" | "metadata" | "actor_name">): string {
+  return `${entry.actor_name ?? "System"} ${describeEntry(entry)}.`;
+}
+
+/** Lowercase word stems, so "revoked", "revoke" and "revokes" match. */
+function stems(text: string): string[] {
+  return text
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter(Boolean)
+    .map((word) => (word.length > 4 ? word.replace(/(ing|ed|es|s|e)$/, "") : word));
+}
+
+/** Whether `text` is an action code or prefix (`member.join`, `member.*`) rather than plain words. */
+export function isActionCode(text: string): boolean {
+  return /^[a-z0-9_]+(\.[a-z0-9_]*)*\*?$/.test(text) && /[.*]/.test(text);
+}
+
+/**
+ * The actions plain words describe: those whose wording or code has a word
+ * starting with each word typed ("kick" → `tunnel.kick`; "revoked key" →
+ * `api_key.revoke`; "member" → every `member.*`).
+ */
+export function actionsMatching(query: string): KnownAction[] {
+  const wanted = stems(query);
+  if (wanted.length === 0) return [];
+  return (Object.keys(ACTIONS) as KnownAction[]).filter((action) => {
+    const wording: ActionWording = ACTIONS[action];
+    const haystack = stems(`${action} ${wording.label} ${wording.words ?? ""}`);
+    return wanted.every((word) => haystack.some((candidate) => candidate.startsWith(word)));
+  });
 }

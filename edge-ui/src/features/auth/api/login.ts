@@ -4,7 +4,7 @@ import { z } from "zod";
 import { loginRequestSchema } from "@/features/auth/schemas/auth";
 import { ApiError, api } from "@/lib/api-client";
 import { authKeys, meSchema } from "@/lib/auth";
-import { notifyError, notifySuccess } from "@/lib/notify";
+import { notifySuccess } from "@/lib/notify";
 
 export type LoginRequestValues = z.infer<typeof loginRequestSchema>;
 
@@ -13,7 +13,10 @@ export function needsSecondFactor(error: unknown): boolean {
   return error instanceof ApiError && error.code === "totp_required";
 }
 
-/** `POST /api/auth/login`. A `totp_required` answer is the second step, not a failure. */
+/**
+ * `POST /api/auth/login`. A `totp_required` answer is the second step, not a
+ * failure; other failures are the sign-in form's to show (see `showFormError`).
+ */
 export function useLogin() {
   const queryClient = useQueryClient();
   return useMutation({
@@ -22,9 +25,6 @@ export function useLogin() {
       queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== authKeys.me[0] });
       queryClient.setQueryData(authKeys.me, me);
       notifySuccess(`Signed in as ${me.user.name}`);
-    },
-    onError: (error) => {
-      if (!needsSecondFactor(error)) notifyError("Could not sign in", error);
     },
   });
 }

@@ -3,7 +3,7 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import type { SetupValues } from "@/features/auth/schemas/auth";
 import { api } from "@/lib/api-client";
 import { authKeys, meSchema } from "@/lib/auth";
-import { notifyError, notifySuccess } from "@/lib/notify";
+import { notifySuccess } from "@/lib/notify";
 
 /** `POST /api/setup`: creates the owner and the first organization, and signs in. */
 export function useSetup() {
@@ -14,9 +14,6 @@ export function useSetup() {
       queryClient.setQueryData(authKeys.me, me);
       queryClient.setQueryData(authKeys.setupStatus, { needed: false });
       notifySuccess("Welcome to Flamingo", `${me.memberships[0]?.name ?? "Your organization"} is ready.`);
-    },
-    onError: (error) => {
-      notifyError("Could not finish setup", error);
     },
   });
 }

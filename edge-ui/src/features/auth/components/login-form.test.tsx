@@ -51,9 +51,40 @@ describe("LoginForm", () => {
 
     await enterCredentials(user, "wrong password!");
 
-    expect(await screen.findByRole("alert")).toHaveTextContent("Wrong email or password.");
+    const alert = await screen.findByRole("alert");
+    expect(alert).toHaveTextContent("Wrong email or password.");
+    // Once, in the form, with focus on it: no toast repeats it.
+    expect(alert).toHaveFocus();
+    expect(screen.getAllByText("Wrong email or password.")).toHaveLength(1);
+    expect(screen.queryByText("Could not sign in")).not.toBeInTheDocument();
     expect(screen.queryByLabelText("Authentication code")).not.toBeInTheDocument();
     expect(onSignedIn).not.toHaveBeenCalled();
+  });
+
+  it("moves focus to the message again when the next try fails too", async () => {
+    twoFactorServer();
+    const { user } = renderWithProviders(<LoginForm onSignedIn={vi.fn()} />);
+
+    await enterCredentials(user, "wrong password!");
+    expect(await screen.findByRole("alert")).toHaveFocus();
+    await user.click(screen.getByRole("button", { name: "Sign in" }));
+    await vi.waitFor(() => {
+      expect(screen.getByRole("alert")).toHaveFocus();
+    });
+    expect(screen.getAllByRole("alert")).toHaveLength(1);
+  });
+
+  it("checks the email address before sending it", async () => {
+    const api = stubApi({});
+    const { user } = renderWithProviders(<LoginForm onSignedIn={vi.fn()} />);
+
+    await user.type(screen.getByLabelText("Email"), "notanemail");
+    await user.type(screen.getByLabelText("Password"), PASSWORD);
+    await user.click(screen.getByRole("button", { name: "Sign in" }));
+
+    expect(await screen.findByText("Enter an email address like ada@example.com.")).toBeInTheDocument();
+    expect(screen.getByLabelText("Email")).toHaveFocus();
+    expect(api.requests).toHaveLength(0);
   });
 
   it("asks for the second factor, rejects a wrong code and signs in with the right one", async () => {
@@ -75,6 +106,10 @@ describe("LoginForm", () => {
     await user.click(screen.getByRole("button", { name: "Verify and sign in" }));
     expect(await screen.findByText("That code is not valid. Check your app's clock and try again.")).toBeInTheDocument();
     expect(code).toHaveAttribute("aria-invalid", "true");
+    expect(code).toHaveFocus();
+    // One message: neither the server's wording nor a toast repeats it.
+    expect(screen.queryByText("That code is not valid.")).not.toBeInTheDocument();
+    expect(screen.queryByText("Could not sign in")).not.toBeInTheDocument();
 
     await user.clear(code);
     await user.type(code, "123456");

@@ -14,7 +14,7 @@ import {
   type SecondFactorValues,
 } from "@/features/auth/schemas/auth";
 import { ApiError } from "@/lib/api-client";
-import { applyServerErrors } from "@/lib/form-errors";
+import { showFormError } from "@/lib/form-errors";
 
 /** Sign-in: email and password, then a code when two-factor sign-in is on. */
 export function LoginForm({ onSignedIn }: { onSignedIn: (me: Me) => void }) {
@@ -55,8 +55,7 @@ function CredentialsStep({
         },
         onError: (error) => {
           if (needsSecondFactor(error)) onSecondFactor(values);
-          else if (!applyServerErrors(form, error, ["email", "password"]) && error instanceof ApiError)
-            form.setError("root.server", { message: error.message });
+          else showFormError(form, error, ["email", "password"]);
         },
       },
     );
@@ -107,8 +106,7 @@ function SecondFactorStep({
         onError: (error) => {
           if (error instanceof ApiError && error.code === "invalid_totp")
             form.setError("totp", { message: "That code is not valid. Check your app's clock and try again." }, { shouldFocus: true });
-          else if (!applyServerErrors(form, error, ["totp"]) && error instanceof ApiError)
-            form.setError("root.server", { message: error.message });
+          else showFormError(form, error, ["totp"]);
         },
       },
     );

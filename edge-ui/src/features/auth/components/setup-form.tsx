@@ -7,7 +7,7 @@ import { Button } from "@/components/ui/button";
 import { Form } from "@/components/ui/form";
 import { useSetup } from "@/features/auth/api/setup";
 import { setupSchema, type SetupValues } from "@/features/auth/schemas/auth";
-import { applyServerErrors } from "@/lib/form-errors";
+import { showFormError } from "@/lib/form-errors";
 
 const FIELDS = ["name", "email", "password", "organization"] as const;
 
@@ -25,7 +25,7 @@ export function SetupForm({ onDone }: { onDone: (me: Me) => void }) {
         onDone(me);
       },
       onError: (error) => {
-        applyServerErrors(form, error, FIELDS);
+        showFormError(form, error, FIELDS);
       },
     });
   }

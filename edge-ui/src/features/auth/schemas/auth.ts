@@ -22,7 +22,8 @@ export type SetupValues = z.infer<typeof setupSchema>;
 
 /** Sign-in's first step. */
 export const credentialsSchema = z.object({
-  email: z.string().trim().min(1, "Enter your email address."),
+  // Checked here so a typo is never sent (and never counted as a failed attempt).
+  email: z.string().trim().min(1, "Enter your email address.").pipe(emailRule),
   password: z.string().min(1, "Enter your password."),
 });
 

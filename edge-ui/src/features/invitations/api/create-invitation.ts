@@ -6,7 +6,7 @@ import {
   type NewInvitationValues,
 } from "@/features/invitations/schemas/invitation";
 import { api } from "@/lib/api-client";
-import { notifyError, notifySuccess } from "@/lib/notify";
+import { notifySuccess } from "@/lib/notify";
 import { orgScope } from "@/lib/query-keys";
 
 /** `POST /api/orgs/{org}/invitations`; answers the link to share, once. */
@@ -20,11 +20,9 @@ export function useCreateInvitation(org: string) {
         createdInvitationSchema,
       ),
     onSuccess: async () => {
-      notifySuccess("Invitation created", "Copy the link now: it is shown only once.");
+      // The dialog says to copy the link now; a toast repeats no instructions.
+      notifySuccess("Invitation created");
       await queryClient.invalidateQueries({ queryKey: orgScope(org) });
-    },
-    onError: (error) => {
-      notifyError("Could not create the invitation", error);
     },
   });
 }

@@ -6,7 +6,7 @@ import {
 } from "@/features/invitations/schemas/invitation";
 import { api } from "@/lib/api-client";
 import { authKeys, meSchema } from "@/lib/auth";
-import { notifyError, notifySuccess } from "@/lib/notify";
+import { notifySuccess } from "@/lib/notify";
 
 export const joinKeys = {
   preview: (token: string) => ["join", token] as const,
@@ -34,9 +34,6 @@ export function useAcceptInvitation(token: string) {
       queryClient.setQueryData(authKeys.me, me);
       queryClient.removeQueries({ queryKey: joinKeys.preview(token) });
       notifySuccess("You joined the organization");
-    },
-    onError: (error) => {
-      notifyError("Could not join", error);
     },
   });
 }

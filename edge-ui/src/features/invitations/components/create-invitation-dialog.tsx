@@ -35,7 +35,7 @@ import {
   type NewInvitationValues,
 } from "@/features/invitations/schemas/invitation";
 import { roleLabel } from "@/lib/authorization";
-import { applyServerErrors } from "@/lib/form-errors";
+import { showFormError } from "@/lib/form-errors";
 import { formatExpiry } from "@/lib/format";
 
 const ROLE_HINTS: Record<(typeof INVITABLE_ROLES)[number], string> = {
@@ -74,7 +74,7 @@ export function CreateInvitationDialog({ org, disabledReason }: { org: string; d
     create.mutate(values, {
       onSuccess: setCreated,
       onError: (error) => {
-        applyServerErrors(form, error, ["role", "email", "expires_in_days"]);
+        showFormError(form, error, ["role", "email", "expires_in_days"]);
       },
     });
   }

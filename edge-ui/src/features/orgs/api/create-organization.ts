@@ -6,7 +6,7 @@ import {
 } from "@/features/orgs/schemas/organization";
 import { api } from "@/lib/api-client";
 import { authKeys } from "@/lib/auth";
-import { notifyError, notifySuccess } from "@/lib/notify";
+import { notifySuccess } from "@/lib/notify";
 
 /** `POST /api/orgs`; the new organization joins the signed-in user's memberships. */
 export function useCreateOrganization() {
@@ -16,9 +16,6 @@ export function useCreateOrganization() {
     onSuccess: async (org) => {
       await queryClient.invalidateQueries({ queryKey: authKeys.me });
       notifySuccess(`Created ${org.name}`);
-    },
-    onError: (error) => {
-      notifyError("Could not create the organization", error);
     },
   });
 }

@@ -18,7 +18,7 @@ import {
   newOrganizationSchema,
   type NewOrganizationValues,
 } from "@/features/orgs/schemas/organization";
-import { applyServerErrors } from "@/lib/form-errors";
+import { showFormError } from "@/lib/form-errors";
 
 type CreateOrganizationDialogProps = {
   open: boolean;
@@ -42,7 +42,7 @@ export function CreateOrganizationDialog({ open, onOpenChange, onCreated }: Crea
         onCreated(org);
       },
       onError: (error) => {
-        applyServerErrors(form, error, ["name"]);
+        showFormError(form, error, ["name"]);
       },
     });
   }

@@ -12,14 +12,14 @@ import { api } from "@/lib/api-client";
 import { authKeys } from "@/lib/auth";
 import { notifyError, notifySuccess } from "@/lib/notify";
 
-/** `POST /api/auth/totp/setup`: a new secret to scan (2FA stays off until enabled). */
+/**
+ * `POST /api/auth/totp/setup`: a new secret to scan (2FA stays off until
+ * enabled). The steps that follow are shown in the page, not in a toast.
+ */
 export function useStartTwoFactorSetup() {
   return useMutation({
     // No body: the endpoint takes none.
     mutationFn: () => api.post("/api/auth/totp/setup", undefined, enrollmentSchema),
-    onSuccess: () => {
-      notifySuccess("Scan the QR code", "Then enter the code your app shows.");
-    },
     onError: (error) => {
       notifyError("Could not start two-factor setup", error);
     },
@@ -33,11 +33,9 @@ export function useEnableTwoFactor() {
     mutationFn: (values: EnableValues) =>
       api.post("/api/auth/totp/enable", { code: values.code.replace(/\s/g, "") }, recoveryCodesSchema),
     onSuccess: async () => {
-      notifySuccess("Two-factor sign-in is on", "Save your recovery codes now.");
+      // Saving the recovery codes is the page's next step (RecoveryCodes).
+      notifySuccess("Two-factor sign-in is on");
       await queryClient.invalidateQueries({ queryKey: authKeys.me });
-    },
-    onError: (error) => {
-      notifyError("Could not turn on two-factor sign-in", error);
     },
   });
 }
@@ -51,9 +49,6 @@ export function useDisableTwoFactor() {
       notifySuccess("Two-factor sign-in is off");
       await queryClient.invalidateQueries({ queryKey: authKeys.me });
     },
-    onError: (error) => {
-      notifyError("Could not turn off two-factor sign-in", error);
-    },
   });
 }
 
@@ -63,9 +58,6 @@ export function useRegenerateRecoveryCodes() {
     mutationFn: (values: RegenerateValues) => api.post("/api/auth/totp/recovery-codes", values, recoveryCodesSchema),
     onSuccess: () => {
       notifySuccess("New recovery codes made", "The old ones no longer work.");
-    },
-    onError: (error) => {
-      notifyError("Could not make new recovery codes", error);
     },
   });
 }

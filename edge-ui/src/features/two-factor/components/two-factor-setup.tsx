@@ -1,5 +1,6 @@
 import { zodResolver } from "@hookform/resolvers/zod";
 import { QRCodeSVG } from "qrcode.react";
+import { useEffect, useRef } from "react";
 import { useForm } from "react-hook-form";
 
 import { CopyField } from "@/components/copy-field";
@@ -8,8 +9,7 @@ import { Button } from "@/components/ui/button";
 import { Form } from "@/components/ui/form";
 import { useEnableTwoFactor } from "@/features/two-factor/api/two-factor";
 import { enableSchema, type EnableValues, type Enrollment } from "@/features/two-factor/schemas/two-factor";
-import { applyServerErrors } from "@/lib/form-errors";
-import { ApiError } from "@/lib/api-client";
+import { showFormError } from "@/lib/form-errors";
 
 type TwoFactorSetupProps = {
   enrollment: Enrollment;
@@ -21,6 +21,12 @@ type TwoFactorSetupProps = {
 export function TwoFactorSetup({ enrollment, onEnabled, onCancel }: TwoFactorSetupProps) {
   const enable = useEnableTwoFactor();
   const form = useForm({ resolver: zodResolver(enableSchema), defaultValues: { code: "" } });
+  const heading = useRef<HTMLHeadingElement>(null);
+
+  // The steps are the page's answer to "Set up": land on them.
+  useEffect(() => {
+    heading.current?.focus();
+  }, []);
 
   function onSubmit(values: EnableValues) {
     enable.mutate(values, {
@@ -28,15 +34,17 @@ export function TwoFactorSetup({ enrollment, onEnabled, onCancel }: TwoFactorSet
         onEnabled(recovery_codes);
       },
       onError: (error) => {
-        if (!applyServerErrors(form, error, ["code"]) && error instanceof ApiError)
-          form.setError("code", { message: error.message }, { shouldFocus: true });
+        showFormError(form, error, ["code"]);
       },
     });
   }
 
   return (
-    <div className="grid gap-6">
-      <ol className="grid list-decimal gap-1 pl-5 text-sm text-muted-foreground">
+    <section aria-labelledby="two-factor-setup-title" className="grid gap-6">
+      <h3 id="two-factor-setup-title" ref={heading} tabIndex={-1} className="font-semibold outline-none">
+        Scan the QR code with your authenticator app
+      </h3>
+      <ol aria-label="Setup steps" className="grid list-decimal gap-1 pl-5 text-sm text-muted-foreground">
         <li>Open an authenticator app (1Password, Google Authenticator, Aegis…).</li>
         <li>Scan the QR code, or type the setup key.</li>
         <li>Enter the 6-digit code the app shows.</li>
@@ -83,6 +91,6 @@ export function TwoFactorSetup({ enrollment, onEnabled, onCancel }: TwoFactorSet
           </Form>
         </div>
       </div>
-    </div>
+    </section>
   );
 }

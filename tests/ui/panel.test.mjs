@@ -141,7 +141,7 @@ test("a viewer joins by invitation and cannot invite", STEP, async () => {
   await dialog.getByText("Anyone with this link can join as viewer until it expires or is used; send it privately.").waitFor();
   await screenshots(page, "invitation-link");
   await dialog.getByRole("button", { name: "Done" }).click();
-  await page.getByRole("cell", { name: "No note", exact: true }).waitFor();
+  await page.getByRole("cell", { name: /^No note\b/ }).waitFor();
   await screenshots(page, "invitations");
 
   // The owner watches the dashboard while the viewer opens the link in a

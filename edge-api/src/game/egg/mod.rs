@@ -6,9 +6,15 @@
 //! - [`rules`]: the Laravel-style variable rules and [`rules::check`].
 //! - [`process`]: the Wings `process_configuration` object for a server
 //!   ([`process_configuration`]) and the placeholder keys it fills.
+//! - [`import`]: reading egg files of every supported format (JSON or
+//!   YAML); [`export`]: writing one as `PLCN_v3`; [`check`]: what every
+//!   stored egg must pass.
 //! - [`store`]: the `eggs` table and [`load`].
 
+pub mod check;
 pub mod definition;
+pub mod export;
+pub mod import;
 pub mod process;
 pub mod rules;
 pub mod store;

@@ -80,6 +80,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(device::routes());
     routes.extend(totp::routes());
     routes.extend(invitation::routes());
+    routes.extend(crate::game::egg::routes());
     routes
 }
 

@@ -9,8 +9,9 @@
 //! - [`import`]: reading egg files of every supported format (JSON or
 //!   YAML); [`export`]: writing one as `PLCN_v3`; [`check`]: what every
 //!   stored egg must pass.
-//! - [`store`]: the `eggs` table and [`load`].
+//! - [`store`]: the `eggs` table and [`load`]; [`api`]: the routes.
 
+pub mod api;
 pub mod check;
 pub mod definition;
 pub mod export;
@@ -19,6 +20,7 @@ pub mod process;
 pub mod rules;
 pub mod store;
 
+pub use api::routes;
 pub use definition::EggDefinition;
 pub use process::process_configuration;
 pub use store::{Egg, load};

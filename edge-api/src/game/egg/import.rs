@@ -265,20 +265,21 @@ fn normalize(raw: RawEgg) -> Result<EggDefinition, ApiError> {
             .map(|(label, image)| DockerImage { label, image })
             .collect()
     };
-    let startup_commands = if version == "PLCN_v3" {
-        ordered(&mut p, "startup_commands", &raw.startup_commands)
-            .into_iter()
-            .map(|(name, command)| StartupCommand { name, command })
-            .collect()
-    } else {
-        match &raw.startup {
-            Value::Null => Vec::new(),
-            value => vec![StartupCommand {
-                name: "Default".into(),
-                command: text(&mut p, "startup", value),
-            }],
-        }
-    };
+    let startup_commands =
+        if version == "PLCN_v3" && !matches!(raw.startup_commands, Ordered::Missing) {
+            ordered(&mut p, "startup_commands", &raw.startup_commands)
+                .into_iter()
+                .map(|(name, command)| StartupCommand { name, command })
+                .collect()
+        } else {
+            match &raw.startup {
+                Value::Null => Vec::new(),
+                value => vec![StartupCommand {
+                    name: "Default".into(),
+                    command: text(&mut p, "startup", value),
+                }],
+            }
+        };
     let config = config(&mut p, &raw.config);
     let install = install(&mut p, &raw.scripts);
     let variables = variables(&mut p, &raw.variables);
@@ -814,6 +815,17 @@ mod tests {
         let mut file = v2();
         file["config"]["files"] = json!({ "a.cfg": { "parser": "csv", "find": {} } });
         assert!(fields(import_json(&file)).contains_key("config.files.a.cfg.parser"));
+    }
+
+    #[test]
+    fn a_plcn_v3_file_with_only_a_startup_string_still_has_a_command() {
+        let mut file = v2();
+        file["meta"]["version"] = json!("PLCN_v3");
+        let egg = import_json(&file).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(egg.startup_commands[0].name, "Default");
+        file["startup_commands"] = json!({ "Fast": "./run --fast" });
+        let egg = import_json(&file).unwrap_or_else(|e| panic!("{e:?}"));
+        assert_eq!(egg.startup_commands[0].command, "./run --fast");
     }
 
     #[test]

@@ -3,7 +3,8 @@
 //!
 //! - [`definition`]: the normalized egg ([`EggDefinition`]), what is stored
 //!   and what every file format is turned into.
-//! - [`rules`]: the Laravel-style variable rules and [`rules::check`].
+//! - [`rules`]: the Laravel-style variable rules and [`rules::check`];
+//!   [`environment`]: a server's variables checked against its egg.
 //! - [`process`]: the Wings `process_configuration` object for a server
 //!   ([`process_configuration`]) and the placeholder keys it fills.
 //! - [`import`]: reading egg files of every supported format (JSON or
@@ -14,6 +15,7 @@
 pub mod api;
 pub mod check;
 pub mod definition;
+pub mod environment;
 pub mod export;
 pub mod import;
 pub mod process;

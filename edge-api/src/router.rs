@@ -74,13 +74,13 @@ pub fn routes() -> Vec<Route> {
             events::stream,
         ),
     ];
+    routes.extend(crate::game::egg::routes());
     routes.extend(tunnel_host::routes());
     routes.extend(tunnel::routes());
     routes.extend(ssh_key::routes());
     routes.extend(device::routes());
     routes.extend(totp::routes());
     routes.extend(invitation::routes());
-    routes.extend(crate::game::egg::routes());
     routes
 }
 

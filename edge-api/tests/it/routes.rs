@@ -46,6 +46,13 @@ const DECLARED: &[(&str, &str, &str)] = &[
     ),
     ("GET", "/api/orgs/{org}/audit", "audit:read"),
     ("GET", "/api/orgs/{org}/events", "audit:read"),
+    ("GET", "/api/orgs/{org}/eggs", "nodes:read"),
+    ("POST", "/api/orgs/{org}/eggs", "nodes:write"),
+    ("POST", "/api/orgs/{org}/eggs/import", "nodes:write"),
+    ("GET", "/api/orgs/{org}/eggs/{egg}", "nodes:read"),
+    ("PATCH", "/api/orgs/{org}/eggs/{egg}", "nodes:write"),
+    ("DELETE", "/api/orgs/{org}/eggs/{egg}", "nodes:write"),
+    ("GET", "/api/orgs/{org}/eggs/{egg}/export", "nodes:read"),
     ("GET", "/api/join/{token}", "public"),
     ("POST", "/api/join/{token}", "public"),
     ("GET", "/api/orgs/{org}/tunnel-hosts", "vps:read"),
@@ -70,13 +77,6 @@ const DECLARED: &[(&str, &str, &str)] = &[
     ),
     ("POST", "/api/tunnel-hosts/names/check", "public"),
     ("GET", "/api/tunnel-hosts/link", "public"),
-    ("GET", "/api/orgs/{org}/eggs", "nodes:read"),
-    ("POST", "/api/orgs/{org}/eggs", "nodes:write"),
-    ("POST", "/api/orgs/{org}/eggs/import", "nodes:write"),
-    ("GET", "/api/orgs/{org}/eggs/{egg}", "nodes:read"),
-    ("PATCH", "/api/orgs/{org}/eggs/{egg}", "nodes:write"),
-    ("DELETE", "/api/orgs/{org}/eggs/{egg}", "nodes:write"),
-    ("GET", "/api/orgs/{org}/eggs/{egg}/export", "nodes:read"),
 ];
 
 fn describe(access: Access) -> String {

@@ -22,7 +22,7 @@
 
 use std::fmt;
 
-use regex::Regex;
+use regex_lite::Regex;
 use serde::{
     Deserialize, Deserializer,
     de::{self, IgnoredAny, MapAccess, SeqAccess, Visitor},
@@ -684,7 +684,7 @@ fn rename_reserved(egg: &mut EggDefinition) {
             variable.env_variable = format!("SERVER_{}", variable.env_variable);
         }
     }
-    let alternatives: Vec<String> = reserved.iter().map(|n| regex::escape(n)).collect();
+    let alternatives: Vec<String> = reserved.iter().map(|n| regex_lite::escape(n)).collect();
     let Ok(words) = Regex::new(&format!(r"\b({})\b", alternatives.join("|"))) else {
         return;
     };
@@ -826,6 +826,20 @@ mod tests {
         file["startup_commands"] = json!({ "Fast": "./run --fast" });
         let egg = import_json(&file).unwrap_or_else(|e| panic!("{e:?}"));
         assert_eq!(egg.startup_commands[0].command, "./run --fast");
+    }
+
+    #[test]
+    fn a_yaml_alias_bomb_is_refused_not_expanded() {
+        let mut bomb =
+            String::from("meta: {version: PLCN_v3}\na: &a [x, x, x, x, x, x, x, x, x, x]\n");
+        let mut previous = 'a';
+        for name in 'b'..='j' {
+            let refs = vec![format!("*{previous}"); 10].join(", ");
+            bomb.push_str(&format!("{name}: &{name} [{refs}]\n"));
+            previous = name;
+        }
+        bomb.push_str("tags: *j\n");
+        assert!(fields(import(bomb.as_bytes(), true)).contains_key("file"));
     }
 
     #[test]

@@ -1,18 +1,11 @@
 import { MailPlus } from "lucide-react";
 
+import type { Invitation } from "@/api/generated/Invitation";
 import type { Role } from "@/api/generated/Role";
 import { ConfirmIconButton } from "@/components/confirm-dialog";
+import { DataTable, type DataColumn } from "@/components/data-table";
 import { EmptyState, ErrorState, ListSkeleton } from "@/components/query-states";
 import { Badge } from "@/components/ui/badge";
-import {
-  Table,
-  TableBody,
-  TableCaption,
-  TableCell,
-  TableHead,
-  TableHeader,
-  TableRow,
-} from "@/components/ui/table";
 import { useInvitations } from "@/features/invitations/api/get-invitations";
 import { useRevokeInvitation } from "@/features/invitations/api/revoke-invitation";
 import { can, roleLabel } from "@/lib/authorization";
@@ -43,61 +36,57 @@ export function InvitationsTable({ org, role }: { org: string; role: Role | unde
       </EmptyState>
     );
 
+  const columns: DataColumn<Invitation>[] = [
+    {
+      id: "for",
+      header: "Meant for",
+      cell: (invitation) =>
+        invitation.email ? (
+          <span className="font-medium">{invitation.email}</span>
+        ) : (
+          <span className="font-normal text-muted-foreground">No note</span>
+        ),
+    },
+    { id: "role", header: "Role", cell: (invitation) => <Badge variant="outline">{roleLabel(invitation.role)}</Badge> },
+    { id: "invited-by", header: "Invited by", cell: (invitation) => invitation.created_by.name },
+    {
+      id: "expires",
+      header: "Expires",
+      cell: (invitation) => (
+        <time dateTime={invitation.expires_at} title={formatDateTime(invitation.expires_at)}>
+          {formatRelative(invitation.expires_at)}
+        </time>
+      ),
+    },
+  ];
+
   return (
-    <Table>
-      <TableCaption>
-        Anyone with one of these links can join as its role until it expires or is used; the email is only a note.
-      </TableCaption>
-      <TableHeader>
-        <TableRow>
-          <TableHead>Meant for</TableHead>
-          <TableHead>Role</TableHead>
-          <TableHead className="hidden md:table-cell">Invited by</TableHead>
-          <TableHead>Expires</TableHead>
-          {mayWrite ? (
-            <TableHead>
-              <span className="sr-only">Actions</span>
-            </TableHead>
-          ) : null}
-        </TableRow>
-      </TableHeader>
-      <TableBody>
-        {invitations.data.map((invitation) => {
-          const label = invitation.email ?? "No note";
-          return (
-            <TableRow key={invitation.id}>
-              <TableCell className={invitation.email ? "font-medium" : "text-muted-foreground"}>{label}</TableCell>
-              <TableCell>
-                <Badge variant="outline">{roleLabel(invitation.role)}</Badge>
-              </TableCell>
-              <TableCell className="hidden md:table-cell">{invitation.created_by.name}</TableCell>
-              <TableCell>
-                <time dateTime={invitation.expires_at} title={formatDateTime(invitation.expires_at)}>
-                  {formatRelative(invitation.expires_at)}
-                </time>
-              </TableCell>
-              {mayWrite ? (
-                <TableCell className="text-right">
-                  <ConfirmIconButton
-                    title="Revoke this invitation?"
-                    description="Its link stops working at once. People who already joined stay members."
-                    confirmLabel="Revoke invitation"
-                    onConfirm={() => {
-                      revoke.mutate(invitation);
-                    }}
-                    label={
-                      invitation.email
-                        ? `Revoke invitation meant for ${invitation.email}`
-                        : `Revoke ${roleLabel(invitation.role).toLowerCase()} invitation`
-                    }
-                    disabled={revoke.isPending}
-                  />
-                </TableCell>
-              ) : null}
-            </TableRow>
-          );
-        })}
-      </TableBody>
-    </Table>
+    <DataTable
+      label="Pending invitations"
+      caption="Anyone with one of these links can join as its role until it expires or is used; the email is only a note."
+      columns={columns}
+      rows={invitations.data}
+      rowKey={(invitation) => invitation.id}
+      actions={
+        mayWrite
+          ? (invitation) => (
+              <ConfirmIconButton
+                title="Revoke this invitation?"
+                description="Its link stops working at once. People who already joined stay members."
+                confirmLabel="Revoke invitation"
+                onConfirm={() => {
+                  revoke.mutate(invitation);
+                }}
+                label={
+                  invitation.email
+                    ? `Revoke invitation meant for ${invitation.email}`
+                    : `Revoke ${roleLabel(invitation.role).toLowerCase()} invitation`
+                }
+                disabled={revoke.isPending}
+              />
+            )
+          : undefined
+      }
+    />
   );
 }

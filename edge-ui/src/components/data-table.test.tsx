@@ -61,7 +61,8 @@ describe("DataTable", () => {
     expect(screen.queryByRole("table")).not.toBeInTheDocument();
     const items = within(screen.getByRole("list", { name: "Things" })).getAllByRole("listitem");
     expect(items).toHaveLength(2);
-    const [web] = items;
+    const web = items[0];
+    if (!web) throw new Error("no first item");
     expect(within(web).getByRole("button", { name: "Remove web" })).toBeInTheDocument();
     // The other columns are labelled values.
     expect(within(web).getByRole("term")).toHaveTextContent("Owner");

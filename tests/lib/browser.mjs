@@ -148,6 +148,8 @@ export async function assertAccessible(page, state) {
   for (const scheme of schemes) {
     if (schemes.length > 1) await useScheme(page, scheme);
     // Let transitions (a dialog or toast fading in, the theme's colours) settle first.
+    // Two frames first, so transitions the scheme switch starts are running (and listed) before we wait on them.
+    await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
     await page.evaluate(() =>
       Promise.all(
         document

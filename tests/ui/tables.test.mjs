@@ -156,7 +156,7 @@ for (const size of SIZES) {
       await visit(`/o/${org}/organization/members`, () => remove, remove, "members");
       if (size.name === "phone") await screenshots(page, "table-members-phone");
 
-      const revoke = page.getByRole("button", { name: "Revoke invitation meant for grace.hopper@example.com" });
+      const revoke = page.getByRole("button", { name: "Revoke the invitation meant for grace.hopper@example.com" });
       await visit(`/o/${org}/organization/invitations`, () => revoke, revoke, "invitations");
       if (size.name === "phone") await screenshots(page, "table-invitations-phone");
       tab.assertClean();
@@ -196,7 +196,7 @@ for (const size of SIZES) {
         timeoutMs: 30_000, what: `tunnel ${tunnel} listed`, child: ssh,
       });
       const kick = page.getByRole("button", { name: `Kick ${tunnel}` });
-      await visit(`/o/${org}/tunnels`, () => page.getByRole("link", { name: tunnel, exact: true }), kick, "open tunnels");
+      await visit(`/o/${org}/tunnels`, () => page.getByRole("button", { name: `Copy the URL of ${tunnel}`, exact: true }), kick, "open tunnels");
       if (size.name === "phone") await screenshots(page, "table-tunnels-phone");
 
       // Clicked where it is, with the mouse: no scrolling first.
@@ -207,7 +207,7 @@ for (const size of SIZES) {
       await assertAccessible(page, `the kick confirmation at ${size.width}px`);
       await dialog.getByRole("button", { name: "Kick tunnel" }).click();
       await dialog.waitFor({ state: "detached" });
-      await page.getByRole("link", { name: tunnel, exact: true }).waitFor({ state: "detached", timeout: 30_000 });
+      await page.getByRole("button", { name: `Copy the URL of ${tunnel}`, exact: true }).waitFor({ state: "detached", timeout: 30_000 });
       await waitFor(async () => !(await owner.get(`/api/orgs/${org}/tunnels`)).json.some((t) => t.name === tunnel), {
         what: `${tunnel} unlisted after the kick`,
       });

@@ -171,7 +171,7 @@ test("the open-tunnels table shows the new count without a reload", async () => 
     const [name, value] = owner.cookie.split("=");
     await tab.context.addCookies([{ name, value, url: edge.url }]);
     await tab.page.goto(`/o/${org}/tunnels`);
-    const row = tab.page.getByRole("row").filter({ has: tab.page.getByRole("link", { name: "live", exact: true }) });
+    const row = tab.page.getByRole("row").filter({ has: tab.page.getByRole("link", { name: /^http:\/\/live\.localhost:\d+$/ }) });
     await row.waitFor({ timeout: 30_000 });
     const headers = await tab.page.getByRole("columnheader").allTextContents();
     const column = headers.findIndex((h) => h.trim() === "Requests");

@@ -627,6 +627,7 @@ mod tests {
         let mut phone = open_with(&mut hub, who(), session("phone"), None).ok();
         let others = Streams::OtherSessions {
             keep: Some("phone".into()),
+            and_api_keys: false,
         };
         assert_eq!(hub.disconnect("viewer", &others), 1);
         assert!(ended(&mut laptop));

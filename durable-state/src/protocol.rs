@@ -61,10 +61,14 @@ pub enum Streams {
     /// The streams opened with this credential (signed out, revoked).
     OpenedWith(Credential),
     /// The streams opened with any session but this one (the password
-    /// changed there); streams of API keys stay, as the keys do.
+    /// changed there); streams of API keys stay, as the keys do, unless the
+    /// keys were revoked with it.
     OtherSessions {
         /// The session whose streams stay, if any.
         keep: Option<String>,
+        /// Whether streams opened with API keys end too.
+        #[serde(default)]
+        and_api_keys: bool,
     },
 }
 
@@ -74,9 +78,10 @@ impl Streams {
         match self {
             Streams::All => true,
             Streams::OpenedWith(wanted) => credential == Some(wanted),
-            Streams::OtherSessions { keep } => match credential {
+            Streams::OtherSessions { keep, and_api_keys } => match credential {
                 Some(Credential::Session(id)) => keep.as_deref() != Some(id.as_str()),
-                _ => false,
+                Some(Credential::ApiKey(_)) => *and_api_keys,
+                None => false,
             },
         }
     }
@@ -257,10 +262,19 @@ mod tests {
         assert!(!opened_with.include(None));
         let others = Streams::OtherSessions {
             keep: Some("a".into()),
+            and_api_keys: false,
         };
         assert!(!others.include(Some(&this)));
         assert!(others.include(Some(&other)));
         assert!(!others.include(Some(&key)));
+        let and_keys = Streams::OtherSessions {
+            keep: Some("a".into()),
+            and_api_keys: true,
+        };
+        assert!(!and_keys.include(Some(&this)));
+        assert!(and_keys.include(Some(&other)));
+        assert!(and_keys.include(Some(&key)));
+        assert!(!and_keys.include(None));
         assert!(Streams::All.include(None));
     }
 

@@ -148,7 +148,7 @@ test("a viewer joins by invitation and cannot invite", STEP, async () => {
   await screenshots(page, "invitation-link");
   await assertAccessible(page, "invitation-link");
   await dialog.getByRole("button", { name: "Done" }).click();
-  await page.getByRole("cell", { name: "No note", exact: true }).waitFor();
+  await page.getByRole("cell", { name: /^No note\b/ }).waitFor();
   await screenshots(page, "invitations");
   await assertAccessible(page, "invitations");
 

@@ -366,7 +366,13 @@ pub async fn change_password(
     }
     platform.db.batch(batch).await?;
     session::revoke_all_except(&platform, &caller.user_id, caller.session_id.as_deref()).await?;
-    events::end_other_sessions(&platform, &caller.user_id, caller.session_id.as_deref()).await;
+    events::end_other_sessions(
+        &platform,
+        &caller.user_id,
+        caller.session_id.as_deref(),
+        body.revoke_api_keys,
+    )
+    .await;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -425,7 +431,7 @@ pub async fn revoke_other_sessions(
 ) -> Result<Json<EndedSessions>, ApiError> {
     let keep = caller.session_id.as_deref();
     let ended = session::revoke_all_except(&platform, &caller.user_id, keep).await?;
-    events::end_other_sessions(&platform, &caller.user_id, keep).await;
+    events::end_other_sessions(&platform, &caller.user_id, keep, false).await;
     Ok(Json(EndedSessions {
         ended: u32::try_from(ended).unwrap_or(u32::MAX),
     }))

@@ -224,11 +224,17 @@ pub async fn end_session(platform: &Platform, user_id: &str, session_id: &str) {
 }
 
 /// Ends the streams of every session of `user_id` but `keep` (the password
-/// changed there), in every organization of theirs. API-key streams stay.
-/// Never fails the request.
-pub async fn end_other_sessions(platform: &Platform, user_id: &str, keep: Option<&str>) {
+/// changed there), in every organization of theirs; API-key streams stay
+/// unless `and_api_keys` (the keys were revoked too). Never fails the request.
+pub async fn end_other_sessions(
+    platform: &Platform,
+    user_id: &str,
+    keep: Option<&str>,
+    and_api_keys: bool,
+) {
     let streams = Streams::OtherSessions {
         keep: keep.map(str::to_owned),
+        and_api_keys,
     };
     end_everywhere(platform, user_id, streams).await;
 }

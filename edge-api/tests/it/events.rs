@@ -763,6 +763,32 @@ async fn a_password_change_ends_the_other_sessions_streams() {
 }
 
 #[tokio::test]
+async fn a_password_change_that_revokes_the_api_keys_ends_their_streams() {
+    let org = org().await;
+    let (_, bearer) = api_key(&org).await;
+    let mut current = subscribe(&org.platform, &org.slug, &org.owner, None).await;
+    let mut script = subscribe_with_key(&org.platform, &org.slug, &bearer).await;
+    for stream in [&mut current, &mut script] {
+        stream.ready().await;
+    }
+
+    let body = json!({
+        "current_password": "correct horse battery",
+        "new_password": "a new horse battery staple",
+        "revoke_api_keys": true,
+    });
+    let changed = send(
+        &org.platform,
+        api("PUT", "/api/auth/password", Some(&org.owner), Some(body)),
+    )
+    .await;
+    assert_eq!(changed.status, StatusCode::NO_CONTENT, "{}", changed.json);
+    assert!(script.ends().await, "the revoked key's stream ends");
+    org.audit(1).await;
+    assert_eq!(current.next().await.event, "audit.created.1");
+}
+
+#[tokio::test]
 async fn signing_out_all_other_sessions_ends_their_streams_but_not_this_ones() {
     let org = org().await;
     let second = second_org(&org).await;

@@ -135,7 +135,9 @@ function StackedRows<T>({ label, columns, rows, rowKey, actions, caption }: Data
     <div className="grid gap-4">
       <ul aria-label={label} className="divide-y rounded-lg border">
         {rows.map((row) => (
-          <li key={rowKey(row)} className="grid gap-2 p-3 text-sm">
+          // One column no wider than the row (minmax(0, 1fr)): a long title (a URL, a key)
+          // wraps inside it instead of widening the row and pushing its buttons off-screen.
+          <li key={rowKey(row)} className="grid grid-cols-1 gap-2 p-3 text-sm">
             <div className="flex items-start justify-between gap-2">
               <div className={cn("min-w-0 break-words font-medium", title?.stackedClassName)}>{title?.cell(row)}</div>
               {actions ? <div className="-my-1 flex shrink-0 items-center gap-1">{actions(row)}</div> : null}

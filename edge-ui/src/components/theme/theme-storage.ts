@@ -51,6 +51,6 @@ export function applyTheme(resolved: ResolvedTheme): void {
   root.style.colorScheme = resolved;
   // Reading a computed style applies the new colours now, with transitions
   // off; transitions come back for what changes after.
-  void window.getComputedStyle(root).color;
+  window.getComputedStyle(root).getPropertyValue("color");
   root.classList.remove(THEME_SWITCHING_CLASS);
 }

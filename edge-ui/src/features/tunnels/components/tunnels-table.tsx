@@ -87,7 +87,8 @@ const TUNNEL_COLUMNS: readonly DataColumn<Tunnel>[] = [
     id: "requests",
     header: "Requests",
     align: "right",
-    hideBelow: "5xl",
+    // The live counter people watch: shown beside the sidebar at 1280 px too.
+    hideBelow: "4xl",
     cell: (tunnel) => (tunnel.kind === "http" ? formatCount(tunnel.requests) : "—"),
   },
   {

@@ -261,6 +261,11 @@ for (const combo of COMBOS) {
       await url.waitFor();
       const kick = page.getByRole("button", { name: `Kick ${tunnel}` });
       const centre = await assertInViewport(page, kick, `Kick at ${at}`);
+      // The live request counter is a column at 1280 px, beside the sidebar (phones list it in the stacked row).
+      if (combo.size === "wide") {
+        const headers = (await page.getByRole("columnheader").allTextContents()).map((h) => h.trim());
+        assert.ok(headers.includes("Requests"), `a Requests column at ${at} among ${headers.join(", ")}`);
+      }
       await assertAccessible(page, `an open tunnel at ${at}`);
       if (combo.scheme === "light") await screenshots(page, combo.size === "phone" ? "walkthrough-tunnels-phone" : "walkthrough-tunnels");
 

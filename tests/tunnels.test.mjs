@@ -18,7 +18,7 @@ import WebSocket, { WebSocketServer } from "ws";
 import { getWithHost, startEdge, startTunnelHost, waitFor } from "./lib/stack.mjs";
 import { client } from "./lib/client.mjs";
 import { openEvents } from "./lib/sse.mjs";
-import { launchBrowser, openPage, screenshots } from "./lib/browser.mjs";
+import { assertAccessible, launchBrowser, openPage, screenshots } from "./lib/browser.mjs";
 
 const run = promisify(execFile);
 const PASSWORD = "correct horse battery";
@@ -309,6 +309,7 @@ test("the panel's tunnel list updates live, and a kick asks first", async () => 
       .filter({ has: tab.page.getByRole("link", { name: `http://liveapp.localhost:${host.ports.http}`, exact: true }) });
     await row.waitFor({ timeout: 30_000 });
     await screenshots(tab.page, "tunnels-live");
+    await assertAccessible(tab.page, "tunnels-live");
 
     await row.getByRole("button", { name: "Kick liveapp" }).click();
     const dialog = tab.page.getByRole("alertdialog");

@@ -1,8 +1,9 @@
 // Drives Debian's Chromium with playwright-core for the browser tests:
 // launching, pages that fail on console errors and Content-Security-Policy
-// violations, two-factor codes, and screenshots (light and dark) into
-// SCREENSHOT_DIR.
+// violations, two-factor codes, screenshots (light and dark) into
+// SCREENSHOT_DIR, and axe-core accessibility checks (light and dark).
 import { createHmac } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { chromium } from "playwright-core";
@@ -107,8 +108,7 @@ export async function screenshots(page, name) {
   const dir = screenshotDir();
   await mkdir(dir, { recursive: true });
   for (const scheme of ["light", "dark"]) {
-    await page.emulateMedia({ colorScheme: scheme });
-    await page.waitForFunction((dark) => document.documentElement.classList.contains("dark") === dark, scheme === "dark");
+    await useScheme(page, scheme);
     await page.screenshot({
       path: join(dir, `${name}-${scheme}.png`),
       fullPage: true,
@@ -117,6 +117,61 @@ export async function screenshots(page, name) {
     });
   }
   await page.emulateMedia({ colorScheme: "light" });
+}
+
+/** axe-core's browser bundle, injected into pages on demand. */
+const AXE_SOURCE = readFileSync(join(ROOT, "node_modules/axe-core/axe.min.js"), "utf8");
+
+/** Switches the OS colour scheme and waits until the app has followed it. */
+async function useScheme(page, scheme) {
+  await page.emulateMedia({ colorScheme: scheme });
+  await page.waitForFunction((dark) => document.documentElement.classList.contains("dark") === dark, scheme === "dark");
+}
+
+/**
+ * Runs axe-core (WCAG 2.x A and AA rules and best practices) on the page as it
+ * is, in the light and then the dark scheme, and fails listing every
+ * violation (rule, impact, the elements and why) with `state` naming the page
+ * state. axe is evaluated over the DevTools protocol, which the page's
+ * Content-Security-Policy does not govern (an injected <script> would be
+ * blocked by `script-src 'self'`). Leaves the page in the scheme it had.
+ */
+export async function assertAccessible(page, state) {
+  const { wasDark, chosen } = await page.evaluate(() => ({
+    wasDark: matchMedia("(prefers-color-scheme: dark)").matches,
+    chosen: localStorage.getItem("flamingo-theme"),
+  }));
+  if (!(await page.evaluate(() => typeof window.axe === "object"))) await page.evaluate(AXE_SOURCE);
+  const found = [];
+  // A theme chosen in the app overrides the OS scheme: then only that one is on screen.
+  const schemes = chosen === "light" || chosen === "dark" ? [chosen] : wasDark ? ["dark", "light"] : ["light", "dark"];
+  for (const scheme of schemes) {
+    if (schemes.length > 1) await useScheme(page, scheme);
+    // Let transitions (a dialog or toast fading in, the theme's colours) settle first.
+    // Two frames first, so transitions the scheme switch starts are running (and listed) before we wait on them.
+    await page.evaluate(() => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done))));
+    await page.evaluate(() =>
+      Promise.all(
+        document
+          .getAnimations()
+          .filter((a) => a.effect?.getTiming().iterations !== Infinity)
+          .map((a) => a.finished.catch(() => {})),
+      ),
+    );
+    const violations = await page.evaluate(async () => {
+      const result = await window.axe.run(document, { resultTypes: ["violations"] });
+      return result.violations.map((v) => ({
+        rule: v.id,
+        impact: v.impact,
+        help: v.help,
+        nodes: v.nodes.map((n) => `${n.target.join(" ")}: ${n.failureSummary?.replace(/\s+/g, " ")}`),
+      }));
+    });
+    for (const v of violations)
+      found.push(`[${scheme}] ${v.rule} (${v.impact}): ${v.help}\n    ${v.nodes.join("\n    ")}`);
+  }
+  if (schemes.length > 1) await useScheme(page, wasDark ? "dark" : "light");
+  if (found.length > 0) throw new Error(`axe found accessibility violations on ${state}:\n${found.join("\n")}`);
 }
 
 /** Decodes RFC 4648 base32 (no padding needed). */

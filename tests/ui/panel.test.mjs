@@ -2,14 +2,15 @@
 // first run, signing out and in, two-factor sign-in, inviting a viewer who
 // joins from another browser, the audit log, settings, and the theme without
 // a flash. Every page must stay free of console errors and of
-// Content-Security-Policy violations. Screenshots of the
-// main pages, light and dark, go to $SCREENSHOT_DIR.
+// Content-Security-Policy violations, and pass axe-core (light and dark)
+// wherever a screenshot is taken. Screenshots of the main pages, light and
+// dark, go to $SCREENSHOT_DIR.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { startEdge } from "../lib/stack.mjs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { launchBrowser, openPage, screenshotDir, screenshots, totp } from "../lib/browser.mjs";
+import { assertAccessible, launchBrowser, openPage, screenshotDir, screenshots, totp } from "../lib/browser.mjs";
 
 const OWNER = { name: "Ada Lovelace", email: "ada@example.com", password: "correct horse battery", org: "Ada Lab" };
 const VIEWER = { name: "Vic Viewer", email: "vic@example.com", password: "viewer horse battery" };
@@ -62,6 +63,7 @@ test("first-run setup creates the owner and lands on the dashboard", STEP, async
   await page.getByRole("button", { name: "Create account" }).click();
   await page.getByText("Use at least 12 characters.").waitFor();
   await screenshots(page, "setup");
+  await assertAccessible(page, "setup");
 
   await page.getByLabel("Your name", { exact: true }).fill(OWNER.name);
   await page.getByLabel("Email", { exact: true }).fill(OWNER.email);
@@ -78,6 +80,7 @@ test("first-run setup creates the owner and lands on the dashboard", STEP, async
   await page.getByRole("list", { name: "Recent activity" }).getByText("set up Flamingo").waitFor();
   await page.getByText("All systems operational").waitFor();
   await screenshots(page, "dashboard");
+  await assertAccessible(page, "dashboard");
 
   // Setup is gone for good.
   await page.goto("/setup");
@@ -93,6 +96,7 @@ test("signing out and in again", STEP, async () => {
   await page.getByRole("button", { name: "Sign in" }).click();
   await page.getByRole("alert").filter({ hasText: /email or password/i }).waitFor();
   await screenshots(page, "login");
+  await assertAccessible(page, "login");
 
   // A signed-out visit to a deep link comes back there after signing in.
   await page.goto(`/o/${org}/audit-log`);
@@ -116,9 +120,11 @@ test("turning on two-factor sign-in, then signing in with a code", STEP, async (
   await codes.first().waitFor();
   assert.equal(await codes.count(), 10);
   await screenshots(page, "settings-two-factor-codes");
+  await assertAccessible(page, "settings-two-factor-codes");
   await page.getByRole("button", { name: "I have saved them" }).click();
   await page.getByRole("button", { name: "Make new recovery codes" }).waitFor();
   await screenshots(page, "settings-two-factor");
+  await assertAccessible(page, "settings-two-factor");
 
   await signOut(page, OWNER.name);
   // The enabling code's step is used up; the next step's code is accepted (one step of skew).
@@ -140,9 +146,11 @@ test("a viewer joins by invitation and cannot invite", STEP, async () => {
   // The link is the credential, and the dialog says so.
   await dialog.getByText("Anyone with this link can join as viewer until it expires or is used; send it privately.").waitFor();
   await screenshots(page, "invitation-link");
+  await assertAccessible(page, "invitation-link");
   await dialog.getByRole("button", { name: "Done" }).click();
   await page.getByRole("cell", { name: /^No note\b/ }).waitFor();
   await screenshots(page, "invitations");
+  await assertAccessible(page, "invitations");
 
   // The owner watches the dashboard while the viewer opens the link in a
   // browser of their own.
@@ -154,6 +162,7 @@ test("a viewer joins by invitation and cannot invite", STEP, async () => {
     await viewer.page.goto(link);
     await viewer.page.getByText(`You are invited to join ${OWNER.org} as viewer.`).waitFor();
     await screenshots(viewer.page, "join");
+    await assertAccessible(viewer.page, "join");
     await viewer.page.getByLabel("Your name", { exact: true }).fill(VIEWER.name);
     await viewer.page.getByLabel("Email", { exact: true }).fill(VIEWER.email);
     await viewer.page.getByLabel("Password", { exact: true }).fill(VIEWER.password);
@@ -176,6 +185,7 @@ test("a viewer joins by invitation and cannot invite", STEP, async () => {
     assert.equal(await roleSelect.isDisabled(), true, "a viewer cannot change roles");
     assert.equal(await viewer.page.getByRole("button", { name: /^Remove / }).count(), 0);
     await screenshots(viewer.page, "members-as-viewer");
+    await assertAccessible(viewer.page, "members-as-viewer");
 
     // ...and so does the server, when asked directly with the viewer's session.
     const forced = await viewer.page.evaluate(async (slug) => {
@@ -199,6 +209,7 @@ test("a viewer joins by invitation and cannot invite", STEP, async () => {
   assert.equal(await page.getByRole("combobox", { name: `Role of ${VIEWER.name}` }).isEnabled(), true);
   assert.equal(await page.getByRole("combobox", { name: `Role of ${OWNER.name}` }).isDisabled(), true);
   await screenshots(page, "members");
+  await assertAccessible(page, "members");
   owner.assertClean();
 });
 
@@ -208,6 +219,7 @@ test("the audit log filters by action and pages", STEP, async () => {
   const rows = page.getByRole("table").getByRole("row");
   await page.getByText(/^Showing 1–\d+ of \d+ entries$/).waitFor();
   await screenshots(page, "audit");
+  await assertAccessible(page, "audit");
 
   await page.getByLabel("Action", { exact: true }).fill("member");
   await page.getByRole("button", { name: "Apply" }).click();
@@ -225,6 +237,7 @@ test("settings pages: profile, password, sessions and API keys", STEP, async () 
   await page.getByLabel("Name", { exact: true }).waitFor();
   assert.equal(await page.getByLabel("Name", { exact: true }).inputValue(), OWNER.name);
   await screenshots(page, "settings-profile");
+  await assertAccessible(page, "settings-profile");
   // A new email asks for the current password; without it nothing is sent.
   await page.getByLabel("Email", { exact: true }).fill("ada@lab.example");
   await page.getByLabel("Current password", { exact: true }).waitFor();
@@ -237,10 +250,12 @@ test("settings pages: profile, password, sessions and API keys", STEP, async () 
   await page.getByLabel("Current password", { exact: true }).waitFor();
   assert.equal(await page.getByRole("checkbox", { name: "Also revoke all my API keys" }).isChecked(), true);
   await screenshots(page, "settings-password");
+  await assertAccessible(page, "settings-password");
 
   await page.getByRole("link", { name: "Sessions" }).click();
   await page.getByText("This browser").waitFor();
   await screenshots(page, "settings-sessions");
+  await assertAccessible(page, "settings-sessions");
 
   await page.getByRole("link", { name: "API keys" }).click();
   await page.getByText("No API keys").waitFor();
@@ -253,6 +268,7 @@ test("settings pages: profile, password, sessions and API keys", STEP, async () 
   await page.getByRole("button", { name: "Done" }).click();
   await page.getByRole("cell", { name: "Deploy script", exact: true }).waitFor();
   await screenshots(page, "settings-api-keys");
+  await assertAccessible(page, "settings-api-keys");
   owner.assertClean();
 });
 
@@ -261,6 +277,7 @@ test("tunnels pages: hosts, open tunnels, reserved names and SSH keys", STEP, as
   await page.goto(`/o/${org}/tunnels`);
   await page.getByText("No open tunnels", { exact: true }).waitFor();
   await screenshots(page, "tunnels-empty");
+  await assertAccessible(page, "tunnels-empty");
 
   await page.getByRole("navigation", { name: "Tunnels" }).getByRole("link", { name: "Hosts" }).click();
   await page.getByText("No tunnel hosts", { exact: true }).waitFor();
@@ -270,16 +287,19 @@ test("tunnels pages: hosts, open tunnels, reserved names and SSH keys", STEP, as
   const command = await page.getByLabel("Enrollment command", { exact: true }).inputValue();
   assert.match(command, /^tunnel-host --edge http\S+ --enroll \S+$/);
   await screenshots(page, "tunnel-host-enroll");
+  await assertAccessible(page, "tunnel-host-enroll");
   await page.getByRole("button", { name: "Done" }).click();
   await page.getByRole("cell", { name: "eu-1", exact: true }).waitFor();
   await page.getByText("Pending enrollment", { exact: true }).waitFor();
   await screenshots(page, "tunnel-hosts");
+  await assertAccessible(page, "tunnel-hosts");
 
   await page.getByRole("navigation", { name: "Tunnels" }).getByRole("link", { name: "Reserved names" }).click();
   await page.getByLabel("Name", { exact: true }).fill("panel-demo");
   await page.getByRole("button", { name: "Reserve", exact: true }).click();
   await page.getByRole("cell", { name: "panel-demo", exact: true }).waitFor();
   await screenshots(page, "tunnel-names");
+  await assertAccessible(page, "tunnel-names");
 
   await page.goto(`/o/${org}/settings/ssh-keys`);
   await page.getByText("No SSH keys", { exact: true }).waitFor();
@@ -291,10 +311,12 @@ test("tunnels pages: hosts, open tunnels, reserved names and SSH keys", STEP, as
   await page.getByRole("button", { name: "Add key" }).click();
   await page.getByRole("cell", { name: "Panel laptop", exact: true }).waitFor();
   await screenshots(page, "settings-ssh-keys");
+  await assertAccessible(page, "settings-ssh-keys");
 
   await page.goto("/activate?code=bcdfghjk");
   assert.equal(await page.getByLabel("Code", { exact: true }).inputValue(), "BCDF-GHJK");
   await screenshots(page, "activate");
+  await assertAccessible(page, "activate");
   owner.assertClean();
 });
 

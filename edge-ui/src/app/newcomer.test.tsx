@@ -104,6 +104,25 @@ describe("the signed-out start", () => {
     expect(api.calls("GET /api/auth/me")).toHaveLength(1);
   });
 
+  it("asks whether setup is needed once on its way to setup", async () => {
+    const api = stubApi({ "GET /api/auth/me": signedOut, "GET /api/setup": { needed: true } });
+    const { router } = renderApp("/");
+
+    expect(await screen.findByRole("heading", { level: 1, name: "Set up Flamingo" })).toBeInTheDocument();
+    expect(router.state.location.pathname).toBe("/setup");
+    expect(api.calls("GET /api/setup")).toHaveLength(1);
+    expect(api.calls("GET /api/auth/me")).toHaveLength(1);
+  });
+
+  it("asks once when sign-in sends a first visitor to setup", async () => {
+    const api = stubApi({ "GET /api/auth/me": signedOut, "GET /api/setup": { needed: true } });
+    const { router } = renderApp("/login");
+
+    expect(await screen.findByRole("heading", { level: 1, name: "Set up Flamingo" })).toBeInTheDocument();
+    expect(router.state.location.pathname).toBe("/setup");
+    expect(api.calls("GET /api/setup")).toHaveLength(1);
+  });
+
   it("still asks afresh when a cached user's session may have ended", async () => {
     let me = () => jsonResponse(200, testMe());
     const api = stubApi({

@@ -67,7 +67,7 @@ export function FormRootError() {
       role="alert"
       tabIndex={-1}
       data-slot="form-root-error"
-      className="rounded-md border border-destructive/40 bg-destructive/10 px-3 py-2 text-sm text-destructive outline-none focus-visible:ring-2 focus-visible:ring-destructive/50"
+      className="rounded-md border border-destructive/40 bg-destructive/10 px-3 py-2 text-sm text-red-700 outline-none dark:text-destructive focus-visible:ring-2 focus-visible:ring-destructive/50"
     >
       {message}
     </p>

@@ -12,7 +12,11 @@ export const setupRoute = createRoute({
   path: "setup",
   head: () => pageHead("Set up"),
   beforeLoad: async ({ context: { queryClient } }) => {
-    const status = await queryClient.query({ ...getSetupStatusQueryOptions(), staleTime: 0 });
+    // Asked once per visit: the answer that sent the visitor here (from `/` or
+    // sign-in) is not asked again. Only setup turns "needed" off, and this
+    // app's setup updates the cached answer; if someone else finished first,
+    // the form says so.
+    const status = await queryClient.query(getSetupStatusQueryOptions());
     // eslint-disable-next-line @typescript-eslint/only-throw-error -- TanStack Router redirects by throwing
     if (!status.needed) throw redirect({ to: "/" });
   },

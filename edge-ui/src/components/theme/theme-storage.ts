@@ -33,9 +33,24 @@ export function writeStoredTheme(key: string, theme: Theme): void {
   }
 }
 
+/**
+ * On <html> while the theme switches: index.css turns transitions off under
+ * it, so every colour changes at once. Otherwise each badge, button and link
+ * fades at its own pace (some start a frame late) and for a moment shows its
+ * new colour on its old background, well below AA contrast.
+ */
+export const THEME_SWITCHING_CLASS = "theme-switching";
+
 /** Paints the resolved theme on <html>, as public/theme.js does before first paint. */
 export function applyTheme(resolved: ResolvedTheme): void {
   const root = document.documentElement;
-  root.classList.toggle("dark", resolved === "dark");
+  const dark = resolved === "dark";
+  if (root.classList.contains("dark") === dark && root.style.colorScheme === resolved) return;
+  root.classList.add(THEME_SWITCHING_CLASS);
+  root.classList.toggle("dark", dark);
   root.style.colorScheme = resolved;
+  // Reading a computed style applies the new colours now, with transitions
+  // off; transitions come back for what changes after.
+  window.getComputedStyle(root).getPropertyValue("color");
+  root.classList.remove(THEME_SWITCHING_CLASS);
 }

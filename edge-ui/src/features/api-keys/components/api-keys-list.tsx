@@ -1,10 +1,37 @@
 import { KeyRound } from "lucide-react";
 
+import type { ApiKey } from "@/api/generated/ApiKey";
 import { ConfirmIconButton } from "@/components/confirm-dialog";
+import { DataTable, type DataColumn } from "@/components/data-table";
 import { EmptyState, ErrorState, ListSkeleton } from "@/components/query-states";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { useApiKeys, useRevokeApiKey } from "@/features/api-keys/api/api-keys";
 import { formatDate, formatDateTime, formatRelative } from "@/lib/format";
+
+const API_KEY_COLUMNS: readonly DataColumn<ApiKey>[] = [
+  { id: "name", header: "Name", className: "font-medium", cell: (key) => key.name },
+  { id: "key", header: "Key", cell: (key) => <code className="font-mono text-xs">{key.prefix}…</code> },
+  {
+    id: "allowed-from",
+    header: "Allowed from",
+    hideBelow: "3xl",
+    className: "max-w-48 truncate text-muted-foreground",
+    cell: (key) => (key.allowed_ips.length > 0 ? key.allowed_ips.join(", ") : "Anywhere"),
+  },
+  { id: "created", header: "Created", className: "text-muted-foreground", cell: (key) => formatDate(key.created_at) },
+  {
+    id: "last-used",
+    header: "Last used",
+    className: "text-muted-foreground",
+    cell: (key) =>
+      key.last_used_at ? (
+        <time dateTime={key.last_used_at} title={formatDateTime(key.last_used_at)}>
+          {formatRelative(key.last_used_at)}
+        </time>
+      ) : (
+        "Never"
+      ),
+  },
+];
 
 /** The user's API keys, each revocable. */
 export function ApiKeysList() {
@@ -22,54 +49,23 @@ export function ApiKeysList() {
     );
 
   return (
-    <Table>
-      <TableHeader>
-        <TableRow>
-          <TableHead>Name</TableHead>
-          <TableHead>Key</TableHead>
-          <TableHead className="hidden md:table-cell">Allowed from</TableHead>
-          <TableHead className="hidden sm:table-cell">Created</TableHead>
-          <TableHead>Last used</TableHead>
-          <TableHead>
-            <span className="sr-only">Actions</span>
-          </TableHead>
-        </TableRow>
-      </TableHeader>
-      <TableBody>
-        {keys.data.map((key) => (
-          <TableRow key={key.id}>
-            <TableCell className="font-medium">{key.name}</TableCell>
-            <TableCell>
-              <code className="font-mono text-xs">{key.prefix}…</code>
-            </TableCell>
-            <TableCell className="hidden max-w-48 truncate text-muted-foreground md:table-cell">
-              {key.allowed_ips.length > 0 ? key.allowed_ips.join(", ") : "Anywhere"}
-            </TableCell>
-            <TableCell className="hidden text-muted-foreground sm:table-cell">{formatDate(key.created_at)}</TableCell>
-            <TableCell className="text-muted-foreground">
-              {key.last_used_at ? (
-                <time dateTime={key.last_used_at} title={formatDateTime(key.last_used_at)}>
-                  {formatRelative(key.last_used_at)}
-                </time>
-              ) : (
-                "Never"
-              )}
-            </TableCell>
-            <TableCell className="text-right">
-              <ConfirmIconButton
-                title={`Revoke ${key.name}?`}
-                description="Scripts using this key stop working at once. This cannot be undone."
-                confirmLabel="Revoke key"
-                onConfirm={() => {
-                  revoke.mutate(key);
-                }}
-                label={`Revoke ${key.name}`}
-                disabled={revoke.isPending}
-              />
-            </TableCell>
-          </TableRow>
-        ))}
-      </TableBody>
-    </Table>
+    <DataTable
+      label="API keys"
+      columns={API_KEY_COLUMNS}
+      rows={keys.data}
+      rowKey={(key) => key.id}
+      actions={(key) => (
+        <ConfirmIconButton
+          title={`Revoke ${key.name}?`}
+          description="Scripts using this key stop working at once. This cannot be undone."
+          confirmLabel="Revoke key"
+          onConfirm={() => {
+            revoke.mutate(key);
+          }}
+          label={`Revoke ${key.name}`}
+          disabled={revoke.isPending}
+        />
+      )}
+    />
   );
 }

@@ -1,9 +1,9 @@
 import { ChevronLeft, ChevronRight, ScrollText } from "lucide-react";
 
 import type { AuditEntry } from "@/api/generated/AuditEntry";
+import { DataTable, type DataColumn } from "@/components/data-table";
 import { EmptyState, ErrorState, ListSkeleton } from "@/components/query-states";
 import { Button } from "@/components/ui/button";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { useAuditLog, type AuditQuery } from "@/features/audit/api/get-audit-log";
 import { AUDIT_PAGE_SIZE } from "@/features/audit/schemas/audit";
 import { describeEntry } from "@/features/audit/utils/describe-action";
@@ -36,22 +36,7 @@ export function AuditLogTable({ org, filters, page, filtered, onPageChange }: Au
   const pages = Math.max(1, Math.ceil(total / AUDIT_PAGE_SIZE));
   return (
     <div className="grid gap-4" aria-busy={audit.isFetching}>
-      <Table>
-        <TableHeader>
-          <TableRow>
-            <TableHead>When</TableHead>
-            <TableHead>Who</TableHead>
-            <TableHead>What</TableHead>
-            <TableHead className="hidden lg:table-cell">Details</TableHead>
-            <TableHead className="hidden md:table-cell">IP</TableHead>
-          </TableRow>
-        </TableHeader>
-        <TableBody>
-          {items.map((entry) => (
-            <AuditRow key={entry.id} entry={entry} />
-          ))}
-        </TableBody>
-      </Table>
+      <DataTable label="Audit log entries" columns={AUDIT_COLUMNS} rows={items} rowKey={(entry) => entry.id} />
       <div className="flex flex-wrap items-center justify-between gap-2 text-sm">
         <p className="text-muted-foreground" aria-live="polite">
           Showing {offset + 1}–{offset + items.length} of {total} {total === 1 ? "entry" : "entries"}
@@ -88,31 +73,56 @@ export function AuditLogTable({ org, filters, page, filtered, onPageChange }: Au
   );
 }
 
-function AuditRow({ entry }: { entry: AuditEntry }) {
-  const details = metadataText(entry.metadata);
-  return (
-    <TableRow>
-      <TableCell className="text-muted-foreground">
-        <time dateTime={entry.created_at} title={formatDateTime(entry.created_at)}>
-          {formatRelative(entry.created_at)}
-        </time>
-      </TableCell>
-      <TableCell>
+/** What the audit log shows of each entry; the first column titles each row on phones. */
+const AUDIT_COLUMNS: readonly DataColumn<AuditEntry>[] = [
+  {
+    id: "when",
+    header: "When",
+    className: "text-muted-foreground",
+    cell: (entry) => (
+      <time dateTime={entry.created_at} title={formatDateTime(entry.created_at)}>
+        {formatRelative(entry.created_at)}
+      </time>
+    ),
+  },
+  {
+    id: "who",
+    header: "Who",
+    cell: (entry) => (
+      <>
         <div className="font-medium">{entry.actor_name ?? "System"}</div>
         {entry.actor_email ? <div className="text-xs text-muted-foreground">{entry.actor_email}</div> : null}
-      </TableCell>
-      <TableCell>
+      </>
+    ),
+  },
+  {
+    id: "what",
+    header: "What",
+    cell: (entry) => (
+      <>
         <div>{describeEntry(entry)}</div>
         <code className="font-mono text-xs text-muted-foreground">{entry.action}</code>
-      </TableCell>
-      {/* Details wrap, so they can be read whole without hovering. */}
-      <TableCell className="hidden max-w-xs font-mono text-xs break-words whitespace-normal text-muted-foreground lg:table-cell">
-        {details}
-      </TableCell>
-      <TableCell className="hidden font-mono text-xs text-muted-foreground md:table-cell">{entry.ip ?? "—"}</TableCell>
-    </TableRow>
-  );
-}
+      </>
+    ),
+  },
+  {
+    // Details wrap, so they can be read whole without hovering.
+    id: "details",
+    header: "Details",
+    hideBelow: "4xl",
+    className: "max-w-xs font-mono text-xs break-words whitespace-normal text-muted-foreground",
+    stackedClassName: "font-mono text-xs",
+    cell: (entry) => metadataText(entry.metadata),
+  },
+  {
+    id: "ip",
+    header: "IP",
+    hideBelow: "3xl",
+    className: "font-mono text-xs text-muted-foreground",
+    stackedClassName: "font-mono text-xs",
+    cell: (entry) => entry.ip ?? "—",
+  },
+];
 
 function metadataText(metadata: AuditEntry["metadata"]): string {
   if (metadata === null) return "—";

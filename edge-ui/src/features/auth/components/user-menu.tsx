@@ -30,7 +30,9 @@ export function UserMenu({ org }: { org: string }) {
   return (
     <DropdownMenu>
       <DropdownMenuTrigger asChild>
-        <Button variant="ghost" size="icon" className="rounded-full" aria-label={`Account: ${user.name}`}>
+        {/* Named by its content, not aria-label: a label that left out the visible initials fails WCAG 2.5.3 (label in name). */}
+        <Button variant="ghost" size="icon" className="rounded-full">
+          <span className="sr-only">Account: {user.name}</span>
           <span
             aria-hidden="true"
             className="flex size-8 items-center justify-center rounded-full bg-primary/15 text-xs font-semibold text-foreground"

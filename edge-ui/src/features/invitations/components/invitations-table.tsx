@@ -1,18 +1,11 @@
 import { MailPlus } from "lucide-react";
 
+import type { Invitation } from "@/api/generated/Invitation";
 import type { Role } from "@/api/generated/Role";
 import { ConfirmIconButton } from "@/components/confirm-dialog";
+import { DataTable, type DataColumn } from "@/components/data-table";
 import { EmptyState, ErrorState, ListSkeleton } from "@/components/query-states";
 import { Badge } from "@/components/ui/badge";
-import {
-  Table,
-  TableBody,
-  TableCaption,
-  TableCell,
-  TableHead,
-  TableHeader,
-  TableRow,
-} from "@/components/ui/table";
 import { useInvitations } from "@/features/invitations/api/get-invitations";
 import { useRevokeInvitation } from "@/features/invitations/api/revoke-invitation";
 import { can, roleLabel } from "@/lib/authorization";
@@ -43,67 +36,66 @@ export function InvitationsTable({ org, role }: { org: string; role: Role | unde
       </EmptyState>
     );
 
+  const columns: DataColumn<Invitation>[] = [
+    {
+      id: "for",
+      header: "Meant for",
+      cell: (invitation) => (
+        <>
+          <span className={invitation.email ? "font-medium" : "font-normal text-muted-foreground"}>
+            {invitation.email ?? "No note"}
+          </span>
+          <span className="block text-xs font-normal text-muted-foreground">
+            Made{" "}
+            <time dateTime={invitation.created_at} title={formatDateTime(invitation.created_at)}>
+              {formatRelative(invitation.created_at)}
+            </time>
+          </span>
+        </>
+      ),
+    },
+    { id: "role", header: "Role", cell: (invitation) => <Badge variant="outline">{roleLabel(invitation.role)}</Badge> },
+    { id: "invited-by", header: "Invited by", cell: (invitation) => invitation.created_by.name },
+    {
+      id: "expires",
+      header: "Expires",
+      cell: (invitation) => <time dateTime={invitation.expires_at}>{formatExpiry(invitation.expires_at)}</time>,
+    },
+  ];
+
   return (
-    <Table>
-      <TableCaption>
-        Anyone with one of these links can join as its role until it expires or is used; the email is only a note.
-      </TableCaption>
-      <TableHeader>
-        <TableRow>
-          <TableHead>Meant for</TableHead>
-          <TableHead>Role</TableHead>
-          <TableHead className="hidden md:table-cell">Invited by</TableHead>
-          <TableHead>Expires</TableHead>
-          {mayWrite ? (
-            <TableHead>
-              <span className="sr-only">Actions</span>
-            </TableHead>
-          ) : null}
-        </TableRow>
-      </TableHeader>
-      <TableBody>
-        {invitations.data.map((invitation) => {
-          const label = invitation.email ?? "No note";
-          const made = formatRelative(invitation.created_at);
-          const which = invitation.email
-            ? `the invitation meant for ${invitation.email}`
-            : `the ${roleLabel(invitation.role).toLowerCase()} invitation made ${made}`;
-          return (
-            <TableRow key={invitation.id}>
-              <TableCell>
-                <span className={invitation.email ? "font-medium" : "text-muted-foreground"}>{label}</span>
-                <span className="block text-xs text-muted-foreground">
-                  Made{" "}
-                  <time dateTime={invitation.created_at} title={formatDateTime(invitation.created_at)}>
-                    {made}
-                  </time>
-                </span>
-              </TableCell>
-              <TableCell>
-                <Badge variant="outline">{roleLabel(invitation.role)}</Badge>
-              </TableCell>
-              <TableCell className="hidden md:table-cell">{invitation.created_by.name}</TableCell>
-              <TableCell>
-                <time dateTime={invitation.expires_at}>{formatExpiry(invitation.expires_at)}</time>
-              </TableCell>
-              {mayWrite ? (
-                <TableCell className="text-right">
-                  <ConfirmIconButton
-                    title="Revoke this invitation?"
-                    description={`The link of ${which} stops working at once. People who already joined stay members.`}
-                    confirmLabel="Revoke invitation"
-                    onConfirm={() => {
-                      revoke.mutate(invitation);
-                    }}
-                    label={`Revoke ${which}`}
-                    disabled={revoke.isPending}
-                  />
-                </TableCell>
-              ) : null}
-            </TableRow>
-          );
-        })}
-      </TableBody>
-    </Table>
+    <DataTable
+      label="Pending invitations"
+      caption="Anyone with one of these links can join as its role until it expires or is used; the email is only a note."
+      columns={columns}
+      rows={invitations.data}
+      rowKey={(invitation) => invitation.id}
+      actions={
+        mayWrite
+          ? (invitation) => {
+              const which = whichInvitation(invitation);
+              return (
+                <ConfirmIconButton
+                  title="Revoke this invitation?"
+                  description={`The link of ${which} stops working at once. People who already joined stay members.`}
+                  confirmLabel="Revoke invitation"
+                  onConfirm={() => {
+                    revoke.mutate(invitation);
+                  }}
+                  label={`Revoke ${which}`}
+                  disabled={revoke.isPending}
+                />
+              );
+            }
+          : undefined
+      }
+    />
   );
+}
+
+/** Names an invitation for its revoke button and dialog: by its note, else by its role and age. */
+function whichInvitation(invitation: Invitation): string {
+  return invitation.email
+    ? `the invitation meant for ${invitation.email}`
+    : `the ${roleLabel(invitation.role).toLowerCase()} invitation made ${formatRelative(invitation.created_at)}`;
 }

@@ -3,10 +3,10 @@ import { ShieldCheck, Users } from "lucide-react";
 import type { Member } from "@/api/generated/Member";
 import type { Role } from "@/api/generated/Role";
 import { ConfirmIconButton } from "@/components/confirm-dialog";
+import { DataTable, type DataColumn } from "@/components/data-table";
 import { EmptyState, ErrorState, ListSkeleton } from "@/components/query-states";
 import { WithReason } from "@/components/with-reason";
 import { Badge } from "@/components/ui/badge";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { useMembers } from "@/features/members/api/get-members";
 import { useRemoveMember } from "@/features/members/api/remove-member";
 import { useUpdateMemberRole } from "@/features/members/api/update-member-role";
@@ -44,75 +44,79 @@ export function MembersTable({ org, role, currentUserId }: MembersTableProps) {
     return undefined;
   }
 
+  const columns: DataColumn<Member>[] = [
+    {
+      id: "member",
+      header: "Member",
+      cell: (member) => (
+        <>
+          <div className="font-medium">
+            {member.name}
+            {member.user_id === currentUserId ? (
+              <span className="ml-2 text-xs font-normal text-muted-foreground">(you)</span>
+            ) : null}
+          </div>
+          <div className="text-xs font-normal text-muted-foreground">{member.email}</div>
+        </>
+      ),
+    },
+    {
+      id: "role",
+      header: "Role",
+      cell: (member) => (
+        <MemberRoleSelect
+          member={member}
+          disabledReason={reasonFor(member)}
+          pending={updateRole.isPending && updateRole.variables.member.user_id === member.user_id}
+          onChange={(next) => {
+            updateRole.mutate({ member, role: next });
+          }}
+        />
+      ),
+    },
+    {
+      id: "two-factor",
+      header: "Two-factor",
+      cell: (member) =>
+        member.totp_enabled ? (
+          <Badge variant="secondary">
+            <ShieldCheck aria-hidden="true" />
+            On
+          </Badge>
+        ) : (
+          <span className="text-sm text-muted-foreground">Off</span>
+        ),
+    },
+    { id: "joined", header: "Joined", className: "text-muted-foreground", cell: (member) => formatDate(member.joined_at) },
+  ];
+
   return (
-    <Table>
-      <TableHeader>
-        <TableRow>
-          <TableHead>Member</TableHead>
-          <TableHead>Role</TableHead>
-          <TableHead className="hidden sm:table-cell">Two-factor</TableHead>
-          <TableHead className="hidden md:table-cell">Joined</TableHead>
-          <TableHead>
-            <span className="sr-only">Actions</span>
-          </TableHead>
-        </TableRow>
-      </TableHeader>
-      <TableBody>
-        {members.data.map((member) => {
-          const reason = reasonFor(member);
-          const busy = updateRole.isPending && updateRole.variables.member.user_id === member.user_id;
-          return (
-            <TableRow key={member.user_id}>
-              <TableCell>
-                <div className="font-medium">
-                  {member.name}
-                  {member.user_id === currentUserId ? (
-                    <span className="ml-2 text-xs font-normal text-muted-foreground">(you)</span>
-                  ) : null}
-                </div>
-                <div className="text-xs text-muted-foreground">{member.email}</div>
-              </TableCell>
-              <TableCell>
-                <MemberRoleSelect
-                  member={member}
-                  disabledReason={reason}
-                  pending={busy}
-                  onChange={(next) => {
-                    updateRole.mutate({ member, role: next });
-                  }}
-                />
-              </TableCell>
-              <TableCell className="hidden sm:table-cell">
-                {member.totp_enabled ? (
-                  <Badge variant="secondary">
-                    <ShieldCheck aria-hidden="true" />
-                    On
-                  </Badge>
-                ) : (
-                  <span className="text-sm text-muted-foreground">Off</span>
-                )}
-              </TableCell>
-              <TableCell className="hidden text-muted-foreground md:table-cell">{formatDate(member.joined_at)}</TableCell>
-              <TableCell className="text-right">
-                {writeDenied ? null : (
-                  <WithReason reason={reason}>
-                    <ConfirmIconButton
-                      title={`Remove ${member.name}?`}
-                      description={`${member.name} (${member.email}) loses access to this organization at once. You can invite them again later.`}
-                      confirmLabel="Remove member"
-                      onConfirm={() => {
-                        remove.mutate(member);
-                      }}
-                      label={`Remove ${member.name}`}
-                      disabled={Boolean(reason) || remove.isPending}
-                    />
-                  </WithReason>
-                )}
-              </TableCell>
-            </TableRow>
-          );
-        })}
-      </TableBody>
-    </Table>
+    <DataTable
+      label="Members"
+      columns={columns}
+      rows={members.data}
+      rowKey={(member) => member.user_id}
+      actions={
+        writeDenied
+          ? undefined
+          : (member) => {
+              const reason = reasonFor(member);
+              return (
+                <WithReason reason={reason}>
+                  <ConfirmIconButton
+                    title={`Remove ${member.name}?`}
+                    description={`${member.name} (${member.email}) loses access to this organization at once. You can invite them again later.`}
+                    confirmLabel="Remove member"
+                    onConfirm={() => {
+                      remove.mutate(member);
+                    }}
+                    label={`Remove ${member.name}`}
+                    disabled={Boolean(reason) || remove.isPending}
+                  />
+                </WithReason>
+              );
+            }
+      }
+    />
   );
 }

@@ -30,9 +30,7 @@ export function useAddSshKey() {
     onSuccess: (key) => {
       notifySuccess(`Added ${key.name}`);
     },
-    onError: (error) => {
-      notifyError("Could not add the SSH key", error);
-    },
+    // Its dialog shows any failure, once (see lib/form-errors).
     onSettled: () => queryClient.invalidateQueries({ queryKey: sshKeyKeys.all }),
   });
 }

@@ -19,7 +19,7 @@ import { Textarea } from "@/components/ui/textarea";
 import { useAddSshKey } from "@/features/ssh-keys/api/ssh-keys";
 import { keyComment, newSshKeySchema, type NewSshKeyValues } from "@/features/ssh-keys/schemas/ssh-key";
 import { ApiError } from "@/lib/api-client";
-import { applyServerErrors } from "@/lib/form-errors";
+import { showFormError } from "@/lib/form-errors";
 
 /** "Add SSH key": a name and one public key line. */
 export function AddSshKeyDialog() {
@@ -49,10 +49,10 @@ export function AddSshKeyDialog() {
         onOpenChange(false);
       },
       onError: (error) => {
-        if (applyServerErrors(form, error, ["name", "public_key"])) return;
-        // 409: the key is someone's already (maybe this user's).
-        if (error instanceof ApiError && error.status === 409)
-          form.setError("public_key", { message: error.message }, { shouldFocus: true });
+        // 409 key_in_use: the key is someone's already (maybe this user's); said beside the key.
+        if (error instanceof ApiError && error.code === "key_in_use" && !error.fields)
+          form.setError("public_key", { type: "server", message: error.message }, { shouldFocus: true });
+        else showFormError(form, error, ["name", "public_key"]);
       },
     });
   }

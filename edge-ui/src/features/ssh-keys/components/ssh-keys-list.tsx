@@ -1,11 +1,42 @@
 import { KeySquare } from "lucide-react";
 
+import type { SshKey } from "@/api/generated/SshKey";
 import { ConfirmIconButton } from "@/components/confirm-dialog";
+import { DataTable, type DataColumn } from "@/components/data-table";
 import { EmptyState, ErrorState, ListSkeleton } from "@/components/query-states";
 import { Badge } from "@/components/ui/badge";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { useDeleteSshKey, useSshKeys } from "@/features/ssh-keys/api/ssh-keys";
 import { formatDate, formatDateTime } from "@/lib/format";
+
+const SSH_KEY_COLUMNS: readonly DataColumn<SshKey>[] = [
+  { id: "name", header: "Name", className: "font-medium", cell: (key) => key.name },
+  {
+    id: "type",
+    header: "Type",
+    cell: (key) => (
+      <Badge variant="outline" className="font-mono">
+        {key.algorithm}
+      </Badge>
+    ),
+  },
+  {
+    id: "fingerprint",
+    header: "Fingerprint",
+    className: "max-w-72 truncate font-mono text-xs text-muted-foreground",
+    stackedClassName: "break-all font-mono text-xs",
+    cell: (key) => <span title={key.fingerprint}>{key.fingerprint}</span>,
+  },
+  {
+    id: "added",
+    header: "Added",
+    className: "text-muted-foreground",
+    cell: (key) => (
+      <time dateTime={key.created_at} title={formatDateTime(key.created_at)}>
+        {formatDate(key.created_at)}
+      </time>
+    ),
+  },
+];
 
 /** The user's SSH keys, each removable. */
 export function SshKeysList() {
@@ -23,50 +54,23 @@ export function SshKeysList() {
     );
 
   return (
-    <Table>
-      <TableHeader>
-        <TableRow>
-          <TableHead>Name</TableHead>
-          <TableHead className="hidden sm:table-cell">Type</TableHead>
-          <TableHead>Fingerprint</TableHead>
-          <TableHead className="hidden md:table-cell">Added</TableHead>
-          <TableHead>
-            <span className="sr-only">Actions</span>
-          </TableHead>
-        </TableRow>
-      </TableHeader>
-      <TableBody>
-        {keys.data.map((key) => (
-          <TableRow key={key.id}>
-            <TableCell className="font-medium">{key.name}</TableCell>
-            <TableCell className="hidden sm:table-cell">
-              <Badge variant="outline" className="font-mono">
-                {key.algorithm}
-              </Badge>
-            </TableCell>
-            <TableCell className="max-w-40 truncate font-mono text-xs text-muted-foreground sm:max-w-none" title={key.fingerprint}>
-              {key.fingerprint}
-            </TableCell>
-            <TableCell className="hidden text-muted-foreground md:table-cell">
-              <time dateTime={key.created_at} title={formatDateTime(key.created_at)}>
-                {formatDate(key.created_at)}
-              </time>
-            </TableCell>
-            <TableCell className="text-right">
-              <ConfirmIconButton
-                title={`Remove ${key.name}?`}
-                description="This key can no longer open tunnels. Tunnels it opened keep running until they close."
-                confirmLabel="Remove key"
-                onConfirm={() => {
-                  remove.mutate(key);
-                }}
-                label={`Remove ${key.name}`}
-                disabled={remove.isPending && remove.variables.id === key.id}
-              />
-            </TableCell>
-          </TableRow>
-        ))}
-      </TableBody>
-    </Table>
+    <DataTable
+      label="SSH keys"
+      columns={SSH_KEY_COLUMNS}
+      rows={keys.data}
+      rowKey={(key) => key.id}
+      actions={(key) => (
+        <ConfirmIconButton
+          title={`Remove ${key.name}?`}
+          description="This key can no longer open tunnels. Tunnels it opened keep running until they close."
+          confirmLabel="Remove key"
+          onConfirm={() => {
+            remove.mutate(key);
+          }}
+          label={`Remove ${key.name}`}
+          disabled={remove.isPending && remove.variables.id === key.id}
+        />
+      )}
+    />
   );
 }

@@ -126,4 +126,39 @@ describe("AddSshKeyDialog", () => {
       await screen.findByText("This SSH key is already registered.", { selector: "p[id$='-form-item-message']" }),
     ).toBeInTheDocument();
   });
+
+  it("shows a key in use once, beside the key, with focus on it", async () => {
+    stubApi({ "POST /api/me/ssh-keys": () => errorResponse(409, "key_in_use", "This SSH key is already registered.") });
+    const { user } = renderWithProviders(<AddSshKeyDialog />);
+
+    await user.click(screen.getByRole("button", { name: "Add SSH key" }));
+    const key = await screen.findByLabelText("Public key");
+    await user.click(key);
+    await user.paste(PUBLIC_KEY);
+    await user.click(screen.getByRole("button", { name: "Add key" }));
+    expect(await screen.findByText("This SSH key is already registered.")).toBeInTheDocument();
+    expect(key).toHaveFocus();
+    expect(key).toHaveAccessibleDescription(expect.stringContaining("This SSH key is already registered."));
+    expect(screen.getAllByText("This SSH key is already registered.")).toHaveLength(1);
+    expect(screen.queryByText("Could not add the SSH key")).not.toBeInTheDocument();
+  });
+
+  it("shows any other failure once, in the dialog, with focus on it", async () => {
+    stubApi({
+      "POST /api/me/ssh-keys": () => errorResponse(409, "too_many_keys", "You may register 100 SSH keys; remove some first."),
+    });
+    const { user } = renderWithProviders(<AddSshKeyDialog />);
+
+    await user.click(screen.getByRole("button", { name: "Add SSH key" }));
+    await user.click(await screen.findByLabelText("Public key"));
+    await user.paste(PUBLIC_KEY);
+    await user.click(screen.getByRole("button", { name: "Add key" }));
+    const alert = await within(screen.getByRole("dialog")).findByRole("alert");
+    expect(alert).toHaveTextContent("You may register 100 SSH keys; remove some first.");
+    await vi.waitFor(() => {
+      expect(alert).toHaveFocus();
+    });
+    expect(screen.getAllByText("You may register 100 SSH keys; remove some first.")).toHaveLength(1);
+    expect(screen.queryByText("Could not add the SSH key")).not.toBeInTheDocument();
+  });
 });

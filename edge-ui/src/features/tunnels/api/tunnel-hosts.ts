@@ -29,7 +29,7 @@ export function useTunnelHosts(org: string) {
   return useQuery(getTunnelHostsQueryOptions(org));
 }
 
-/** `POST /api/orgs/{org}/tunnel-hosts`; the answer holds the enrollment token, once. */
+/** `POST /api/orgs/{org}/tunnel-hosts`; the answer holds the enrollment token, once. Errors are the form's to show. */
 export function useCreateTunnelHost(org: string) {
   const queryClient = useQueryClient();
   return useMutation({
@@ -38,9 +38,7 @@ export function useCreateTunnelHost(org: string) {
     onSuccess: (created) => {
       notifySuccess(`Added ${created.host.name}`, "Copy the enrollment command now: it is shown only once.");
     },
-    onError: (error) => {
-      notifyError("Could not add the tunnel host", error);
-    },
+    // Its form shows any failure, once (see lib/form-errors).
     onSettled: () => queryClient.invalidateQueries({ queryKey: orgScope(org) }),
   });
 }

@@ -36,9 +36,7 @@ export function useReserveName(org: string) {
     onSuccess: (reserved) => {
       notifySuccess(`Reserved ${reserved.name} for ${reserved.user.name}`);
     },
-    onError: (error) => {
-      notifyError("Could not reserve the name", error);
-    },
+    // Its form shows any failure, once (see lib/form-errors).
     onSettled: () => queryClient.invalidateQueries({ queryKey: orgScope(org) }),
   });
 }

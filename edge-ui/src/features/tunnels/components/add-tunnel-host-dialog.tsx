@@ -24,7 +24,7 @@ import {
   newTunnelHostSchema,
   type NewTunnelHostValues,
 } from "@/features/tunnels/schemas/tunnel";
-import { applyServerErrors } from "@/lib/form-errors";
+import { showFormError } from "@/lib/form-errors";
 
 /** "Add tunnel host": a name; then the enrollment token and command, shown once. */
 export function AddTunnelHostDialog({ org, disabledReason }: { org: string; disabledReason?: string }) {
@@ -48,7 +48,7 @@ export function AddTunnelHostDialog({ org, disabledReason }: { org: string; disa
     create.mutate(values, {
       onSuccess: setCreated,
       onError: (error) => {
-        applyServerErrors(form, error, ["name"]);
+        showFormError(form, error, ["name"]);
       },
     });
   }

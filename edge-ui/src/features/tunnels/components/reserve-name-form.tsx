@@ -9,7 +9,7 @@ import { Select, SelectContent, SelectItem, SelectTrigger, SelectValue } from "@
 import { useReserveName } from "@/features/tunnels/api/tunnel-names";
 import { newReservedNameSchema, type NewReservedNameValues } from "@/features/tunnels/schemas/tunnel";
 import { ApiError } from "@/lib/api-client";
-import { applyServerErrors } from "@/lib/form-errors";
+import { showFormError } from "@/lib/form-errors";
 
 type ReserveNameFormProps = {
   org: string;
@@ -34,9 +34,10 @@ export function ReserveNameForm({ org, me, members }: ReserveNameFormProps) {
         form.reset({ name: "", user_id: values.user_id });
       },
       onError: (error) => {
-        if (applyServerErrors(form, error, ["name", "user_id"])) return;
-        if (error instanceof ApiError && error.code === "name_taken")
-          form.setError("name", { message: error.message }, { shouldFocus: true });
+        // 409: someone holds the name already; said beside the name.
+        if (error instanceof ApiError && error.code === "name_taken" && !error.fields)
+          form.setError("name", { type: "server", message: error.message }, { shouldFocus: true });
+        else showFormError(form, error, ["name", "user_id"]);
       },
     });
   }

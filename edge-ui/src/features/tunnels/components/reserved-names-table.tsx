@@ -1,12 +1,28 @@
 import { Tag } from "lucide-react";
 
 import type { Role } from "@/api/generated/Role";
+import type { ReservedName } from "@/api/generated/ReservedName";
 import { ConfirmIconButton } from "@/components/confirm-dialog";
+import { DataTable, type DataColumn } from "@/components/data-table";
 import { EmptyState, ErrorState, ListSkeleton } from "@/components/query-states";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { useReleaseName, useTunnelNames } from "@/features/tunnels/api/tunnel-names";
 import { can } from "@/lib/authorization";
 import { formatDate } from "@/lib/format";
+
+const NAME_COLUMNS: readonly DataColumn<ReservedName>[] = [
+  { id: "name", header: "Name", className: "font-mono font-medium", stackedClassName: "font-mono", cell: (reserved) => reserved.name },
+  {
+    id: "for",
+    header: "For",
+    cell: (reserved) => (
+      <>
+        <div>{reserved.user.name}</div>
+        <div className="text-xs text-muted-foreground">{reserved.user.email}</div>
+      </>
+    ),
+  },
+  { id: "reserved", header: "Reserved", className: "text-muted-foreground", cell: (reserved) => formatDate(reserved.created_at) },
+];
 
 /** Names kept for one member each, with releasing for those who may. */
 export function ReservedNamesTable({ org, role }: { org: string; role: Role | undefined }) {
@@ -27,45 +43,27 @@ export function ReservedNamesTable({ org, role }: { org: string; role: Role | un
     );
 
   return (
-    <Table>
-      <TableHeader>
-        <TableRow>
-          <TableHead>Name</TableHead>
-          <TableHead>For</TableHead>
-          <TableHead className="hidden sm:table-cell">Reserved</TableHead>
-          {mayWrite ? (
-            <TableHead>
-              <span className="sr-only">Actions</span>
-            </TableHead>
-          ) : null}
-        </TableRow>
-      </TableHeader>
-      <TableBody>
-        {names.data.map((reserved) => (
-          <TableRow key={reserved.name}>
-            <TableCell className="font-mono font-medium">{reserved.name}</TableCell>
-            <TableCell>
-              <div>{reserved.user.name}</div>
-              <div className="text-xs text-muted-foreground">{reserved.user.email}</div>
-            </TableCell>
-            <TableCell className="hidden text-muted-foreground sm:table-cell">{formatDate(reserved.created_at)}</TableCell>
-            {mayWrite ? (
-              <TableCell className="text-right">
-                <ConfirmIconButton
-                  title={`Release ${reserved.name}?`}
-                  description={`${reserved.user.name} keeps any tunnel open under it now, but afterwards anyone in the organization may take the name.`}
-                  confirmLabel="Release name"
-                  onConfirm={() => {
-                    release.mutate(reserved);
-                  }}
-                  label={`Release ${reserved.name}`}
-                  disabled={release.isPending && release.variables.name === reserved.name}
-                />
-              </TableCell>
-            ) : null}
-          </TableRow>
-        ))}
-      </TableBody>
-    </Table>
+    <DataTable
+      label="Reserved names"
+      columns={NAME_COLUMNS}
+      rows={names.data}
+      rowKey={(reserved) => reserved.name}
+      actions={
+        mayWrite
+          ? (reserved) => (
+              <ConfirmIconButton
+                title={`Release ${reserved.name}?`}
+                description={`${reserved.user.name} keeps any tunnel open under it now, but afterwards anyone in the organization may take the name.`}
+                confirmLabel="Release name"
+                onConfirm={() => {
+                  release.mutate(reserved);
+                }}
+                label={`Release ${reserved.name}`}
+                disabled={release.isPending && release.variables.name === reserved.name}
+              />
+            )
+          : undefined
+      }
+    />
   );
 }

@@ -96,4 +96,39 @@ describe("ReserveNameForm", () => {
       { name: "www", user_id: "u-ada" },
     ]);
   });
+
+  it("shows a taken name once, beside the name, with focus on it", async () => {
+    stubApi({
+      "POST /api/orgs/acme/tunnel-names": () => errorResponse(409, "name_taken", "The name docs is already reserved."),
+    });
+    const { user } = renderWithProviders(<ReserveNameForm org="acme" me={ADA} members={[]} />);
+    const name = screen.getByLabelText("Name");
+
+    await user.type(name, "docs");
+    await user.click(screen.getByRole("button", { name: "Reserve" }));
+    expect(await screen.findByText("The name docs is already reserved.")).toBeInTheDocument();
+    expect(name).toHaveFocus();
+    expect(name).toHaveAttribute("aria-invalid", "true");
+    expect(name).toHaveAccessibleDescription("The name docs is already reserved.");
+    // Once: no toast, no second message.
+    expect(screen.getAllByText("The name docs is already reserved.")).toHaveLength(1);
+    expect(screen.queryByText("Could not reserve the name")).not.toBeInTheDocument();
+  });
+
+  it("shows any other failure once, in the form, with focus on it", async () => {
+    stubApi({
+      "POST /api/orgs/acme/tunnel-names": () => errorResponse(409, "too_many_names", "An organization may reserve 1000 names."),
+    });
+    const { user } = renderWithProviders(<ReserveNameForm org="acme" me={ADA} members={[]} />);
+
+    await user.type(screen.getByLabelText("Name"), "docs");
+    await user.click(screen.getByRole("button", { name: "Reserve" }));
+    const alert = await screen.findByRole("alert");
+    expect(alert).toHaveTextContent("An organization may reserve 1000 names.");
+    await vi.waitFor(() => {
+      expect(alert).toHaveFocus();
+    });
+    expect(screen.getAllByText("An organization may reserve 1000 names.")).toHaveLength(1);
+    expect(screen.queryByText("Could not reserve the name")).not.toBeInTheDocument();
+  });
 });

@@ -1,9 +1,10 @@
 import { Server } from "lucide-react";
 
 import type { Role } from "@/api/generated/Role";
+import type { TunnelHost } from "@/api/generated/TunnelHost";
 import { ConfirmIconButton } from "@/components/confirm-dialog";
+import { DataTable, type DataColumn } from "@/components/data-table";
 import { EmptyState, ErrorState, ListSkeleton } from "@/components/query-states";
-import { Table, TableBody, TableCell, TableHead, TableHeader, TableRow } from "@/components/ui/table";
 import { useDeleteTunnelHost, useTunnelHosts } from "@/features/tunnels/api/tunnel-hosts";
 import { HostStatusBadge } from "@/features/tunnels/components/host-status";
 import { can } from "@/lib/authorization";
@@ -17,6 +18,33 @@ function When({ iso, relative = false }: { iso: string | null; relative?: boolea
     </time>
   );
 }
+
+/** What the hosts table shows of each tunnel host; the first column titles each row on phones. */
+const HOST_COLUMNS: readonly DataColumn<TunnelHost>[] = [
+  {
+    id: "name",
+    header: "Name",
+    cell: (host) => (
+      <>
+        <div className="font-medium">{host.name}</div>
+        {host.ssh_host && host.ssh_port ? (
+          <div className="font-mono text-xs font-normal text-muted-foreground">
+            <span className="sr-only">SSH address </span>
+            {host.ssh_host}:{host.ssh_port}
+          </div>
+        ) : null}
+      </>
+    ),
+  },
+  { id: "status", header: "Status", cell: (host) => <HostStatusBadge status={host.status} /> },
+  {
+    id: "last-seen",
+    header: "Last seen",
+    className: "text-muted-foreground",
+    cell: (host) => <When iso={host.last_seen_at} relative />,
+  },
+  { id: "enrolled", header: "Enrolled", className: "text-muted-foreground", cell: (host) => <When iso={host.enrolled_at} /> },
+];
 
 /** The organization's tunnel hosts and whether they are connected, with removal for those who may. */
 export function TunnelHostsTable({ org, role }: { org: string; role: Role | undefined }) {
@@ -37,58 +65,27 @@ export function TunnelHostsTable({ org, role }: { org: string; role: Role | unde
     );
 
   return (
-    <Table>
-      <TableHeader>
-        <TableRow>
-          <TableHead>Name</TableHead>
-          <TableHead>Status</TableHead>
-          <TableHead>Last seen</TableHead>
-          <TableHead className="hidden sm:table-cell">Enrolled</TableHead>
-          {mayWrite ? (
-            <TableHead>
-              <span className="sr-only">Actions</span>
-            </TableHead>
-          ) : null}
-        </TableRow>
-      </TableHeader>
-      <TableBody>
-        {hosts.data.map((host) => (
-          <TableRow key={host.id}>
-            <TableCell>
-              <div className="font-medium">{host.name}</div>
-              {host.ssh_host && host.ssh_port ? (
-                <div className="font-mono text-xs text-muted-foreground">
-                  <span className="sr-only">SSH address </span>
-                  {host.ssh_host}:{host.ssh_port}
-                </div>
-              ) : null}
-            </TableCell>
-            <TableCell>
-              <HostStatusBadge status={host.status} />
-            </TableCell>
-            <TableCell className="text-muted-foreground">
-              <When iso={host.last_seen_at} relative />
-            </TableCell>
-            <TableCell className="hidden text-muted-foreground sm:table-cell">
-              <When iso={host.enrolled_at} />
-            </TableCell>
-            {mayWrite ? (
-              <TableCell className="text-right">
-                <ConfirmIconButton
-                  title={`Remove ${host.name}?`}
-                  description="The host can no longer reach the edge: its tunnels stop being listed and new SSH sessions are refused. To use the machine again, add it anew and enroll it."
-                  confirmLabel="Remove host"
-                  onConfirm={() => {
-                    remove.mutate(host);
-                  }}
-                  label={`Remove ${host.name}`}
-                  disabled={remove.isPending && remove.variables.id === host.id}
-                />
-              </TableCell>
-            ) : null}
-          </TableRow>
-        ))}
-      </TableBody>
-    </Table>
+    <DataTable
+      label="Tunnel hosts"
+      columns={HOST_COLUMNS}
+      rows={hosts.data}
+      rowKey={(host) => host.id}
+      actions={
+        mayWrite
+          ? (host) => (
+              <ConfirmIconButton
+                title={`Remove ${host.name}?`}
+                description="The host can no longer reach the edge: its tunnels stop being listed and new SSH sessions are refused. To use the machine again, add it anew and enroll it."
+                confirmLabel="Remove host"
+                onConfirm={() => {
+                  remove.mutate(host);
+                }}
+                label={`Remove ${host.name}`}
+                disabled={remove.isPending && remove.variables.id === host.id}
+              />
+            )
+          : undefined
+      }
+    />
   );
 }

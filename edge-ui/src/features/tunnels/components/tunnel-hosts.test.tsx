@@ -122,6 +122,26 @@ describe("AddTunnelHostDialog", () => {
     expect(await screen.findByText("Must be at most 100 characters")).toBeInTheDocument();
   });
 
+  it("shows a failure without fields once, in the dialog, with focus on it", async () => {
+    stubApi({
+      "POST /api/orgs/acme/tunnel-hosts": () =>
+        errorResponse(409, "too_many_hosts", "An organization may have 100 tunnel hosts."),
+    });
+    const { user } = renderWithProviders(<AddTunnelHostDialog org="acme" />);
+
+    await user.click(screen.getByRole("button", { name: "Add tunnel host" }));
+    await user.type(await screen.findByLabelText("Name"), "eu-2");
+    await user.click(screen.getByRole("button", { name: "Add host" }));
+    const alert = await within(screen.getByRole("dialog")).findByRole("alert");
+    expect(alert).toHaveTextContent("An organization may have 100 tunnel hosts.");
+    await vi.waitFor(() => {
+      expect(alert).toHaveFocus();
+    });
+    // No toast repeats it.
+    expect(screen.getAllByText("An organization may have 100 tunnel hosts.")).toHaveLength(1);
+    expect(screen.queryByText("Could not add the tunnel host")).not.toBeInTheDocument();
+  });
+
   it("is disabled, with the reason, for those who may not add hosts", async () => {
     stubApi({});
     const { user } = renderWithProviders(

@@ -20,18 +20,19 @@ export function TunnelUrl({ tunnel }: { tunnel: Pick<Tunnel, "name" | "kind" | "
   const web = /^https?:\/\//.test(tunnel.public_url);
 
   return (
-    <span className="inline-flex max-w-full items-center gap-1">
+    // The whole URL, wrapped anywhere when the cell or stacked row is narrow (never cut off, never widening it).
+    <span className="inline-flex max-w-full items-center gap-1 whitespace-normal">
       {web ? (
         <a
           href={tunnel.public_url}
           target="_blank"
           rel="noreferrer"
-          className="truncate font-mono text-xs underline underline-offset-4"
+          className="min-w-0 font-mono text-xs break-all underline underline-offset-4"
         >
           {tunnel.public_url}
         </a>
       ) : (
-        <span className="truncate font-mono text-xs">{tunnel.public_url}</span>
+        <span className="min-w-0 font-mono text-xs break-all">{tunnel.public_url}</span>
       )}
       <Button
         type="button"

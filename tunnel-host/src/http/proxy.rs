@@ -40,22 +40,44 @@ enum Target {
     Bad,
 }
 
-/// Serves one request; never fails, errors become pages.
+/// Serves one request; never fails, errors become pages. Over TLS, adds HSTS when
+/// configured.
 pub(crate) async fn handle(
     ctx: Arc<Ctx>,
     conn: Arc<ConnState>,
     req: Request<Incoming>,
 ) -> Result<Response<ProxyBody>, Infallible> {
+    if conn.secure {
+        Metrics::inc(&ctx.metrics().https_requests);
+    }
+    let mut response = respond(&ctx, &conn, req).await;
+    if conn.secure
+        && let Some(max_age) = ctx.config.hsts_max_age
+        && let Ok(v) = HeaderValue::from_str(&format!("max-age={}", max_age.as_secs()))
+    {
+        response
+            .headers_mut()
+            .insert(header::STRICT_TRANSPORT_SECURITY, v);
+    }
+    Ok(response)
+}
+
+async fn respond(ctx: &Ctx, conn: &ConnState, req: Request<Incoming>) -> Response<ProxyBody> {
     let page = match target(&req, &ctx.config.domain) {
         Target::Tunnel(name) => match ctx.registry.lookup_http(&name) {
-            Lookup::Live(tunnel) => match proxy(&ctx, &conn, tunnel, req).await {
-                Ok(response) => return Ok(response),
-                Err(page) => page,
+            Lookup::Live(tunnel) => match ctx.https_port {
+                Some(port) if tunnel.spec().https_only && !conn.secure => {
+                    return redirect(&ctx.https_url(&name, port), &req);
+                }
+                _ => match proxy(ctx, conn, tunnel, req).await {
+                    Ok(response) => return response,
+                    Err(page) => page,
+                },
             },
             Lookup::Offline => offline(&name),
-            Lookup::Unknown => not_found(&ctx, &name),
+            Lookup::Unknown => not_found(ctx, &name),
         },
-        Target::NoSuchName => not_found(&ctx, "this name"),
+        Target::NoSuchName => not_found(ctx, "this name"),
         Target::Apex => page::error(
             StatusCode::NOT_FOUND,
             "No tunnel here",
@@ -81,7 +103,29 @@ pub(crate) async fn handle(
         }
     };
     Metrics::inc(&ctx.metrics().http_errors);
-    Ok(page)
+    page
+}
+
+/// `308 Permanent Redirect` to the same path and query under `base` (`https://app.<domain>`),
+/// so the method and body are kept.
+fn redirect<B>(base: &str, req: &Request<B>) -> Response<ProxyBody> {
+    let path = req
+        .uri()
+        .path_and_query()
+        .map_or("/", PathAndQuery::as_str);
+    let location = format!("{base}{path}");
+    let mut response = page::error(
+        StatusCode::PERMANENT_REDIRECT,
+        "Moved to HTTPS",
+        &format!(
+            "This tunnel is served over HTTPS: <a href=\"{0}\">{0}</a>.",
+            escape(&location)
+        ),
+    );
+    if let Ok(v) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, v);
+    }
+    response
 }
 
 fn not_found(ctx: &Ctx, name: &str) -> Response<ProxyBody> {
@@ -191,7 +235,7 @@ async fn proxy(
     if let Ok(v) = HeaderValue::from_str(&host) {
         parts.headers.insert(header::HOST, v);
     }
-    set_forwarded(&mut parts.headers, conn.peer.ip(), &host);
+    set_forwarded(&mut parts.headers, conn.peer.ip(), &host, conn.secure);
     let body = Limited::new(
         body.map_err(VisitorBodyError),
         usize::try_from(limit).unwrap_or(usize::MAX),

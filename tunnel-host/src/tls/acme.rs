@@ -138,8 +138,9 @@ impl Acme {
         if self.fresh(&fqdn) {
             return true;
         }
-        if let Err(error) = self.order(&fqdn).await {
-            tracing::warn!(%fqdn, %error, "no certificate obtained");
+        match self.order(&fqdn).await {
+            Ok(()) | Err(Error::RateLimited { .. }) => {}
+            Err(error) => tracing::warn!(%fqdn, %error, "certificate order failed"),
         }
         self.resolver.name(&fqdn).is_some()
     }
@@ -159,7 +160,7 @@ impl Acme {
             let retry_after = match held {
                 Held::Backoff(d) | Held::HourlyCap(d) => d,
             };
-            tracing::info!(%fqdn, ?held, "certificate order held back by the rate limits");
+            tracing::debug!(%fqdn, ?held, "certificate order held back by the rate limits");
             return Err(Error::RateLimited { retry_after });
         }
         Metrics::inc(&self.metrics().acme_orders);

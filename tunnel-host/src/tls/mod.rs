@@ -160,8 +160,14 @@ fn signed(params: rcgen::CertificateParams) -> Result<(CertifiedKey, String, Str
     let key = rcgen::KeyPair::generate().map_err(internal)?;
     let cert = params.self_signed(&key).map_err(internal)?;
     let der = PrivateKeyDer::Pkcs8(key.serialize_der().into());
-    let certified = CertifiedKey::from_der(vec![cert.der().clone()], der, &provider())
-        .map_err(|e| Error::Internal(format!("loading a certificate: {e}")))?;
+    // Not `CertifiedKey::from_der`: its consistency check parses the certificate with webpki,
+    // which refuses the TLS-ALPN-01 certificate's critical acmeIdentifier extension. The key
+    // was made for this certificate just above.
+    let signer = provider()
+        .key_provider
+        .load_private_key(der)
+        .map_err(|e| Error::Internal(format!("loading a certificate key: {e}")))?;
+    let certified = CertifiedKey::new(vec![cert.der().clone()], signer);
     Ok((certified, cert.pem(), key.serialize_pem()))
 }
 

@@ -212,7 +212,8 @@ impl Host {
             servers.spawn(edge::link::run(link, ctx.registry.clone(), stop.clone()));
         }
         servers.close();
-        tracing::info!(ssh = %addrs.ssh, http = %addrs.http, https = ?addrs.https, admin = %addrs.admin, "tunnel host listening");
+        let https = addrs.https.map_or_else(|| "off".to_owned(), |a| a.to_string());
+        tracing::info!(ssh = %addrs.ssh, http = %addrs.http, %https, admin = %addrs.admin, "tunnel host listening");
 
         shutdown.await;
         tracing::info!("tunnel host shutting down");

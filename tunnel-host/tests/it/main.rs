@@ -10,6 +10,7 @@ mod edge_enroll;
 mod edge_link;
 mod edge_stats;
 mod host_key;
+mod https;
 mod http_proxy;
 mod lifecycle;
 mod names;

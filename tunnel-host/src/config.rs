@@ -87,7 +87,11 @@ pub struct Config {
     pub acme_contact: Option<String>,
 
     /// Most new ACME orders per hour, over all names.
-    #[arg(long, env = "TUNNEL_HOST_ACME_MAX_ORDERS_PER_HOUR", default_value_t = 20)]
+    #[arg(
+        long,
+        env = "TUNNEL_HOST_ACME_MAX_ORDERS_PER_HOUR",
+        default_value_t = 20
+    )]
     pub acme_max_orders_per_hour: usize,
 
     /// Wait after a failed order for a name before trying it again; doubles with each

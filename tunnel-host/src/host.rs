@@ -212,7 +212,9 @@ impl Host {
             servers.spawn(edge::link::run(link, ctx.registry.clone(), stop.clone()));
         }
         servers.close();
-        let https = addrs.https.map_or_else(|| "off".to_owned(), |a| a.to_string());
+        let https = addrs
+            .https
+            .map_or_else(|| "off".to_owned(), |a| a.to_string());
         tracing::info!(ssh = %addrs.ssh, http = %addrs.http, %https, admin = %addrs.admin, "tunnel host listening");
 
         shutdown.await;

@@ -164,7 +164,12 @@ mod tests {
     #[test]
     fn forwarded_headers_overwrite_spoofs() {
         let mut h = map(&[("x-forwarded-for", "6.6.6.6")]);
-        set_forwarded(&mut h, "10.1.2.3".parse().unwrap(), "app.localhost:8080", false);
+        set_forwarded(
+            &mut h,
+            "10.1.2.3".parse().unwrap(),
+            "app.localhost:8080",
+            false,
+        );
         assert_eq!(h.get("x-forwarded-for").unwrap(), "10.1.2.3");
         assert_eq!(h.get("x-forwarded-proto").unwrap(), "http");
         assert_eq!(h.get("x-forwarded-host").unwrap(), "app.localhost:8080");

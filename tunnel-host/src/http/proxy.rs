@@ -109,10 +109,7 @@ async fn respond(ctx: &Ctx, conn: &ConnState, req: Request<Incoming>) -> Respons
 /// `308 Permanent Redirect` to the same path and query under `base` (`https://app.<domain>`),
 /// so the method and body are kept.
 fn redirect<B>(base: &str, req: &Request<B>) -> Response<ProxyBody> {
-    let path = req
-        .uri()
-        .path_and_query()
-        .map_or("/", PathAndQuery::as_str);
+    let path = req.uri().path_and_query().map_or("/", PathAndQuery::as_str);
     let location = format!("{base}{path}");
     let mut response = page::error(
         StatusCode::PERMANENT_REDIRECT,

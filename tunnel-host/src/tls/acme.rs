@@ -28,6 +28,11 @@ use super::{CertResolver, Loaded};
 
 /// How long the ACME server may take to validate, and then to issue.
 const POLL_TIMEOUT: Duration = Duration::from_secs(90);
+/// How long an answer about a reservation is reused: visitors' handshakes for unknown names
+/// must not turn into one edge request each.
+const RESERVATION_TTL: Duration = Duration::from_secs(60);
+/// Most reservation answers kept.
+const RESERVATION_CAP: usize = 4096;
 
 /// Obtains and renews certificates for tunnel names.
 pub struct Acme {
@@ -47,13 +52,16 @@ pub struct Acme {
     /// find the certificate.
     in_flight: Mutex<HashMap<String, Arc<tokio::sync::Mutex<()>>>>,
     expiry: Mutex<HashMap<String, SystemTime>>,
+    /// Recent answers of [`KeyAuthority::is_reserved`], with when they were given.
+    reservations: Mutex<HashMap<String, (bool, Instant)>>,
 }
 
 /// Whether a certificate expiring at `not_after` should be renewed at `now`.
 pub fn due(not_after: SystemTime, now: SystemTime, renew_before: Duration) -> bool {
-    not_after
-        .duration_since(now)
-        .map_or(true, |left| left < renew_before)
+    match not_after.duration_since(now) {
+        Ok(left) => left < renew_before,
+        Err(_) => true,
+    }
 }
 
 impl Acme {
@@ -93,6 +101,7 @@ impl Acme {
             account: tokio::sync::Mutex::new(None),
             in_flight: Mutex::new(HashMap::new()),
             expiry: Mutex::new(expiry),
+            reservations: Mutex::new(HashMap::new()),
         })
     }
 
@@ -102,18 +111,34 @@ impl Acme {
 
     /// Whether `name` may have a certificate: an open HTTP tunnel has it, or someone
     /// reserved it. Anything else (and a reservation nobody can check) may not, so nobody
-    /// can make the host order certificates for names of their choosing.
+    /// can make the host order certificates for names of their choosing. Reservation
+    /// answers are reused for [`RESERVATION_TTL`].
     pub async fn allowed(&self, name: &str) -> bool {
         if matches!(self.registry.lookup_http(name), Lookup::Live(_)) {
             return true;
         }
-        match self.authority.is_reserved(name).await {
+        let now = Instant::now();
+        if let Some((reserved, at)) = lock(&self.reservations).get(name)
+            && now.saturating_duration_since(*at) < RESERVATION_TTL
+        {
+            return *reserved;
+        }
+        let reserved = match self.authority.is_reserved(name).await {
             Ok(reserved) => reserved,
             Err(error) => {
                 tracing::warn!(%name, %error, "reservation check failed; no certificate");
                 false
             }
+        };
+        let mut answers = lock(&self.reservations);
+        if answers.len() >= RESERVATION_CAP {
+            answers.retain(|_, (_, at)| now.saturating_duration_since(*at) < RESERVATION_TTL);
+            if answers.len() >= RESERVATION_CAP {
+                answers.clear();
+            }
         }
+        answers.insert(name.to_owned(), (reserved, now));
+        reserved
     }
 
     /// Makes sure `name` (a tunnel name) has a certificate that is not due for renewal,
@@ -190,11 +215,13 @@ impl Acme {
         if let Some(account) = held.as_ref() {
             return Ok(account.clone());
         }
-        let builder = || match &self.ca_root {
-            Some(root) => Account::builder_with_root(root),
-            None => Account::builder(),
-        }
-        .map_err(acme_error);
+        let builder = || {
+            match &self.ca_root {
+                Some(root) => Account::builder_with_root(root),
+                None => Account::builder(),
+            }
+            .map_err(acme_error)
+        };
         let account = match self.store.load_account() {
             Some(record) if record.directory == self.directory => builder()?
                 .from_credentials(record.credentials)
@@ -264,10 +291,7 @@ impl Acme {
             return Err(Error::Upstream(format!("acme order is {status:?}")));
         }
         let key = order.finalize().await.map_err(acme_error)?;
-        let chain = order
-            .poll_certificate(&retries)
-            .await
-            .map_err(acme_error)?;
+        let chain = order.poll_certificate(&retries).await.map_err(acme_error)?;
         Ok((chain, key))
     }
 
@@ -379,7 +403,7 @@ mod tests {
         fn closed(&self, _: &TunnelInfo, _: &CloseReason) {}
     }
 
-    struct Reserved(&'static str);
+    struct Reserved(&'static str, std::sync::atomic::AtomicUsize);
 
     #[async_trait]
     impl KeyAuthority for Reserved {
@@ -390,6 +414,7 @@ mod tests {
             Ok(crate::authority::KeyDecision::Unknown)
         }
         async fn is_reserved(&self, name: &str) -> Result<bool> {
+            self.1.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             if name == "broken" {
                 return Err(Error::EdgeUnavailable("down".into()));
             }
@@ -398,6 +423,12 @@ mod tests {
     }
 
     fn acme(dir: &std::path::Path) -> (Acme, Registry) {
+        let (acme, registry, _) = acme_asking(dir);
+        (acme, registry)
+    }
+
+    /// An ACME client whose authority reserves `kept`, and that authority (counting calls).
+    fn acme_asking(dir: &std::path::Path) -> (Acme, Registry, Arc<Reserved>) {
         let config = Config::try_parse_from([
             "tunnel-host",
             "--domain",
@@ -413,14 +444,9 @@ mod tests {
         .unwrap();
         let registry = Registry::new(Arc::new(Metrics::default()), 10);
         let resolver = Arc::new(CertResolver::new("t.test"));
-        let acme = Acme::new(
-            &config,
-            resolver,
-            registry.clone(),
-            Arc::new(Reserved("kept")),
-        )
-        .unwrap();
-        (acme, registry)
+        let authority = Arc::new(Reserved("kept", Default::default()));
+        let acme = Acme::new(&config, resolver, registry.clone(), authority.clone()).unwrap();
+        (acme, registry, authority)
     }
 
     fn open(registry: &Registry, name: &str) {
@@ -450,6 +476,17 @@ mod tests {
         assert!(acme.allowed("kept").await);
         assert!(!acme.allowed("random").await);
         assert!(!acme.allowed("broken").await, "fails closed");
+    }
+
+    #[tokio::test]
+    async fn reservation_answers_are_reused_so_handshakes_do_not_each_ask_the_edge() {
+        let dir = tempfile::tempdir().unwrap();
+        let (acme, _, authority) = acme_asking(dir.path());
+        for _ in 0..5 {
+            assert!(!acme.allowed("random").await);
+            assert!(acme.allowed("kept").await);
+        }
+        assert_eq!(authority.1.load(std::sync::atomic::Ordering::Relaxed), 2);
     }
 
     #[tokio::test]

@@ -113,8 +113,6 @@ mod tests {
     fn a_missing_pair_fails_the_start() {
         let dir = tempfile::tempdir().unwrap();
         let resolver = Arc::new(CertResolver::new("t.test"));
-        assert!(
-            Watcher::new(dir.path().join("c"), dir.path().join("k"), resolver).is_err()
-        );
+        assert!(Watcher::new(dir.path().join("c"), dir.path().join("k"), resolver).is_err());
     }
 }

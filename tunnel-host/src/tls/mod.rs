@@ -136,12 +136,11 @@ pub fn load_files(cert: &Path, key: &Path) -> Result<Loaded> {
 
 /// The `notAfter` of a DER certificate.
 fn not_after(cert: &CertificateDer<'_>) -> Result<SystemTime> {
-    let (_, parsed) = x509_parser::parse_x509_certificate(cert.as_ref()).map_err(|e| {
-        Error::Invalid {
+    let (_, parsed) =
+        x509_parser::parse_x509_certificate(cert.as_ref()).map_err(|e| Error::Invalid {
             field: "tls_cert",
             reason: format!("unreadable certificate: {e}"),
-        }
-    })?;
+        })?;
     let secs = parsed.validity().not_after.timestamp();
     Ok(UNIX_EPOCH + Duration::from_secs(u64::try_from(secs).unwrap_or(0)))
 }

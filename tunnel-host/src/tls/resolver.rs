@@ -93,7 +93,8 @@ impl ResolvesServerCert for CertResolver {
 
 fn read<T>(lock: &RwLock<T>) -> RwLockReadGuard<'_, T> {
     // Writers only swap whole values in, so a poisoned lock holds a consistent value.
-    lock.read().unwrap_or_else(std::sync::PoisonError::into_inner)
+    lock.read()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 fn write<T>(lock: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
@@ -131,14 +132,20 @@ mod tests {
         assert!(r.pick(None, h2).is_none());
         let wildcard = key("*.t.test");
         r.set_wildcard(Arc::clone(&wildcard));
-        assert!(Arc::ptr_eq(&r.pick(Some("app.t.test"), h2).unwrap(), &wildcard));
+        assert!(Arc::ptr_eq(
+            &r.pick(Some("app.t.test"), h2).unwrap(),
+            &wildcard
+        ));
         // the wildcard covers one label under the domain, nothing else
         assert!(r.pick(Some("a.b.t.test"), h2).is_none());
         assert!(r.pick(Some("other.test"), h2).is_none());
         let own = key("app.t.test");
         r.set_name("app.t.test", Arc::clone(&own));
         assert!(Arc::ptr_eq(&r.pick(Some("APP.t.test."), h2).unwrap(), &own));
-        assert!(Arc::ptr_eq(&r.pick(Some("web.t.test"), h2).unwrap(), &wildcard));
+        assert!(Arc::ptr_eq(
+            &r.pick(Some("web.t.test"), h2).unwrap(),
+            &wildcard
+        ));
     }
 
     #[test]
@@ -149,10 +156,16 @@ mod tests {
         assert!(r.pick(Some("app.t.test"), acme).is_none());
         let challenge = key("app.t.test");
         r.set_challenge("app.t.test", Arc::clone(&challenge));
-        assert!(Arc::ptr_eq(&r.pick(Some("app.t.test"), acme).unwrap(), &challenge));
+        assert!(Arc::ptr_eq(
+            &r.pick(Some("app.t.test"), acme).unwrap(),
+            &challenge
+        ));
         // a visitor offering acme-tls/1 among others is a visitor
         let mixed: &[&[u8]] = &[b"h2", ACME_TLS_ALPN];
-        assert!(!Arc::ptr_eq(&r.pick(Some("app.t.test"), mixed).unwrap(), &challenge));
+        assert!(!Arc::ptr_eq(
+            &r.pick(Some("app.t.test"), mixed).unwrap(),
+            &challenge
+        ));
         r.clear_challenge("app.t.test");
         assert!(r.pick(Some("app.t.test"), acme).is_none());
     }

@@ -165,7 +165,11 @@ mod tests {
         assert_eq!(mode(&certs.join("app.t.test.key")), 0o600);
         assert_eq!(mode(&certs.join("app.t.test.pem")), 0o600);
         assert_eq!(mode(&certs), 0o700);
-        assert_eq!(std::fs::read_dir(&certs).unwrap().count(), 4, "no temporary files left");
+        assert_eq!(
+            std::fs::read_dir(&certs).unwrap().count(),
+            4,
+            "no temporary files left"
+        );
     }
 
     #[test]

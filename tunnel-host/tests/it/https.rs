@@ -69,7 +69,10 @@ async fn certificates_from_files_serve_http2_and_http1_and_port_443_tunnels_redi
     let (_plain, info) = host
         .tunnel(&alice, &format!("web:80:{}", app.addr), |t| t.name == "web")
         .await;
-    assert_eq!(info.public_url, format!("https://web.localhost:{https_port}"));
+    assert_eq!(
+        info.public_url,
+        format!("https://web.localhost:{https_port}")
+    );
 
     // HTTP/2 by ALPN
     let stream = tls(&host, "web.localhost", &cert_pem, &[b"h2", b"http/1.1"])
@@ -93,7 +96,10 @@ async fn certificates_from_files_serve_http2_and_http1_and_port_443_tunnels_redi
     let text = response.into_body().collect().await.unwrap().to_bytes();
     let text = String::from_utf8_lossy(&text);
     assert!(text.contains("x-forwarded-proto: https"), "{text}");
-    assert!(text.contains(&format!("host: web.localhost:{https_port}")), "{text}");
+    assert!(
+        text.contains(&format!("host: web.localhost:{https_port}")),
+        "{text}"
+    );
 
     // HTTP/1.1 when the client offers only that
     let stream = tls(&host, "web.localhost", &cert_pem, &[b"http/1.1"])
@@ -107,16 +113,30 @@ async fn certificates_from_files_serve_http2_and_http1_and_port_443_tunnels_redi
         .await
         .unwrap();
     assert_eq!(response.status(), 200);
-    assert_eq!(response.body().as_ref(), b"hello from /x via web.localhost [app]");
+    assert_eq!(
+        response.body().as_ref(),
+        b"hello from /x via web.localhost [app]"
+    );
     // no HSTS unless configured
-    assert!(response.headers().get("strict-transport-security").is_none());
+    assert!(
+        response
+            .headers()
+            .get("strict-transport-security")
+            .is_none()
+    );
 
     // a name outside the domain gets no certificate
-    assert!(tls(&host, "web.example.com", &cert_pem, &[b"h2"]).await.is_err());
+    assert!(
+        tls(&host, "web.example.com", &cert_pem, &[b"h2"])
+            .await
+            .is_err()
+    );
 
     // port 443: plain HTTP redirects (method and body kept: 308), HTTPS serves
     let (_secure, _) = host
-        .tunnel(&alice, &format!("safe:443:{}", app.addr), |t| t.name == "safe")
+        .tunnel(&alice, &format!("safe:443:{}", app.addr), |t| {
+            t.name == "safe"
+        })
         .await;
     let response = get(host.addrs.http, &host_header(&host, "safe"), "/p?q=1")
         .await
@@ -129,7 +149,11 @@ async fn certificates_from_files_serve_http2_and_http1_and_port_443_tunnels_redi
     let response = get(host.addrs.http, &host_header(&host, "web"), "/p")
         .await
         .unwrap();
-    assert_eq!(response.status(), 200, "port 80 tunnels stay on plain HTTP too");
+    assert_eq!(
+        response.status(),
+        200,
+        "port 80 tunnels stay on plain HTTP too"
+    );
     let m = host.registry.metrics();
     assert_eq!(m.https_requests.load(Ordering::Relaxed), 2);
     assert!(m.tls_handshake_failures.load(Ordering::Relaxed) >= 1);
@@ -156,15 +180,27 @@ async fn with_acme_only_open_or_reserved_names_lead_to_an_order() {
     let self_signed = tunnel_host::tls::self_signed(&["x".into()]).unwrap().1;
 
     // neither open nor reserved: no order, and the handshake fails
-    assert!(tls(&host, "random.localhost", &self_signed, &[b"h2"]).await.is_err());
+    assert!(
+        tls(&host, "random.localhost", &self_signed, &[b"h2"])
+            .await
+            .is_err()
+    );
     assert_eq!(m.acme_orders.load(Ordering::Relaxed), 0);
     assert_eq!(m.acme_names_refused.load(Ordering::Relaxed), 1);
 
     // reserved in the panel: ordered (and failed, the server being away), then backed off
-    assert!(tls(&host, "kept.localhost", &self_signed, &[b"h2"]).await.is_err());
+    assert!(
+        tls(&host, "kept.localhost", &self_signed, &[b"h2"])
+            .await
+            .is_err()
+    );
     assert_eq!(m.acme_orders.load(Ordering::Relaxed), 1);
     assert_eq!(m.acme_order_failures.load(Ordering::Relaxed), 1);
-    assert!(tls(&host, "kept.localhost", &self_signed, &[b"h2"]).await.is_err());
+    assert!(
+        tls(&host, "kept.localhost", &self_signed, &[b"h2"])
+            .await
+            .is_err()
+    );
     assert_eq!(m.acme_orders.load(Ordering::Relaxed), 1, "backed off");
     assert_eq!(m.acme_rate_limited.load(Ordering::Relaxed), 1);
 }

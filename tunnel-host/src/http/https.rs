@@ -71,7 +71,11 @@ pub(crate) async fn serve_https(
                 .timer(TokioTimer::new())
                 .header_read_timeout(HEADER_READ_TIMEOUT)
                 .keep_alive(true);
-            builder.http2().timer(TokioTimer::new());
+            // RFC 8441: WebSockets over HTTP/2 (extended CONNECT).
+            builder
+                .http2()
+                .timer(TokioTimer::new())
+                .enable_connect_protocol();
             let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
             tokio::pin!(conn);
             tokio::select! {

@@ -1,5 +1,6 @@
 //! HTTPS in process: a certificate from files serves HTTP/2 and HTTP/1.1 by ALPN with
-//! `X-Forwarded-Proto: https`, a port-443 tunnel has plain HTTP redirected, and with ACME
+//! `X-Forwarded-Proto: https`, a port-443 tunnel has plain HTTP redirected, a WebSocket
+//! works over HTTP/2 (RFC 8441) to an app that speaks HTTP/1.1 Upgrade, and with ACME
 //! only names open or reserved at the edge lead to an order (the ACME server here is
 //! unreachable, so an order that is placed fails and is counted).
 
@@ -13,6 +14,10 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName};
 use tokio::net::TcpStream;
 use tokio_rustls::client::TlsStream;
+
+use futures_util::{SinkExt, StreamExt};
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::tungstenite::protocol::Role;
 
 use crate::common;
 
@@ -203,4 +208,70 @@ async fn with_acme_only_open_or_reserved_names_lead_to_an_order() {
     );
     assert_eq!(m.acme_orders.load(Ordering::Relaxed), 1, "backed off");
     assert_eq!(m.acme_rate_limited.load(Ordering::Relaxed), 1);
+}
+
+#[tokio::test]
+async fn a_websocket_works_over_http2_to_an_app_speaking_http1_upgrade() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_, cert_pem, key_pem) = tunnel_host::tls::self_signed(&["ws.localhost".into()]).unwrap();
+    let (cert, key) = (dir.path().join("c.pem"), dir.path().join("k.pem"));
+    std::fs::write(&cert, &cert_pem).unwrap();
+    std::fs::write(&key, &key_pem).unwrap();
+    let (cert, key) = (cert.to_str().unwrap(), key.to_str().unwrap());
+    let host = TestHost::start_with(&[
+        "--https-addr",
+        "127.0.0.1:0",
+        "--tls-cert",
+        cert,
+        "--tls-key",
+        key,
+    ])
+    .await;
+    let echo = crate::websocket::spawn_ws_echo().await;
+    let alice = host.add_user("alice");
+    let (_ssh, _) = host
+        .tunnel(&alice, &format!("ws:80:{echo}"), |t| t.name == "ws")
+        .await;
+    let https_port = host.addrs.https.unwrap().port();
+    let stream = tls(&host, "ws.localhost", &cert_pem, &[b"h2"])
+        .await
+        .unwrap();
+    let (mut h2, conn) = hyper::client::conn::http2::handshake::<_, _, Full<Bytes>>(
+        TokioExecutor::new(),
+        TokioIo::new(stream),
+    )
+    .await
+    .unwrap();
+    tokio::spawn(conn);
+    // One plain request first, so the server's SETTINGS (with extended CONNECT) are in.
+    let plain = http::Request::builder()
+        .uri(format!("https://ws.localhost:{https_port}/"))
+        .body(Full::new(Bytes::new()))
+        .unwrap();
+    let _ = h2.send_request(plain).await.unwrap();
+
+    let mut connect = http::Request::builder()
+        .method(http::Method::CONNECT)
+        .uri(format!("https://ws.localhost:{https_port}/socket"))
+        .header("sec-websocket-version", "13")
+        .body(Full::new(Bytes::new()))
+        .unwrap();
+    connect
+        .extensions_mut()
+        .insert(hyper::ext::Protocol::from_static("websocket"));
+    let response = h2.send_request(connect).await.unwrap();
+    assert_eq!(response.status(), 200);
+    let upgraded = hyper::upgrade::on(response).await.unwrap();
+    let mut ws = tokio_tungstenite::WebSocketStream::from_raw_socket(
+        TokioIo::new(upgraded),
+        Role::Client,
+        None,
+    )
+    .await;
+    ws.send(Message::text("over h2")).await.unwrap();
+    assert_eq!(ws.next().await.unwrap().unwrap(), Message::text("over h2"));
+    let blob = noise(128 * 1024, 3);
+    ws.send(Message::binary(blob.clone())).await.unwrap();
+    assert_eq!(ws.next().await.unwrap().unwrap(), Message::binary(blob));
+    ws.close(None).await.unwrap();
 }

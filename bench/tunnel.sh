@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Tunnel host bench: bulk throughput (a 100 MiB GET, best of 3) and request latency (p50/p99
-# of 1000 small keep-alive GETs) through tunnel-host, through plain OpenSSH `ssh -R` to a
-# local sshd, and directly to the app, all on loopback, with ratios at the end.
+# of 1000 small keep-alive GETs) through tunnel-host over plain HTTP and over HTTPS (rustls,
+# a self-signed certificate from files, HTTP/1.1 like the plain figures; `th-https`), through
+# plain OpenSSH `ssh -R` to a local sshd, and directly to the app, all on loopback, with
+# ratios at the end (`https / http (th)` compares the two tunnel-host figures of the run).
 #
 # The work is done by the Rust example tunnel-host/examples/tunnel_bench.rs, built here with
 # the workspace release profile together with the tunnel-host binary, which it runs as its

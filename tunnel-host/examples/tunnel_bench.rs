@@ -1,5 +1,6 @@
-//! Throughput and latency through tunnel-host, through plain OpenSSH `ssh -R` to a local
-//! sshd, and directly, on loopback. Run it with `bench/tunnel.sh`, which builds it in release.
+//! Throughput and latency through tunnel-host (plain HTTP, and HTTPS with a self-signed
+//! certificate from files, both HTTP/1.1), through plain OpenSSH `ssh -R` to a local sshd,
+//! and directly, on loopback. Run it with `bench/tunnel.sh`, which builds it in release.
 //!
 //! Usage: `tunnel_bench [--host-bin PATH] [--bulk-mb N] [--requests N] [--runs N] [--no-sshd]`
 //!
@@ -11,6 +12,7 @@ use std::convert::Infallible;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
@@ -51,6 +53,8 @@ struct Target {
     name: &'static str,
     addr: SocketAddr,
     host: String,
+    /// TLS to this server name with this client config (HTTPS), else plain HTTP.
+    tls: Option<(String, Arc<rustls::ClientConfig>)>,
 }
 
 struct Figures {
@@ -74,6 +78,10 @@ async fn bench(args: Args) -> anyhow::Result<()> {
     let app = spawn_app(bulk.clone()).await?;
     let key = keygen(dir.path(), "bench")?;
     std::fs::write(dir.path().join("authorized_keys"), format!("{}\n", key.1))?;
+    let (_, cert_pem, key_pem) = tunnel_host::tls::self_signed(&["bench.localhost".into()])?;
+    std::fs::write(dir.path().join("tls-cert.pem"), &cert_pem)?;
+    std::fs::write(dir.path().join("tls-key.pem"), &key_pem)?;
+    let client_tls = client_config(&cert_pem)?;
 
     // tunnel-host, reached by the real OpenSSH client
     let host = start_tunnel_host(dir.path(), args.host_bin.as_deref()).await?;
@@ -82,7 +90,7 @@ async fn bench(args: Args) -> anyhow::Result<()> {
     wait_until("tunnel-host tunnel", &mut th_ssh, || {
         let bench_host = bench_host.clone();
         async move {
-            match connect(http_addr).await {
+            match connect(http_addr, None).await {
                 Ok(mut sender) => sender
                     .send_request(get(&bench_host, "/ok"))
                     .await
@@ -98,11 +106,19 @@ async fn bench(args: Args) -> anyhow::Result<()> {
             name: "direct",
             addr: app,
             host: app.to_string(),
+            tls: None,
         },
         Target {
             name: "tunnel-host",
             addr: http_addr,
             host: bench_host.clone(),
+            tls: None,
+        },
+        Target {
+            name: "th-https",
+            addr: host.https,
+            host: "bench.localhost".into(),
+            tls: Some(("bench.localhost".into(), client_tls)),
         },
     ];
 
@@ -128,6 +144,7 @@ async fn bench(args: Args) -> anyhow::Result<()> {
                     name: "openssh",
                     addr,
                     host: addr.to_string(),
+                    tls: None,
                 });
             }
             Err(e) => println!("openssh: skipped ({e:#})"),
@@ -155,6 +172,9 @@ async fn bench(args: Args) -> anyhow::Result<()> {
     if let (Some(th), Some(direct)) = (find("tunnel-host"), find("direct")) {
         ratios("tunnel-host / direct", th, direct);
     }
+    if let (Some(https), Some(http)) = (find("th-https"), find("tunnel-host")) {
+        ratios("https / http (th)", https, http);
+    }
     if let (Some(th), Some(plain)) = (find("tunnel-host"), find("openssh")) {
         ratios("tunnel-host / openssh", th, plain);
     }
@@ -172,6 +192,7 @@ async fn bench(args: Args) -> anyhow::Result<()> {
 struct RunningHost {
     ssh: SocketAddr,
     http: SocketAddr,
+    https: SocketAddr,
     stop: Box<dyn FnOnce() -> tokio::task::JoinHandle<anyhow::Result<()>> + Send>,
 }
 
@@ -184,7 +205,15 @@ impl RunningHost {
 /// Starts tunnel-host with `dir` as data dir: the binary if given, else in this process.
 async fn start_tunnel_host(dir: &Path, bin: Option<&Path>) -> anyhow::Result<RunningHost> {
     let data_dir = dir.to_str().context("temp dir path")?.to_owned();
+    let cert = format!("{data_dir}/tls-cert.pem");
+    let key = format!("{data_dir}/tls-key.pem");
     let flags = [
+        "--https-addr",
+        "127.0.0.1:0",
+        "--tls-cert",
+        &cert,
+        "--tls-key",
+        &key,
         "--ssh-addr",
         "127.0.0.1:0",
         "--http-addr",
@@ -223,10 +252,11 @@ async fn start_tunnel_host(dir: &Path, bin: Option<&Path>) -> anyhow::Result<Run
         let addr = |k: &str| -> anyhow::Result<SocketAddr> {
             Ok(listening[k].as_str().context("listen address")?.parse()?)
         };
-        let (ssh, http) = (addr("ssh")?, addr("http")?);
+        let (ssh, http, https) = (addr("ssh")?, addr("http")?, addr("https")?);
         return Ok(RunningHost {
             ssh,
             http,
+            https,
             stop: Box::new(move || {
                 tokio::spawn(async move {
                     child.kill().await?;
@@ -247,6 +277,7 @@ async fn start_tunnel_host(dir: &Path, bin: Option<&Path>) -> anyhow::Result<Run
     Ok(RunningHost {
         ssh: addrs.ssh,
         http: addrs.http,
+        https: addrs.https.context("https listener")?,
         stop: Box::new(move || {
             let _ = stop.send(());
             tokio::spawn(async move { Ok(running.await??) })
@@ -270,7 +301,7 @@ fn ratios(label: &str, a: &Figures, b: &Figures) {
 async fn measure(target: &Target, bulk_len: usize, args: &Args) -> anyhow::Result<Figures> {
     let mut best = 0f64;
     for _ in 0..args.runs.max(1) {
-        let mut sender = connect(target.addr).await?;
+        let mut sender = connect(target.addr, target.tls.as_ref()).await?;
         let started = Instant::now();
         let response = sender
             .send_request(get(&target.host, &format!("/bytes?n={bulk_len}")))
@@ -289,7 +320,7 @@ async fn measure(target: &Target, bulk_len: usize, args: &Args) -> anyhow::Resul
         best = best.max(bulk_len as f64 / secs / (1 << 20) as f64);
     }
 
-    let mut sender = connect(target.addr).await?;
+    let mut sender = connect(target.addr, target.tls.as_ref()).await?;
     let mut samples = Vec::with_capacity(args.requests);
     for i in 0..args.requests + 20 {
         let started = Instant::now();
@@ -322,14 +353,41 @@ fn get(host: &str, path: &str) -> Request<Empty<Bytes>> {
         .unwrap()
 }
 
+/// An HTTP/1.1 connection to `addr`, over TLS when `tls` is given.
 async fn connect(
     addr: SocketAddr,
+    tls: Option<&(String, Arc<rustls::ClientConfig>)>,
 ) -> anyhow::Result<hyper::client::conn::http1::SendRequest<Empty<Bytes>>> {
     let stream = TcpStream::connect(addr).await?;
     stream.set_nodelay(true)?;
+    let Some((name, config)) = tls else {
+        let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
+        tokio::spawn(conn);
+        return Ok(sender);
+    };
+    let server_name = rustls::pki_types::ServerName::try_from(name.clone())?;
+    let stream = tokio_rustls::TlsConnector::from(Arc::clone(config))
+        .connect(server_name, stream)
+        .await?;
     let (sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(stream)).await?;
     tokio::spawn(conn);
     Ok(sender)
+}
+
+/// A client trusting only `cert_pem`, speaking HTTP/1.1 (as the plain figures do).
+fn client_config(cert_pem: &str) -> anyhow::Result<Arc<rustls::ClientConfig>> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    let mut roots = rustls::RootCertStore::empty();
+    roots.add(CertificateDer::from_pem_slice(cert_pem.as_bytes())?)?;
+    let mut config = rustls::ClientConfig::builder_with_provider(Arc::new(
+        rustls::crypto::ring::default_provider(),
+    ))
+    .with_safe_default_protocol_versions()?
+    .with_root_certificates(roots)
+    .with_no_client_auth();
+    config.alpn_protocols = vec![b"http/1.1".to_vec()];
+    Ok(Arc::new(config))
 }
 
 /// The app behind every path: `/bytes?n=N` (N up to the bulk size) and `/ok`.

@@ -192,6 +192,7 @@ mod tests {
                 session: SessionId(1),
                 client_addr: "127.0.0.1:1".parse().unwrap(),
                 public_url: format!("http://{name}.localhost"),
+                https_only: false,
             },
             Arc::new(NullLink),
             Takeover::SameUser,

@@ -89,6 +89,12 @@ pub trait KeyAuthority: Send + Sync + 'static {
         Ok(NameDecision::Allowed)
     }
 
+    /// Whether someone reserved the tunnel name `name`, so it may get a certificate before
+    /// it is open. Default: no reservations. An error is taken as "no" by the caller.
+    async fn is_reserved(&self, _name: &str) -> Result<bool> {
+        Ok(false)
+    }
+
     /// Whether [`KeyAuthority::start_device`] works. Default: no, unknown keys are refused.
     fn supports_device_flow(&self) -> bool {
         false
@@ -146,6 +152,10 @@ impl KeyAuthority for Chain {
             NameDecision::Allowed => self.then.may_bind(user, name).await,
             reserved => Ok(reserved),
         }
+    }
+
+    async fn is_reserved(&self, name: &str) -> Result<bool> {
+        Ok(self.first.is_reserved(name).await? || self.then.is_reserved(name).await?)
     }
 
     fn supports_device_flow(&self) -> bool {

@@ -47,6 +47,71 @@ pub struct Config {
     #[arg(long, env = "TUNNEL_HOST_PUBLIC_HTTP_PORT")]
     pub public_http_port: Option<u16>,
 
+    /// Address of the public HTTPS proxy, used when certificates are configured
+    /// (`--tls-cert`/`--tls-key` or `--acme-directory`); without them there is no HTTPS.
+    #[arg(long, env = "TUNNEL_HOST_HTTPS_ADDR", default_value = "0.0.0.0:443")]
+    pub https_addr: SocketAddr,
+
+    /// Port shown in public `https://` URLs; defaults to the HTTPS listener's port (omitted
+    /// when 443).
+    #[arg(long, env = "TUNNEL_HOST_PUBLIC_HTTPS_PORT")]
+    pub public_https_port: Option<u16>,
+
+    /// PEM certificate chain served for every `<name>.<domain>` (a wildcard certificate for
+    /// `*.<domain>`); reloaded when the file changes. Needs `--tls-key`.
+    #[arg(long, env = "TUNNEL_HOST_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// PEM private key of `--tls-cert` (PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, env = "TUNNEL_HOST_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+
+    /// How often `--tls-cert` and `--tls-key` are checked for changes.
+    #[arg(long, env = "TUNNEL_HOST_TLS_RELOAD_INTERVAL", default_value = "10s", value_parser = humantime::parse_duration)]
+    pub tls_reload_interval: Duration,
+
+    /// ACME directory URL (e.g. `https://acme-v02.api.letsencrypt.org/directory`): one
+    /// certificate per tunnel name, obtained on demand by TLS-ALPN-01 on the HTTPS listener,
+    /// only for names that are open or reserved. Certificates and the account live in
+    /// `<data-dir>/acme/`.
+    #[arg(long, env = "TUNNEL_HOST_ACME_DIRECTORY", conflicts_with = "tls_cert")]
+    pub acme_directory: Option<String>,
+
+    /// PEM root certificate the ACME directory's own HTTPS certificate chains to (a test CA
+    /// such as Pebble's); defaults to the system's roots.
+    #[arg(long, env = "TUNNEL_HOST_ACME_CA_ROOT")]
+    pub acme_ca_root: Option<PathBuf>,
+
+    /// Contact for the ACME account (`mailto:ops@example.com`).
+    #[arg(long, env = "TUNNEL_HOST_ACME_CONTACT")]
+    pub acme_contact: Option<String>,
+
+    /// Most new ACME orders per hour, over all names.
+    #[arg(
+        long,
+        env = "TUNNEL_HOST_ACME_MAX_ORDERS_PER_HOUR",
+        default_value_t = 20
+    )]
+    pub acme_max_orders_per_hour: usize,
+
+    /// Wait after a failed order for a name before trying it again; doubles with each
+    /// further failure, up to a day.
+    #[arg(long, env = "TUNNEL_HOST_ACME_FAILURE_BACKOFF", default_value = "5m", value_parser = humantime::parse_duration)]
+    pub acme_failure_backoff: Duration,
+
+    /// A certificate is renewed when it has less than this left.
+    #[arg(long, env = "TUNNEL_HOST_ACME_RENEW_BEFORE", default_value = "30d", value_parser = humantime::parse_duration)]
+    pub acme_renew_before: Duration,
+
+    /// How often certificates are checked for renewal.
+    #[arg(long, env = "TUNNEL_HOST_ACME_RENEW_INTERVAL", default_value = "1h", value_parser = humantime::parse_duration)]
+    pub acme_renew_interval: Duration,
+
+    /// `Strict-Transport-Security: max-age=<seconds>` on HTTPS responses; off unless set
+    /// (browsers remember it, so turn it on once HTTPS works for every name).
+    #[arg(long, env = "TUNNEL_HOST_HSTS_MAX_AGE", value_parser = humantime::parse_duration)]
+    pub hsts_max_age: Option<Duration>,
+
     /// Directory holding the persistent host key.
     #[arg(
         long,
@@ -138,6 +203,11 @@ impl Config {
         self.authorized_keys
             .clone()
             .unwrap_or_else(|| self.data_dir.join("authorized_keys"))
+    }
+
+    /// Whether the host serves HTTPS (certificates from files or by ACME).
+    pub fn tls_enabled(&self) -> bool {
+        self.tls_cert.is_some() || self.acme_directory.is_some()
     }
 
     /// The host key path inside the data dir.
@@ -347,6 +417,47 @@ mod tests {
         // A token minted before the `fte_` prefix may start with `-`; `--enroll=` takes it.
         let c = Config::try_parse_from(["tunnel-host", "--enroll=-fX_9"]).unwrap();
         assert_eq!(c.enroll.as_ref().map(Secret::expose), Some("-fX_9"));
+    }
+
+    #[test]
+    fn tls_flags_parse_and_exclude_each_other() {
+        let c = Config::try_parse_from(["tunnel-host"]).unwrap();
+        assert!(!c.tls_enabled());
+        assert_eq!(c.https_addr.to_string(), "0.0.0.0:443");
+        assert_eq!(c.hsts_max_age, None);
+        assert_eq!(c.acme_max_orders_per_hour, 20);
+        let c = Config::try_parse_from([
+            "tunnel-host",
+            "--tls-cert",
+            "/c.pem",
+            "--tls-key",
+            "/k.pem",
+            "--hsts-max-age",
+            "1d",
+        ])
+        .unwrap();
+        assert!(c.tls_enabled());
+        assert_eq!(c.hsts_max_age, Some(Duration::from_secs(86400)));
+        assert!(Config::try_parse_from(["tunnel-host", "--tls-cert", "/c.pem"]).is_err());
+        assert!(
+            Config::try_parse_from([
+                "tunnel-host",
+                "--tls-cert",
+                "/c.pem",
+                "--tls-key",
+                "/k.pem",
+                "--acme-directory",
+                "https://acme.example/dir",
+            ])
+            .is_err()
+        );
+        let c = Config::try_parse_from([
+            "tunnel-host",
+            "--acme-directory",
+            "https://acme.example/dir",
+        ])
+        .unwrap();
+        assert!(c.tls_enabled());
     }
 
     #[test]

@@ -17,16 +17,19 @@ use crate::error::{Error, Result};
 use crate::event::CloseReason;
 use crate::metrics::Metrics;
 use crate::registry::Registry;
+use crate::tls::Tls;
 use crate::tunnel::SessionId;
 use crate::{admin, host_key, http, ssh};
 
-/// The three listening sockets, bound before `run` so tests can bind port 0.
+/// The listening sockets, bound before `run` so tests can bind port 0.
 #[derive(Debug)]
 pub struct Listeners {
     /// SSH server.
     pub ssh: TcpListener,
     /// Public HTTP proxy.
     pub http: TcpListener,
+    /// Public HTTPS proxy, when certificates are configured.
+    pub https: Option<TcpListener>,
     /// Admin API.
     pub admin: TcpListener,
 }
@@ -41,6 +44,14 @@ impl Listeners {
             http: TcpListener::bind(config.http_addr)
                 .await
                 .map_err(Error::io("binding http listener"))?,
+            https: match config.tls_enabled() {
+                true => Some(
+                    TcpListener::bind(config.https_addr)
+                        .await
+                        .map_err(Error::io("binding https listener"))?,
+                ),
+                false => None,
+            },
             admin: TcpListener::bind(config.admin_addr)
                 .await
                 .map_err(Error::io("binding admin listener"))?,
@@ -53,6 +64,11 @@ impl Listeners {
         Ok(ListenAddrs {
             ssh: addr(&self.ssh, "reading ssh listener address")?,
             http: addr(&self.http, "reading http listener address")?,
+            https: self
+                .https
+                .as_ref()
+                .map(|l| addr(l, "reading https listener address"))
+                .transpose()?,
             admin: addr(&self.admin, "reading admin listener address")?,
         })
     }
@@ -65,6 +81,8 @@ pub struct ListenAddrs {
     pub ssh: SocketAddr,
     /// Public HTTP proxy.
     pub http: SocketAddr,
+    /// Public HTTPS proxy, when certificates are configured.
+    pub https: Option<SocketAddr>,
     /// Admin API.
     pub admin: SocketAddr,
 }
@@ -135,8 +153,28 @@ impl Host {
         let host_key = host_key::load_or_generate(&self.config.host_key_path())?;
         let ssh_config = Arc::new(ssh::server_config(&self.config, host_key));
         let address = public_address(&self.config, addrs.ssh.port())?;
+        let stop = CancellationToken::new();
+        let servers = TaskTracker::new();
+        let tls = Tls::start(
+            &self.config,
+            &self.registry,
+            Arc::clone(&self.authority),
+            &servers,
+            &stop,
+        )?
+        .map(Arc::new);
+        if tls.is_some() != listeners.https.is_some() {
+            return Err(Error::Invalid {
+                field: "https_addr",
+                reason: "an https listener goes with --tls-cert or --acme-directory".into(),
+            });
+        }
         let ctx = Arc::new(Ctx {
             http_port: self.config.public_http_port.unwrap_or(addrs.http.port()),
+            https_port: addrs
+                .https
+                .map(|a| self.config.public_https_port.unwrap_or(a.port())),
+            tls,
             ssh_host: address.ssh_host.clone(),
             ssh_port: address.ssh_port,
             tcp_ip: addrs.http.ip(),
@@ -147,8 +185,6 @@ impl Host {
             tasks: TaskTracker::new(),
             next_session: AtomicU64::new(1),
         });
-        let stop = CancellationToken::new();
-        let servers = TaskTracker::new();
         servers.spawn(ssh::serve(
             listeners.ssh,
             Arc::clone(&ctx),
@@ -156,6 +192,14 @@ impl Host {
             stop.clone(),
         ));
         servers.spawn(http::serve(listeners.http, Arc::clone(&ctx), stop.clone()));
+        if let (Some(listener), Some(tls)) = (listeners.https, ctx.tls.clone()) {
+            servers.spawn(http::serve_https(
+                listener,
+                Arc::clone(&ctx),
+                tls,
+                stop.clone(),
+            ));
+        }
         servers.spawn(admin::serve(
             listeners.admin,
             admin::router(ctx.registry.clone(), addrs.admin.ip()),
@@ -168,7 +212,10 @@ impl Host {
             servers.spawn(edge::link::run(link, ctx.registry.clone(), stop.clone()));
         }
         servers.close();
-        tracing::info!(ssh = %addrs.ssh, http = %addrs.http, admin = %addrs.admin, "tunnel host listening");
+        let https = addrs
+            .https
+            .map_or_else(|| "off".to_owned(), |a| a.to_string());
+        tracing::info!(ssh = %addrs.ssh, http = %addrs.http, %https, admin = %addrs.admin, "tunnel host listening");
 
         shutdown.await;
         tracing::info!("tunnel host shutting down");
@@ -228,6 +275,10 @@ pub(crate) struct Ctx {
     pub(crate) tasks: TaskTracker,
     /// Port shown in public HTTP URLs.
     pub(crate) http_port: u16,
+    /// Port shown in public HTTPS URLs, when the host serves HTTPS.
+    pub(crate) https_port: Option<u16>,
+    /// Certificates for the HTTPS listener.
+    pub(crate) tls: Option<Arc<Tls>>,
     /// SSH host people connect to, shown in usage hints.
     pub(crate) ssh_host: String,
     /// SSH port people connect to, shown in usage hints.
@@ -248,11 +299,23 @@ impl Ctx {
         self.registry.metrics()
     }
 
-    /// `http://<name>.<domain>[:port]`.
+    /// Where visitors reach a tunnel: `https://<name>.<domain>[:port]` when the host serves
+    /// HTTPS, else `http://<name>.<domain>[:port]`.
     pub(crate) fn http_url(&self, name: &str) -> String {
-        match self.http_port {
-            80 => format!("http://{name}.{}", self.config.domain),
-            port => format!("http://{name}.{}:{port}", self.config.domain),
+        match self.https_port {
+            Some(port) => self.https_url(name, port),
+            None => match self.http_port {
+                80 => format!("http://{name}.{}", self.config.domain),
+                port => format!("http://{name}.{}:{port}", self.config.domain),
+            },
+        }
+    }
+
+    /// `https://<name>.<domain>[:port]`.
+    pub(crate) fn https_url(&self, name: &str, port: u16) -> String {
+        match port {
+            443 => format!("https://{name}.{}", self.config.domain),
+            port => format!("https://{name}.{}:{port}", self.config.domain),
         }
     }
 

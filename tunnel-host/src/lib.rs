@@ -1,12 +1,15 @@
 //! Flamingo tunnel host: `ssh -R myapp:80:localhost:3000 -p 2222 host` and visitors reach
-//! `http://myapp.<domain>:8080`, with nothing to install on the user's side.
+//! `http://myapp.<domain>:8080` (and `https://myapp.<domain>` with certificates configured),
+//! with nothing to install on the user's side.
 //!
 //! Layout:
 //! - [`config`]: the one typed config ([`Config`]), from flags and `TUNNEL_HOST_*` env.
 //! - [`host`]: [`Listeners`], [`Host`] and [`run`], which serve until a shutdown future.
 //! - `ssh`: the russh server, its handler, and per-session state (virtual binds).
-//! - `http`: the public reverse proxy that reaches tunnels over `forwarded-tcpip` channels.
+//! - `http`: the public reverse proxy (HTTP, and HTTPS with HTTP/2 by ALPN) that reaches
+//!   tunnels over `forwarded-tcpip` channels.
 //! - `tcp`: TCP tunnels on ports from the configured range.
+//! - [`tls`]: HTTPS certificates, from files or by ACME, behind one rustls resolver.
 //! - [`admin`]: the loopback admin API (tunnels, kick, metrics, health).
 //! - [`registry`], [`tunnel`], [`event`]: the tunnels, their events out and commands in;
 //!   the seam the edge link subscribes to.
@@ -59,6 +62,7 @@ mod ssh;
 pub mod stall;
 pub mod stream;
 mod tcp;
+pub mod tls;
 pub mod tunnel;
 
 pub use authority::{AuthorizedKeysFile, KeyAuthority, KeyDecision, NameDecision};

@@ -26,6 +26,20 @@ pub struct Metrics {
     pub ssh_sessions: AtomicU64,
     /// Failed authentication attempts (unknown keys, timeouts).
     pub auth_failures: AtomicU64,
+    /// HTTPS requests proxied to a tunnel (also counted in `http_requests`).
+    pub https_requests: AtomicU64,
+    /// TLS handshakes that failed (no certificate for the name, bad client hello).
+    pub tls_handshake_failures: AtomicU64,
+    /// ACME orders placed.
+    pub acme_orders: AtomicU64,
+    /// ACME orders that failed.
+    pub acme_order_failures: AtomicU64,
+    /// Certificates obtained by ACME.
+    pub acme_certificates: AtomicU64,
+    /// Certificate requests refused: the name is neither open nor reserved.
+    pub acme_names_refused: AtomicU64,
+    /// Certificate requests held back by the rate limits (backoff, hourly cap).
+    pub acme_rate_limited: AtomicU64,
 }
 
 /// Tunnels open at the moment of rendering, by kind.
@@ -74,7 +88,7 @@ impl Metrics {
             "Authenticated SSH sessions open now.",
             &[("", self.ssh_sessions.load(Ordering::Relaxed))],
         );
-        let counters: [(&str, &str, &AtomicU64); 9] = [
+        let counters: [(&str, &str, &AtomicU64); 16] = [
             (
                 "tunnel_host_tunnels_opened_total",
                 "Tunnels opened since start.",
@@ -119,6 +133,41 @@ impl Metrics {
                 "tunnel_host_auth_failures_total",
                 "Failed SSH authentication attempts.",
                 &self.auth_failures,
+            ),
+            (
+                "tunnel_host_https_requests_total",
+                "HTTPS requests proxied to tunnels.",
+                &self.https_requests,
+            ),
+            (
+                "tunnel_host_tls_handshake_failures_total",
+                "TLS handshakes that failed.",
+                &self.tls_handshake_failures,
+            ),
+            (
+                "tunnel_host_acme_orders_total",
+                "ACME orders placed.",
+                &self.acme_orders,
+            ),
+            (
+                "tunnel_host_acme_order_failures_total",
+                "ACME orders that failed.",
+                &self.acme_order_failures,
+            ),
+            (
+                "tunnel_host_acme_certificates_total",
+                "Certificates obtained by ACME.",
+                &self.acme_certificates,
+            ),
+            (
+                "tunnel_host_acme_names_refused_total",
+                "Certificate requests for names neither open nor reserved.",
+                &self.acme_names_refused,
+            ),
+            (
+                "tunnel_host_acme_rate_limited_total",
+                "Certificate requests held back by the rate limits.",
+                &self.acme_rate_limited,
             ),
         ];
         for (name, help, counter) in counters {

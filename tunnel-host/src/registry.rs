@@ -345,6 +345,7 @@ mod tests {
             session: SessionId(session),
             client_addr: "127.0.0.1:5000".parse().unwrap(),
             public_url: format!("http://{name}.localhost"),
+            https_only: false,
         }
     }
 

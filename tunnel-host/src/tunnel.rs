@@ -61,6 +61,9 @@ pub struct TunnelSpec {
     pub client_addr: SocketAddr,
     /// Where visitors reach it (`http://myapp.example.com:8080`, `tcp://example.com:20001`).
     pub public_url: String,
+    /// Served over HTTPS only: plain HTTP requests are redirected (the client bound port
+    /// 443, `ssh -R myapp:443:localhost:3000`).
+    pub https_only: bool,
 }
 
 /// A registered tunnel. Shared by the registry, the proxies and the SSH session.

@@ -126,6 +126,11 @@ impl KeyAuthority for EdgeAuthority {
         })
     }
 
+    async fn is_reserved(&self, name: &str) -> Result<bool> {
+        // Asked for a user who holds nothing: refused exactly when a member reserved it.
+        Ok(!self.client.check_name(name, "").await?.allowed)
+    }
+
     fn supports_device_flow(&self) -> bool {
         true
     }

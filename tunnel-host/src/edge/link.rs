@@ -476,6 +476,7 @@ mod tests {
             session: SessionId(1),
             client_addr: "127.0.0.1:1".parse().unwrap(),
             public_url: "http://myapp.localhost".into(),
+            https_only: false,
         };
         let tunnel = registry
             .register(spec, Arc::new(Nowhere), crate::registry::Takeover::Never)

@@ -75,11 +75,12 @@ pub(crate) fn strip_hop_by_hop(headers: &mut HeaderMap, upgrade: Option<HeaderVa
 
 /// Sets `X-Forwarded-For/Proto/Host`. The host is the internet edge, so it overwrites
 /// whatever a visitor sent rather than trusting it.
-pub(crate) fn set_forwarded(headers: &mut HeaderMap, peer: IpAddr, host: &str) {
+pub(crate) fn set_forwarded(headers: &mut HeaderMap, peer: IpAddr, host: &str, secure: bool) {
     if let Ok(v) = HeaderValue::from_str(&peer.to_string()) {
         headers.insert("x-forwarded-for", v);
     }
-    headers.insert("x-forwarded-proto", HeaderValue::from_static("http"));
+    let proto = if secure { "https" } else { "http" };
+    headers.insert("x-forwarded-proto", HeaderValue::from_static(proto));
     if let Ok(v) = HeaderValue::from_str(host) {
         headers.insert("x-forwarded-host", v);
     }
@@ -163,10 +164,18 @@ mod tests {
     #[test]
     fn forwarded_headers_overwrite_spoofs() {
         let mut h = map(&[("x-forwarded-for", "6.6.6.6")]);
-        set_forwarded(&mut h, "10.1.2.3".parse().unwrap(), "app.localhost:8080");
+        set_forwarded(
+            &mut h,
+            "10.1.2.3".parse().unwrap(),
+            "app.localhost:8080",
+            false,
+        );
         assert_eq!(h.get("x-forwarded-for").unwrap(), "10.1.2.3");
         assert_eq!(h.get("x-forwarded-proto").unwrap(), "http");
         assert_eq!(h.get("x-forwarded-host").unwrap(), "app.localhost:8080");
         assert_eq!(h.get_all("x-forwarded-for").iter().count(), 1);
+        let mut h = map(&[("x-forwarded-proto", "http")]);
+        set_forwarded(&mut h, "10.1.2.3".parse().unwrap(), "app.localhost", true);
+        assert_eq!(h.get("x-forwarded-proto").unwrap(), "https");
     }
 }

@@ -1,6 +1,8 @@
-//! The public HTTP proxy: `Host: <name>.<domain>` served through the tunnel's SSH client.
+//! The public HTTP proxy: `Host: <name>.<domain>` served through the tunnel's SSH client,
+//! over plain HTTP/1.1 and (in [`https`]) over TLS with HTTP/2 or HTTP/1.1 by ALPN.
 
 pub(crate) mod headers;
+mod https;
 mod page;
 mod proxy;
 mod upstream;
@@ -19,8 +21,10 @@ use crate::stall::StallGuard;
 
 use self::upstream::ConnState;
 
+pub(crate) use self::https::serve_https;
+
 /// Time a visitor gets to send a request's headers.
-const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+pub(crate) const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Serves visitors until `shutdown`, then lets open connections finish their request.
 pub(crate) async fn serve(listener: TcpListener, ctx: Arc<Ctx>, shutdown: CancellationToken) {
@@ -42,7 +46,7 @@ pub(crate) async fn serve(listener: TcpListener, ctx: Arc<Ctx>, shutdown: Cancel
         let ctx2 = Arc::clone(&ctx);
         let shutdown = shutdown.clone();
         ctx.tasks.spawn(async move {
-            let conn_state = Arc::new(ConnState::new(peer));
+            let conn_state = Arc::new(ConnState::new(peer, false));
             let service = service_fn(move |req| {
                 proxy::handle(Arc::clone(&ctx2), Arc::clone(&conn_state), req)
             });

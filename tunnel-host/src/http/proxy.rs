@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use bytes::Bytes;
 use http::uri::PathAndQuery;
-use http::{HeaderValue, Request, Response, StatusCode, Uri, Version, header};
+use http::{HeaderValue, Method, Request, Response, StatusCode, Uri, Version, header};
 use http_body_util::combinators::BoxBody;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use hyper::body::Incoming;
@@ -40,22 +40,44 @@ enum Target {
     Bad,
 }
 
-/// Serves one request; never fails, errors become pages.
+/// Serves one request; never fails, errors become pages. Over TLS, adds HSTS when
+/// configured.
 pub(crate) async fn handle(
     ctx: Arc<Ctx>,
     conn: Arc<ConnState>,
     req: Request<Incoming>,
 ) -> Result<Response<ProxyBody>, Infallible> {
+    if conn.secure {
+        Metrics::inc(&ctx.metrics().https_requests);
+    }
+    let mut response = respond(&ctx, &conn, req).await;
+    if conn.secure
+        && let Some(max_age) = ctx.config.hsts_max_age
+        && let Ok(v) = HeaderValue::from_str(&format!("max-age={}", max_age.as_secs()))
+    {
+        response
+            .headers_mut()
+            .insert(header::STRICT_TRANSPORT_SECURITY, v);
+    }
+    Ok(response)
+}
+
+async fn respond(ctx: &Ctx, conn: &ConnState, req: Request<Incoming>) -> Response<ProxyBody> {
     let page = match target(&req, &ctx.config.domain) {
         Target::Tunnel(name) => match ctx.registry.lookup_http(&name) {
-            Lookup::Live(tunnel) => match proxy(&ctx, &conn, tunnel, req).await {
-                Ok(response) => return Ok(response),
-                Err(page) => page,
+            Lookup::Live(tunnel) => match ctx.https_port {
+                Some(port) if tunnel.spec().https_only && !conn.secure => {
+                    return redirect(&ctx.https_url(&name, port), &req);
+                }
+                _ => match proxy(ctx, conn, tunnel, req).await {
+                    Ok(response) => return response,
+                    Err(page) => page,
+                },
             },
             Lookup::Offline => offline(&name),
-            Lookup::Unknown => not_found(&ctx, &name),
+            Lookup::Unknown => not_found(ctx, &name),
         },
-        Target::NoSuchName => not_found(&ctx, "this name"),
+        Target::NoSuchName => not_found(ctx, "this name"),
         Target::Apex => page::error(
             StatusCode::NOT_FOUND,
             "No tunnel here",
@@ -81,7 +103,26 @@ pub(crate) async fn handle(
         }
     };
     Metrics::inc(&ctx.metrics().http_errors);
-    Ok(page)
+    page
+}
+
+/// `308 Permanent Redirect` to the same path and query under `base` (`https://app.<domain>`),
+/// so the method and body are kept.
+fn redirect<B>(base: &str, req: &Request<B>) -> Response<ProxyBody> {
+    let path = req.uri().path_and_query().map_or("/", PathAndQuery::as_str);
+    let location = format!("{base}{path}");
+    let mut response = page::error(
+        StatusCode::PERMANENT_REDIRECT,
+        "Moved to HTTPS",
+        &format!(
+            "This tunnel is served over HTTPS: <a href=\"{0}\">{0}</a>.",
+            escape(&location)
+        ),
+    );
+    if let Ok(v) = HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, v);
+    }
+    response
 }
 
 fn not_found(ctx: &Ctx, name: &str) -> Response<ProxyBody> {
@@ -166,7 +207,17 @@ async fn proxy(
         return Err(too_large(limit));
     }
     tunnel.add_request();
-    let upgrade = upgrade_protocol(req.headers());
+    // A WebSocket over HTTP/2 (RFC 8441: CONNECT with `:protocol websocket`) goes upstream
+    // as the HTTP/1.1 Upgrade the app expects; its 101 comes back to the visitor as a 200.
+    let h2_websocket = req.method() == Method::CONNECT
+        && req
+            .extensions()
+            .get::<hyper::ext::Protocol>()
+            .is_some_and(|p| p.as_str().eq_ignore_ascii_case("websocket"));
+    let upgrade = match h2_websocket {
+        true => Some(HeaderValue::from_static("websocket")),
+        false => upgrade_protocol(req.headers()),
+    };
     let downstream_upgrade = upgrade.as_ref().map(|_| hyper::upgrade::on(&mut req));
     // The authority the request was routed by: the app sees the name it is served under,
     // never a conflicting Host next to an absolute-form target.
@@ -191,7 +242,13 @@ async fn proxy(
     if let Ok(v) = HeaderValue::from_str(&host) {
         parts.headers.insert(header::HOST, v);
     }
-    set_forwarded(&mut parts.headers, conn.peer.ip(), &host);
+    set_forwarded(&mut parts.headers, conn.peer.ip(), &host, conn.secure);
+    if h2_websocket {
+        parts.method = Method::GET;
+        parts
+            .headers
+            .insert(header::SEC_WEBSOCKET_KEY, websocket_key());
+    }
     let body = Limited::new(
         body.map_err(VisitorBodyError),
         usize::try_from(limit).unwrap_or(usize::MAX),
@@ -247,7 +304,12 @@ async fn proxy(
             let tunnel = Arc::clone(&tunnel);
             tokio::spawn(async move { splice(tunnel, downstream, upstream).await });
         }
-        let (parts, _) = response.into_parts();
+        let (mut parts, _) = response.into_parts();
+        if h2_websocket {
+            parts.status = StatusCode::OK;
+            strip_hop_by_hop(&mut parts.headers, None);
+            parts.headers.remove(header::SEC_WEBSOCKET_ACCEPT);
+        }
         let empty = http_body_util::Empty::new().map_err(BoxError::from).boxed();
         return Ok(Response::from_parts(parts, empty));
     }
@@ -257,6 +319,18 @@ async fn proxy(
         parts,
         body.map_err(BoxError::from).boxed(),
     ))
+}
+
+/// A fresh `Sec-WebSocket-Key` (16 random bytes, base64) for a WebSocket that came over
+/// HTTP/2, which has no key of its own.
+fn websocket_key() -> HeaderValue {
+    use base64::Engine;
+    let mut bytes = [0u8; 16];
+    // Only the format matters to the app (RFC 6455 §4.1); zeros would still be valid.
+    let _ = getrandom::fill(&mut bytes);
+    let key = base64::engine::general_purpose::STANDARD.encode(bytes);
+    HeaderValue::from_str(&key)
+        .unwrap_or_else(|_| HeaderValue::from_static("AAAAAAAAAAAAAAAAAAAAAA=="))
 }
 
 /// Joins an upgraded visitor connection with its upgraded upstream until either ends.

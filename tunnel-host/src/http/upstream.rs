@@ -27,6 +27,8 @@ pub(crate) enum UpstreamError {
 /// Per visitor connection: the upstream connection reused for its keep-alive requests.
 pub(crate) struct ConnState {
     pub(crate) peer: SocketAddr,
+    /// Whether the visitor came over TLS.
+    pub(crate) secure: bool,
     cached: Mutex<Option<Cached>>,
 }
 
@@ -36,9 +38,10 @@ struct Cached {
 }
 
 impl ConnState {
-    pub(crate) fn new(peer: SocketAddr) -> Self {
+    pub(crate) fn new(peer: SocketAddr, secure: bool) -> Self {
         ConnState {
             peer,
+            secure,
             cached: Mutex::new(None),
         }
     }

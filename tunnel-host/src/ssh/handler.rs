@@ -260,6 +260,7 @@ impl SshHandler {
             user: user.to_owned(),
             session: self.shared.id,
             client_addr: self.peer,
+            https_only: port == 443 && self.ctx.tls.is_some(),
         };
         if !name::is_wildcard(address) {
             let name = name::validate(address, &self.ctx.config.domain)?;
@@ -322,6 +323,7 @@ impl SshHandler {
             session: self.shared.id,
             client_addr: self.peer,
             public_url: self.ctx.tcp_url(bound),
+            https_only: false,
         };
         let tunnel = self.ctx.registry.register(spec, link, Takeover::Never)?;
         tcp::spawn_accept_loop(listener, Arc::clone(&tunnel), &self.ctx);

@@ -11,6 +11,7 @@ mod edge_link;
 mod edge_stats;
 mod host_key;
 mod http_proxy;
+mod https;
 mod lifecycle;
 mod names;
 mod session_channel;

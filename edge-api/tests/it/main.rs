@@ -7,6 +7,7 @@ mod accounts;
 mod audit;
 mod authorization;
 mod device_flow;
+mod eggs;
 mod errors;
 mod events;
 mod health;

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{
-    egg::{self, EggDefinition, rules},
+    egg::{self, EggDefinition},
     node::{self, NodeAccess},
     wings::Wings,
 };
@@ -562,10 +562,11 @@ pub fn check_limits(limits: &Limits, prefix: &str, problems: &mut Problems) {
     }
 }
 
-/// Checks variable values against the egg: every key must be a variable of
-/// it, every value must pass its rules. Returns the full environment
-/// (defaults filled in). `editable_only`: subusers may set only
-/// `user_editable` variables.
+/// Checks variable values against the egg with the eggs area's
+/// [`egg::environment::environment`] (unknown names, variables a subuser may
+/// not change, rules, Laravel's way) and adds its field errors to
+/// `problems`. Returns the full environment (defaults filled in).
+/// `editable_only`: subusers may set only `user_editable` variables.
 pub fn check_environment(
     egg: &EggDefinition,
     given: &BTreeMap<String, String>,
@@ -573,36 +574,24 @@ pub fn check_environment(
     editable_only: bool,
     problems: &mut Problems,
 ) -> BTreeMap<String, String> {
-    for key in given.keys() {
-        match egg.variable(key) {
-            None => problems.add(
-                &format!("environment.{key}"),
-                "is not a variable of this egg",
-            ),
-            Some(v) if editable_only && !v.user_editable => {
-                problems.add(&format!("environment.{key}"), "may not be changed");
+    let editor = if editable_only {
+        egg::environment::Editor::ServerUser
+    } else {
+        egg::environment::Editor::Manager
+    };
+    match egg::environment::environment(egg, base, given, editor) {
+        Ok(environment) => environment,
+        Err(ApiError::Invalid { fields }) => {
+            for (field, problem) in fields {
+                problems.add(&field, problem);
             }
-            Some(_) => {}
+            BTreeMap::new()
+        }
+        Err(other) => {
+            problems.add("environment", other.to_string());
+            BTreeMap::new()
         }
     }
-    let mut out = BTreeMap::new();
-    for variable in &egg.variables {
-        let value = given
-            .get(&variable.env_variable)
-            .or_else(|| base.get(&variable.env_variable))
-            .cloned()
-            .unwrap_or_else(|| variable.default_value.clone());
-        let checked = if value.is_empty() {
-            None
-        } else {
-            Some(value.as_str())
-        };
-        if let Err(problem) = rules::check(&variable.rules, checked) {
-            problems.add(&format!("environment.{}", variable.env_variable), problem);
-        }
-        out.insert(variable.env_variable.clone(), value);
-    }
-    out
 }
 
 fn text_max(value: &str, max: usize) -> Result<(), String> {

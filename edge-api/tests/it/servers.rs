@@ -415,3 +415,118 @@ async fn a_node_in_maintenance_takes_no_new_servers() {
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(reply.json["error"]["fields"]["node_id"].is_string());
 }
+
+/// Every public egg of the fixtures, imported through the eggs API, makes a
+/// server whose Wings configuration has the Go types Wings decodes.
+#[tokio::test]
+async fn servers_of_every_fixture_egg_have_wings_typed_settings() {
+    let w = world().await;
+    let more = w
+        .call(
+            "POST",
+            &format!("/nodes/{}/allocations", w.node_id),
+            Some(json!({"ip": "0.0.0.0", "ports": ["40000-40020"]})),
+        )
+        .await;
+    assert_eq!(more.status, StatusCode::CREATED);
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/eggs");
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .expect("fixtures")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "json" || x == "yaml"))
+        .collect();
+    files.sort();
+    assert!(files.len() >= 9);
+    for file in files {
+        let body = std::fs::read(&file).expect("read");
+        let yaml = file.extension().is_some_and(|x| x == "yaml");
+        let mut request =
+            crate::common::with_body("POST", &format!("/api/orgs/{}/eggs/import", w.org), body);
+        for (name, value) in [
+            (
+                "content-type",
+                if yaml {
+                    "application/yaml"
+                } else {
+                    "application/json"
+                },
+            ),
+            ("cookie", w.owner.as_str()),
+            ("host", "localhost"),
+            ("origin", crate::common::ORIGIN),
+        ] {
+            request
+                .headers_mut()
+                .insert(name, value.parse().expect("header"));
+        }
+        let imported = crate::common::send(&w.platform, request).await;
+        let name = file.display().to_string();
+        if imported.status == StatusCode::CONFLICT {
+            continue; // the same egg in another format (same uuid)
+        }
+        assert_eq!(
+            imported.status,
+            StatusCode::CREATED,
+            "{name}: {}",
+            imported.json
+        );
+        let egg_id = imported.json["id"].as_str().expect("egg id").to_owned();
+        let mut body = w.server_body(&format!(
+            "from {}",
+            file.file_name().and_then(|f| f.to_str()).unwrap_or("egg")
+        ));
+        body["egg_id"] = json!(egg_id);
+        // A value for each required variable the egg gives no default (a
+        // password, a game token): what a person would type.
+        let mut environment = serde_json::Map::new();
+        for v in imported.json["definition"]["variables"]
+            .as_array()
+            .expect("variables")
+        {
+            let required = v["rules"]
+                .as_array()
+                .is_some_and(|r| r.iter().any(|r| r == "required"));
+            if required && v["default_value"].as_str().is_some_and(str::is_empty) {
+                let length = v["rules"].as_array().into_iter().flatten().find_map(|r| {
+                    let r = r.as_str()?;
+                    r.strip_prefix("size:")
+                        .or_else(|| r.strip_prefix("min:"))?
+                        .parse::<usize>()
+                        .ok()
+                });
+                let value = length.map_or_else(|| "abc123".to_owned(), |n| "a".repeat(n));
+                environment.insert(
+                    v["env_variable"].as_str().expect("env").to_owned(),
+                    json!(value),
+                );
+            }
+        }
+        body["environment"] = Value::Object(environment);
+        let created = w.call("POST", "/servers", Some(body)).await;
+        assert_eq!(
+            created.status,
+            StatusCode::CREATED,
+            "{name}: {}",
+            created.json
+        );
+        let id = created.json["server"]["id"].as_str().expect("id");
+        let config = w.wings.callback(id).expect("called back");
+        let s = &config["settings"];
+        assert!(s["egg"]["id"].is_string(), "{name}");
+        assert!(s["allocations"]["default"]["port"].is_u64(), "{name}");
+        for (key, value) in s["environment"].as_object().expect("environment") {
+            assert!(value.is_string(), "{name}: environment.{key} = {value}");
+        }
+        let p = &config["process_configuration"];
+        assert!(
+            p.is_object() && p["stop"]["type"].is_string(),
+            "{name}: {p}"
+        );
+        for c in p["configs"].as_array().expect("configs") {
+            assert!(
+                c["file"].is_string() && c["parser"].is_string(),
+                "{name}: {c}"
+            );
+        }
+    }
+}

@@ -12,7 +12,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{
-    server::{self, Limits, ServerRecord, check_environment, check_limits},
+    server::{self, Limits, ServerRecord},
+    server_create::{check_environment, check_limits},
     wings::{
         Wings,
         types::{PowerSignal, Resources},

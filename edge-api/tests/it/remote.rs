@@ -298,6 +298,19 @@ async fn install_script_status_container_state_and_reset() {
     assert!(state.status.is_success(), "{}", state.json);
     let list = w.call("GET", "/servers", None).await;
     assert_eq!(list.json["items"][0]["container_state"], "running");
+    // Published live, for the list to follow without asking Wings.
+    let events = w.call("GET", "/events?last_event_id=0", None).await;
+    assert_eq!(events.status, StatusCode::OK, "{}", events.json);
+    let state = events.json["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .find(|e| e["event"] == "server.state")
+        .expect("a server.state event")
+        .clone();
+    assert_eq!(state["data"]["server_id"], id.as_str());
+    assert_eq!(state["data"]["state"], "running");
+    assert_eq!(state["data"]["previous_state"], "offline");
     let bad = w
         .remote(
             "POST",

@@ -530,3 +530,58 @@ async fn servers_of_every_fixture_egg_have_wings_typed_settings() {
         }
     }
 }
+
+/// Scripts drive game servers with API keys as the web app does.
+#[tokio::test]
+async fn api_keys_reach_game_servers() {
+    use axum::http::header;
+    let w = world().await;
+    let key = crate::common::send(
+        &w.platform,
+        crate::common::api(
+            "POST",
+            "/api/me/api-keys",
+            Some(&w.owner),
+            Some(json!({"name": "ci", "password": "correct horse battery"})),
+        ),
+    )
+    .await;
+    let token = key.json["token"].as_str().expect("token").to_owned();
+    let by_key = |method: &str, path: String, body: Option<Value>| {
+        let mut request = match body {
+            Some(b) => crate::common::with_body(method, &path, b.to_string()),
+            None => {
+                let mut r = crate::common::get(&path);
+                *r.method_mut() = method.parse().expect("method");
+                r
+            }
+        };
+        request.headers_mut().insert(
+            header::AUTHORIZATION,
+            format!("Bearer {token}").parse().expect("auth"),
+        );
+        crate::common::send(&w.platform, request)
+    };
+    let created = by_key(
+        "POST",
+        format!("/api/orgs/{}/servers", w.org),
+        Some(w.server_body("scripted")),
+    )
+    .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.json);
+    let id = created.json["server"]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let power = by_key(
+        "POST",
+        format!("/api/orgs/{}/servers/{id}/power", w.org),
+        Some(json!({"signal": "restart"})),
+    )
+    .await;
+    assert_eq!(power.status, StatusCode::ACCEPTED, "{}", power.json);
+    let list = by_key("GET", format!("/api/orgs/{}/servers", w.org), None).await;
+    assert_eq!(list.json["total"], 1);
+    let nodes = by_key("GET", format!("/api/orgs/{}/nodes", w.org), None).await;
+    assert_eq!(nodes.status, StatusCode::OK);
+}

@@ -329,6 +329,14 @@ async fn install_script_status_container_state_and_reset() {
     assert!(reset.status.is_success());
     let shown = w.call("GET", &format!("/servers/{stuck_id}"), None).await;
     assert_eq!(shown.json["server"]["status"], "install_failed");
+    let archive = w
+        .remote(
+            "POST",
+            &format!("/api/remote/servers/{id}/archive"),
+            Some(json!({"successful": true})),
+        )
+        .await;
+    assert!(archive.status.is_success(), "{}", archive.json);
     for outcome in ["success", "failure"] {
         let reply = w
             .remote(

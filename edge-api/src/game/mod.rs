@@ -156,6 +156,11 @@ pub fn routes() -> Vec<Route> {
             server_action::resources,
         ),
         Route::get(
+            "/api/orgs/{org}/servers/{server}/websocket",
+            perm("websocket.connect"),
+            server_action::websocket,
+        ),
+        Route::get(
             "/api/orgs/{org}/servers/{server}/subusers",
             perm("user.read"),
             subuser::list,

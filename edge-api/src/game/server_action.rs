@@ -577,3 +577,60 @@ pub async fn resources(
         utilization: details.utilization,
     }))
 }
+
+/// `GET /api/orgs/{org}/servers/{server}/websocket` answer.
+#[derive(Debug, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS), ts(export))]
+pub struct ConsoleTicket {
+    /// The JWT to send as the socket's `auth` event (and again before it expires).
+    pub token: String,
+    /// `ws(s)://fqdn:port/api/servers/{uuid}/ws`.
+    pub socket: String,
+    /// RFC 3339, when the token lapses (ask again before).
+    pub expires_at: String,
+    /// The permissions it carries.
+    pub permissions: Vec<String>,
+}
+
+/// `GET /api/orgs/{org}/servers/{server}/websocket`: a console token signed
+/// for the server's node (HS256 with the node's token), carrying the
+/// caller's permissions on the server: `*` for members who may change game
+/// servers and the owner, the subuser's list for subusers, read-only for
+/// other members.
+pub async fn websocket(
+    State(platform): State<Platform>,
+    Extension(caller): Extension<Caller>,
+    Extension(meta): Extension<RequestMeta>,
+    Extension(ctx): Extension<ServerContext>,
+) -> Result<Json<ConsoleTicket>, ApiError> {
+    let server = server::current(&platform, &ctx).await?;
+    let node = server::node_of(&platform, &server).await?;
+    let permissions = if as_member(&ctx) {
+        vec!["*".to_owned()]
+    } else if let Some(grants) = &ctx.grants {
+        super::permission::for_wings(grants)
+    } else {
+        vec!["websocket.connect".to_owned()]
+    };
+    let origin = platform
+        .config
+        .origin
+        .clone()
+        .or_else(|| meta.origin.clone())
+        .ok_or(ApiError::Misconfigured("PUBLIC_ORIGIN is not set"))?;
+    let now = platform.clock.now_ms();
+    let signer =
+        super::wings::jwt::Signer::new(&node.token(&platform)?, &origin, &node.base_url(), now);
+    let token = signer.websocket(&server.id, &caller.user_id, &permissions)?;
+    let scheme = if node.scheme == "https" { "wss" } else { "ws" };
+    let lifetime_ms = i64::try_from(super::wings::jwt::WEBSOCKET_SECS).unwrap_or(600) * 1000;
+    Ok(Json(ConsoleTicket {
+        token,
+        socket: format!(
+            "{scheme}://{}:{}/api/servers/{}/ws",
+            node.fqdn, node.daemon_port, server.id
+        ),
+        expires_at: rfc3339(now / 1000 * 1000 + lifetime_ms),
+        permissions,
+    }))
+}

@@ -117,3 +117,63 @@ fn transfer_tokens_name_the_server_as_subject_and_come_with_bearer() {
     assert_eq!(claims["scope"], "transfer");
     assert!(claims["exp"].is_u64());
 }
+
+/// The console ticket route signs for the server's node with the caller's
+/// permissions on it.
+#[tokio::test]
+async fn console_tickets_are_signed_for_the_node_with_the_callers_permissions() {
+    use crate::common::{add_user, api, game::world, send, sign_in_as};
+    use axum::http::StatusCode;
+    let w = world().await;
+    let created = w.create_server("console").await;
+    let id = created["server"]["id"].as_str().expect("id").to_owned();
+    let ticket = w
+        .call("GET", &format!("/servers/{id}/websocket"), None)
+        .await;
+    assert_eq!(ticket.status, StatusCode::OK, "{}", ticket.json);
+    let claims = verify(ticket.json["token"].as_str().expect("token"), &w.token);
+    assert_eq!(claims["scope"], "websocket");
+    assert_eq!(claims["server_uuid"], id.as_str());
+    assert_eq!(claims["user_uuid"], w.owner_id.as_str());
+    assert_eq!(claims["permissions"], serde_json::json!(["*"]));
+    assert_eq!(claims["iss"], "http://localhost");
+    assert!(
+        claims["aud"]
+            .as_str()
+            .expect("aud")
+            .starts_with("http://127.0.0.1:")
+    );
+    let socket = ticket.json["socket"].as_str().expect("socket");
+    assert!(
+        socket.starts_with("ws://127.0.0.1:") && socket.ends_with(&format!("/api/servers/{id}/ws")),
+        "{socket}"
+    );
+
+    let sam = add_user(&w.platform, "Sam", "sam@example.com").await;
+    let added = w
+        .call(
+            "POST",
+            &format!("/servers/{id}/subusers"),
+            Some(serde_json::json!({"email": "sam@example.com", "permissions": ["websocket.connect", "control.console"]})),
+        )
+        .await;
+    assert_eq!(added.status, StatusCode::CREATED);
+    let cookie = sign_in_as(&w.platform, &sam).await;
+    let theirs = send(
+        &w.platform,
+        api(
+            "GET",
+            &format!("/api/orgs/{}/servers/{id}/websocket", w.org),
+            Some(&cookie),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(theirs.status, StatusCode::OK, "{}", theirs.json);
+    let claims = verify(theirs.json["token"].as_str().expect("token"), &w.token);
+    assert_eq!(
+        claims["permissions"],
+        serde_json::json!(["control.console", "websocket.connect"])
+    );
+    assert_eq!(claims["user_uuid"], sam.as_str());
+}

@@ -169,6 +169,11 @@ const DECLARED: &[(&str, &str, &str)] = &[
     ),
     (
         "GET",
+        "/api/orgs/{org}/servers/{server}/websocket",
+        "server:websocket.connect",
+    ),
+    (
+        "GET",
         "/api/orgs/{org}/servers/{server}/subusers",
         "server:user.read",
     ),

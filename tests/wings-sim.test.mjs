@@ -647,3 +647,45 @@ describe("sftp auth", () => {
     assert.ok(w.problems.some((p) => /SftpAuthResponse\.user of type string/.test(p.message)));
   });
 });
+
+describe("config.yml", () => {
+  test("read as yaml.v2 does: exact keys, a quoted port refused, scalars taken as strings; options follow it", async () => {
+    const { readConfigYml, optionsFromConfig } = await import("./wings-sim/index.mjs");
+    const good = [
+      `uuid: ${NODE}`,
+      "token_id: 12345",
+      `token: ${TOKEN}`,
+      `remote: ${panel.url}`,
+      "api:",
+      "  host: 0.0.0.0",
+      "  port: 8080",
+      "  ssl:",
+      "    enabled: false",
+      "    cert: /etc/letsencrypt/live/x/fullchain.pem",
+      "    key: /etc/letsencrypt/live/x/privkey.pem",
+      "  upload_limit: 100",
+      "system:",
+      "  data: /var/lib/pelican/volumes",
+      "  sftp:",
+      "    bind_port: 2022",
+      "allowed_mounts: []",
+      `allowed_origins: [${panel.url}]`,
+      "remote_query:",
+      "  timeout: 30",
+      "  boot_servers_per_page: 50",
+      "unknown_key: ignored",
+    ].join("\n");
+    const r = readConfigYml(good);
+    assert.deepEqual(r.errors, []);
+    assert.equal(r.config.token_id, "12345");
+    assert.equal(r.config.api.port, 8080);
+    assert.equal(r.config.system.sftp.bind_port, 2022);
+    const o = optionsFromConfig(r.config);
+    assert.deepEqual([o.panelUrl, o.uuid, o.tokenId, o.port, o.bootServersPerPage, o.timeoutMs], [panel.url, NODE, "12345", 8080, 50, 30000]);
+    assert.deepEqual(o.allowedOrigins, [panel.url]);
+    assert.match(readConfigYml(good.replace("port: 8080", 'port: "8080"')).errors[0], /cannot unmarshal string into Go struct field Configuration\.api\.port of type int/);
+    assert.match(readConfigYml(good.replace("  upload_limit: 100", "  upload_limit: 1.5")).errors[0], /upload_limit of type int64/);
+    assert.equal(readConfigYml(good.replace("uuid:", "UUID:")).config.uuid, "", "yaml.v2 matches keys exactly");
+    assert.deepEqual(readConfigYml("- a\n- b").errors, ["yaml: the document is not a mapping"]);
+  });
+});

@@ -169,3 +169,5 @@ export async function startWings(options) {
   }
   return api;
 }
+
+export { readConfigYml, optionsFromConfig } from "./config.mjs";

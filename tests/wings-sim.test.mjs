@@ -419,14 +419,9 @@ describe("create and install", () => {
     const w = await wings();
     const s = goodServer();
     panel.servers.set(s.uuid, s);
-    let answeredBeforeCallback = null;
-    panel.hooks[`GET /api/remote/servers/${s.uuid}`] = () => {
-      answeredBeforeCallback ??= w.requestsTo("POST", "/api/servers")[0]?.status !== undefined;
-      return false;
-    };
     const r = await call(w, "POST", "/api/servers", { uuid: s.uuid, start_on_completion: true });
     assert.equal(r.status, 202);
-    assert.equal(answeredBeforeCallback, false, "the callback came before the 202");
+    assert.deepEqual(w.callsTo("GET", `/api/remote/servers/${s.uuid}`)[0].during, ["POST /api/servers"], "the callback came before the 202");
     await w.idle();
     const order = w.calls.map((c) => `${c.method} ${c.path}`).filter((p) => p.includes(s.uuid));
     assert.deepEqual(order.slice(0, 3), [`GET /api/remote/servers/${s.uuid}`, `GET /api/remote/servers/${s.uuid}/install`, `POST /api/remote/servers/${s.uuid}/install`]);

@@ -23,7 +23,7 @@ export class PanelError extends Error {
 }
 
 export class PanelClient {
-  constructor({ panelUrl, tokenId, token, userAgent, timeoutMs, backoff, record, customHeaders = {} }) {
+  constructor({ panelUrl, tokenId, token, userAgent, timeoutMs, backoff, record, during = () => [], customHeaders = {} }) {
     this.base = `${panelUrl.replace(/\/$/, "")}/api/remote`;
     this.tokenId = tokenId;
     this.token = token;
@@ -31,6 +31,7 @@ export class PanelClient {
     this.timeoutMs = timeoutMs;
     this.backoff = backoff;
     this.record = record;
+    this.during = during;
     this.customHeaders = customHeaders;
   }
 
@@ -53,7 +54,7 @@ export class PanelClient {
       "Accept-Encoding": "identity",
     });
     if (payload) headers["Content-Length"] = String(payload.length);
-    const entry = { method, path: url.pathname, query: Object.fromEntries(url.searchParams), headers, body: payload?.toString() ?? null, at: Date.now() };
+    const entry = { method, path: url.pathname, query: Object.fromEntries(url.searchParams), headers, body: payload?.toString() ?? null, at: Date.now(), during: this.during() };
     const send = url.protocol === "https:" ? httpsRequest : httpRequest;
     return new Promise((resolve) => {
       const req = send(url, { method, headers, timeout: this.timeoutMs }, (res) => {

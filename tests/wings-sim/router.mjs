@@ -253,6 +253,7 @@ export function handler(wings) {
     setCors(wings, req, res);
     const entry = { method: req.method, path: url.pathname, query: Object.fromEntries(url.searchParams), headers: req.headers, body: req.bodyText, at: Date.now() };
     wings.received.push(entry);
+    wings.inFlight.add(entry);
     try {
       await wings.ready;
       await dispatch(wings, table, req, reply, url.pathname);
@@ -260,6 +261,7 @@ export function handler(wings) {
       wings.problem(`${req.method} ${url.pathname}`, `simulator error: ${error.stack}`);
       if (!reply.sent) reply.fail();
     }
+    wings.inFlight.delete(entry);
     entry.status = reply.sent?.status;
     entry.responseText = reply.sent?.body;
   };

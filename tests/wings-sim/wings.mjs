@@ -28,6 +28,8 @@ export class Wings {
     this.pendingToken = null;
     this.configUpdates = [];
     this.consoleSockets = [];
+    /** Requests from the panel not answered yet (a call's `during` lists them). */
+    this.inFlight = new Set();
     this.pending = new Set();
     this.bootResult = null;
     this.panel = new PanelClient({
@@ -39,6 +41,7 @@ export class Wings {
       backoff: options.backoff,
       customHeaders: options.customHeaders,
       record: (entry) => this.calls.push(entry),
+      during: () => [...this.inFlight].map((r) => `${r.method} ${r.path}`),
     });
     this.tokens = new TokenVerifier({ key: options.token });
   }

@@ -224,7 +224,7 @@ export class Wings {
   /** Queues an activity event (models.Activity) for the next flushActivity(). */
   recordActivity({ user = null, server, event, metadata = {}, ip = "127.0.0.1" }) {
     const host = ip.includes(":") && !ip.startsWith("[") && ip.split(":").length === 2 ? ip.split(":")[0] : ip;
-    this.activity.push({ user: user || null, server, event, metadata: metadata ?? {}, ip: host, timestamp: new Date().toISOString() });
+    this.activity.push({ user: user || null, server, event, metadata: metadata ?? {}, ip: host, timestamp: goTime(new Date()) });
   }
 
   /** The activity cron: POST /activity in batches of up to 100 (activity_send_count); sent events are dropped. */
@@ -248,4 +248,13 @@ export class Wings {
   requestsTo(method, path) {
     return this.received.filter((c) => c.method === method && (path instanceof RegExp ? path.test(c.path) : c.path === path));
   }
+}
+
+/** A time as Go's time.Time marshals it in UTC (RFC 3339 with up to nanoseconds, trailing zeros trimmed). */
+export function goTime(date) {
+  const nanos = String(Math.floor(Math.random() * 1e6)).padStart(6, "0");
+  return date.toISOString().replace(/\.(\d{3})Z$/, (m, ms) => {
+    const frac = `${ms}${nanos}`.replace(/0+$/, "");
+    return frac ? `.${frac}Z` : "Z";
+  });
 }

@@ -56,7 +56,7 @@ async function startPanel() {
     requests: [],
     hooks: {},
     sftp: null,
-    status: {},
+    expect: `Bearer ${TOKEN_ID}.${TOKEN}`,
   };
   const json = (res, status, value) => {
     const body = typeof value === "string" ? value : JSON.stringify(value);
@@ -74,7 +74,7 @@ async function startPanel() {
       const handled = await hook(entry, res, json);
       if (handled) return;
     }
-    if (req.headers.authorization !== `Bearer ${TOKEN_ID}.${TOKEN}`) return json(res, 403, { errors: [{ code: "AccessDenied", status: "403", detail: "bad token" }] });
+    if (req.headers.authorization !== panel.expect) return json(res, 403, { errors: [{ code: "AccessDenied", status: "403", detail: "bad token" }] });
     const list = [...panel.servers.values()];
     let m;
     if (req.method === "GET" && url.pathname === "/api/remote/servers") {
@@ -117,6 +117,7 @@ async function startPanel() {
     panel.requests.length = 0;
     panel.hooks = {};
     panel.sftp = null;
+    panel.expect = `Bearer ${TOKEN_ID}.${TOKEN}`;
   };
   return panel;
 }
@@ -410,6 +411,43 @@ describe("bearer routes", () => {
     assert.equal(w.wings.pendingToken, "n".repeat(64));
     assert.equal((await call(w, "POST", `/api/servers/${s.uuid}/sync`)).status, 204, "the old token stays in use until a restart");
     assert.equal((await call(w, "POST", "/api/update", { api: { port: "8080" } })).status, 400);
+  });
+});
+
+describe("configuration pushes", () => {
+  test("a token pushed by /api/update is written but used only after a restart; the User-Agent shows a new token_id at once", async () => {
+    panel.reset();
+    const w = await wings();
+    const fresh = "n".repeat(64);
+    assert.deepEqual((await call(w, "POST", "/api/update", { token_id: "newid", token: fresh })).json, { applied: true });
+    const now = await call(w, "GET", "/api/system");
+    assert.equal(now.status, 200, "the boot-time token is still the one in force");
+    assert.equal(now.headers.get("user-agent"), "Pelican Wings/v1.0.0 (id:newid)");
+    assert.equal((await call(w, "GET", "/api/system", undefined, { auth: `Bearer ${fresh}` })).status, 403);
+    assert.deepEqual((await call(w, "POST", "/api/update", { api: { port: 8080 } })).json, { applied: true });
+    assert.equal(w.wings.disk.token, fresh, "keys absent from a push keep their values");
+    panel.expect = `Bearer newid.${fresh}`;
+    await w.reboot();
+    assert.equal((await call(w, "GET", "/api/system")).status, 403);
+    assert.equal((await call(w, "GET", "/api/system", undefined, { auth: `Bearer ${fresh}` })).status, 200);
+    assert.equal(w.calls.at(-1).headers.Authorization, `Bearer newid.${fresh}`);
+    assert.equal(w.calls.at(-1).headers["User-Agent"], "Pelican Wings/v1.0.0 (id:newid)");
+    assert.deepEqual(w.problems, []);
+  });
+
+  test("a 4xx from the panel that is not Wings' error shape is recorded; a failed install report too", async () => {
+    panel.reset();
+    const s = goodServer();
+    panel.servers.set(s.uuid, s);
+    const w = await wings();
+    panel.hooks["POST /api/remote/sftp/auth"] = (entry, res, json) => (json(res, 403, { error: { code: "forbidden", message: "no" } }), true);
+    const r = await w.sftpAuth({ username: `ada.${s.uuid.slice(0, 8)}`, password: "x" });
+    assert.equal(r.reason, "invalid credentials");
+    assert.ok(w.problems.some((p) => /403 answer Wings cannot read/.test(p.message)), JSON.stringify(w.problems));
+    panel.hooks[`POST /api/remote/servers/${s.uuid}/install`] = (entry, res, json) => (json(res, 422, { errors: [{ code: "bad", status: "422", detail: "no" }] }), true);
+    assert.equal((await call(w, "POST", `/api/servers/${s.uuid}/reinstall`)).status, 202);
+    await w.idle();
+    assert.ok(w.problems.some((p) => /install.*Wings only logs it/.test(`${p.where} ${p.message}`)), JSON.stringify(w.problems));
   });
 });
 

@@ -166,11 +166,13 @@ function runCustom(spec, node, ctx, path) {
 
 /**
  * Decodes a parsed value (from parseJson, or fromPlain for YAML) as `spec`.
- * `exactKeys` is yaml.v2's matching (no case-insensitive fallback).
+ * `exactKeys` is yaml.v2's matching (no case-insensitive fallback); `into` is
+ * an existing value decoded over (Go's Unmarshal into a filled struct: keys
+ * absent from the input keep their values).
  */
-export function decodeNode(spec, node, { path = "", exactKeys = false } = {}) {
+export function decodeNode(spec, node, { path = "", exactKeys = false, into } = {}) {
   const ctx = new Ctx(exactKeys);
-  const value = walk(spec, node, ctx, path, undefined);
+  const value = walk(spec, node, ctx, path, into);
   return { value, errors: ctx.errors, warnings: ctx.warnings };
 }
 
@@ -178,12 +180,12 @@ export function decodeNode(spec, node, { path = "", exactKeys = false } = {}) {
  * Decodes JSON text as Go's json.Unmarshal(text, &v) would (`trailing: "ignore"`
  * for gin's BindJSON, which reads one value off the body).
  */
-export function decodeJson(spec, text, { trailing = "error" } = {}) {
+export function decodeJson(spec, text, { trailing = "error", into } = {}) {
   let node;
   try {
     node = parseJson(text, { trailing });
   } catch (error) {
-    return { value: zero(spec), errors: [error.message], warnings: [], syntax: true, eof: error.message === "EOF" };
+    return { value: into ?? zero(spec), errors: [error.message], warnings: [], syntax: true, eof: error.message === "EOF" };
   }
-  return decodeNode(spec, node);
+  return decodeNode(spec, node, { into });
 }

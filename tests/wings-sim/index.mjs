@@ -133,8 +133,9 @@ export async function startWings(options) {
     },
     /** Boots (again): fresh boot instant, denylists and server list. Rejects when Wings would exit. */
     boot: bootOnce,
-    /** Closes every console socket, then boots again, as a restarted Wings. */
+    /** A restarted Wings: the token written by /api/update in force, console sockets closed, boots again. */
     async reboot() {
+      wings.restart();
       for (const c of wings.consoleSockets) c.cancel();
       wings.consoleSockets = [];
       for (const s of wings.sftpSessions) s.open = false;

@@ -203,11 +203,15 @@ function routes(wings) {
 
   function updateConfiguration(req, reply) {
     if (wings.options.ignorePanelConfigUpdates) return reply.json(200, { applied: false });
-    const body = bind(UpdateConfiguration, req, reply, wings, "POST /api/update");
-    if (!body) return;
-    wings.configUpdates.push(body);
-    if (body.token && body.token !== wings.options.token) wings.pendingToken = body.token;
-    if (body.allowed_origins) wings.options.allowedOrigins = body.allowed_origins;
+    const r = decodeJson(UpdateConfiguration, req.bodyText, { trailing: "ignore", into: structuredClone(wings.disk) });
+    if (r.errors.length) {
+      wings.problem("POST /api/update", `request body refused by Wings: ${r.errors[0]}`);
+      return r.eof ? reply.json(400, { error: NOT_PARSABLE }) : reply.json(400, { error: UNEXPECTED, request_id: reply.requestId });
+    }
+    wings.disk = r.value;
+    wings.configUpdates.push(r.value);
+    wings.pendingToken = r.value.token !== wings.options.token ? r.value.token : null;
+    wings.options.allowedOrigins = r.value.allowed_origins ?? [];
     reply.json(200, { applied: true });
   }
 }
@@ -276,7 +280,7 @@ function setCors(wings, req, res) {
   res.setHeader("Access-Control-Max-Age", "7200");
   const origin = req.headers.origin ?? "";
   if (origin !== location) {
-    const o = wings.options.allowedOrigins.find((x) => x === "*" || x === origin);
+    const o = wings.corsOrigins.find((x) => x === "*" || x === origin);
     if (o !== undefined) res.setHeader("Access-Control-Allow-Origin", o);
   }
 }

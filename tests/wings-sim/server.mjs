@@ -81,6 +81,7 @@ export class SimServer {
     this.wings.background(
       this.wings.panel.post(`/servers/${this.id}/container/status`, { data: { previous_state: previous, new_state: next } }).catch((error) => {
         this.wings.log("error pushing server status change to panel", { server: this.id, error: error.message });
+        this.wings.problem(`POST /servers/${this.id}/container/status`, `Wings only logs it: ${error.message}`);
       }),
     );
   }
@@ -190,6 +191,7 @@ export class SimServer {
     }
     await this.wings.panel.post(`/servers/${this.id}/install`, { successful: ok, reinstall }).catch((error) => {
       this.wings.log("failed to notify panel of server install state", { server: this.id, error: error.message });
+      this.wings.problem(`POST /servers/${this.id}/install`, `Wings only logs it: ${error.message}`);
     });
     return ok;
   }

@@ -197,6 +197,11 @@ export const SftpAuthResponse = T.struct("remote.SftpAuthResponse", {
   permissions: T.slice(T.string),
 });
 
+/** remote.RequestErrors: how Wings reads a panel's error answer. */
+export const RequestErrors = T.struct("remote.RequestErrors", {
+  errors: T.slice(T.struct("remote.RequestError", { code: T.string, status: T.string, detail: T.string })),
+});
+
 // ---- request bodies the panel sends ----
 
 export const ServerDetails = T.struct("installer.ServerDetails", { uuid: T.string, start_on_completion: T.bool });

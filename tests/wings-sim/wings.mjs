@@ -3,10 +3,10 @@
 // routes live in router.mjs, the console socket in console.mjs.
 import { randomBytes } from "node:crypto";
 import { PanelClient, PanelError } from "./panel.mjs";
-import { decodeNode } from "./gotype.mjs";
+import { decodeNode, zero } from "./gotype.mjs";
 import { parseJson } from "./json.mjs";
 import { ConfigurationError, decodeServer } from "./decode.mjs";
-import { InstallationScript, ServerConfigurationResponse, ServersPage, SftpAuthResponse } from "./types.mjs";
+import { InstallationScript, RequestErrors, ServerConfigurationResponse, ServersPage, SftpAuthResponse, UpdateConfiguration } from "./types.mjs";
 import { SimServer } from "./server.mjs";
 import { TokenVerifier } from "./jwt.mjs";
 
@@ -16,7 +16,28 @@ export const SFTP_USERNAME = /^(.+)\.([a-z0-9]{8})$/i;
 export class Wings {
   constructor(options) {
     this.options = options;
-    this.userAgent = `Pelican Wings/v${options.version} (id:${options.tokenId})`;
+    /**
+     * The configuration as written to disk: POST /api/update decodes into it.
+     * Wings keeps using its boot-time token (bearer, JWT key, calls to the
+     * panel) until it restarts; the answers' User-Agent shows the new token_id
+     * at once. reboot() takes the token and token_id from here.
+     */
+    this.disk = zero(UpdateConfiguration);
+    Object.assign(this.disk, { uuid: options.uuid, token_id: options.tokenId, token: options.token, allowed_origins: [...options.allowedOrigins] });
+    this.disk.remote_query.bootserversperpage = options.bootServersPerPage;
+    /** CORS takes the allowed origins once, when the router is built. */
+    this.corsOrigins = [...options.allowedOrigins];
+    this.connect();
+  }
+
+  /** The User-Agent of Wings' answers: the token_id as configured now. */
+  get userAgent() {
+    return `Pelican Wings/v${this.options.version} (id:${this.disk.token_id})`;
+  }
+
+  /** The client of the panel and the token checks, with the credentials in force (boot time). */
+  connect() {
+    const o = this.options;
     this.calls = [];
     this.received = [];
     this.problems = [];
@@ -33,17 +54,44 @@ export class Wings {
     this.pending = new Set();
     this.bootResult = null;
     this.panel = new PanelClient({
-      panelUrl: options.panelUrl,
-      tokenId: options.tokenId,
-      token: options.token,
-      userAgent: this.userAgent,
-      timeoutMs: options.timeoutMs,
-      backoff: options.backoff,
-      customHeaders: options.customHeaders,
-      record: (entry) => this.calls.push(entry),
+      panelUrl: o.panelUrl,
+      tokenId: o.tokenId,
+      token: o.token,
+      userAgent: `Pelican Wings/v${o.version} (id:${o.tokenId})`,
+      timeoutMs: o.timeoutMs,
+      backoff: o.backoff,
+      customHeaders: o.customHeaders,
+      record: (entry) => this.recordCall(entry),
       during: () => [...this.inFlight].map((r) => `${r.method} ${r.path}`),
     });
-    this.tokens = new TokenVerifier({ key: options.token });
+    this.tokens = new TokenVerifier({ key: o.token });
+  }
+
+  /** A restart: the token and token_id written by POST /api/update come into force. */
+  restart() {
+    this.options.token = this.disk.token;
+    this.options.tokenId = this.disk.token_id;
+    this.pendingToken = null;
+    this.connect();
+  }
+
+  /**
+   * Keeps a call to the panel; a 4xx whose body is not Wings' error shape
+   * ({"errors":[{code,status,detail}]}, all strings) is a problem: Wings logs
+   * "_MissingResponseCode" instead of the panel's reason.
+   */
+  recordCall(entry) {
+    this.calls.push(entry);
+    if (entry.status >= 400 && entry.status < 500) {
+      let node;
+      try {
+        node = parseJson(entry.responseText);
+      } catch {}
+      const r = node === undefined ? null : decodeNode(RequestErrors, node);
+      if (!r || r.errors.length || !r.value.errors?.length) {
+        this.problem(`${entry.method} ${entry.path}`, `${entry.status} answer Wings cannot read as {"errors":[{code,status,detail}]}: ${entry.responseText.slice(0, 200)}`);
+      }
+    }
   }
 
   log(message, fields = {}) {
@@ -232,7 +280,12 @@ export class Wings {
     const sent = [];
     while (this.activity.length) {
       const batch = this.activity.slice(0, 100);
-      await this.panel.post("/activity", { data: batch });
+      try {
+        await this.panel.post("/activity", { data: batch });
+      } catch (error) {
+        this.problem("POST /activity", `Wings keeps the events and tries again in a minute: ${error.message}`);
+        throw error;
+      }
       this.activity.splice(0, batch.length);
       sent.push(batch);
     }

@@ -87,3 +87,44 @@ impl RequestMeta {
         }
     }
 }
+
+/// The game server named in the path (`{server}`), with the caller's
+/// standing on it; the guard puts it in the request for `Access::Server` routes.
+#[derive(Debug, Clone)]
+pub struct ServerContext {
+    /// Server id (its uuid on Wings).
+    pub id: String,
+    /// Its organization.
+    pub org_id: String,
+    /// The caller's role in that organization, if a member.
+    pub role: Option<Role>,
+    /// The caller's permissions on the server (`["*"]` for its owner), if any.
+    pub grants: Option<Vec<String>>,
+    /// How the caller signed in.
+    pub credential: Credential,
+}
+
+impl ServerContext {
+    /// Whether the caller may use `permission` on this server, by
+    /// [`crate::auth::decide_for`].
+    pub fn may(&self, permission: &'static str) -> bool {
+        crate::auth::decide_for(
+            crate::auth::Access::Server(crate::auth::ServerNeed::Permission(permission)),
+            self.credential,
+            self.role,
+            self.grants.as_deref(),
+        ) == crate::auth::Decision::Allow
+    }
+
+    /// [`ServerContext::may`], or 403.
+    pub fn require(&self, permission: &'static str) -> Result<(), crate::error::ApiError> {
+        if self.may(permission) {
+            Ok(())
+        } else {
+            Err(crate::error::ApiError::Forbidden {
+                code: "forbidden",
+                message: format!("This needs the {permission} permission on this server."),
+            })
+        }
+    }
+}

@@ -76,6 +76,18 @@ pub enum ApiError {
     /// A dependency (D1, KV, a Durable Object, a daemon) failed.
     #[error("upstream: {0}")]
     Upstream(String),
+    /// A daemon the request needed (a Wings node) is down, refused or
+    /// answered nonsense (502), or did not answer in time (504); the
+    /// message names it and is safe to show.
+    #[error("{message}")]
+    Gateway {
+        /// Whether it timed out (504) rather than failed (502).
+        timed_out: bool,
+        /// Machine-readable reason, e.g. `node_offline`.
+        code: &'static str,
+        /// Human-readable reason naming the daemon.
+        message: String,
+    },
     /// A bug or an unexpected state; the cause is logged only.
     #[error("internal: {0}")]
     Internal(String),
@@ -106,6 +118,10 @@ impl ApiError {
             ApiError::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Upstream(_) => StatusCode::BAD_GATEWAY,
+            ApiError::Gateway {
+                timed_out: true, ..
+            } => StatusCode::GATEWAY_TIMEOUT,
+            ApiError::Gateway { .. } => StatusCode::BAD_GATEWAY,
             ApiError::Internal(_) | ApiError::Misconfigured(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -116,7 +132,8 @@ impl ApiError {
             ApiError::BadRequest { code, .. }
             | ApiError::Unauthorized { code, .. }
             | ApiError::Forbidden { code, .. }
-            | ApiError::Conflict { code, .. } => code,
+            | ApiError::Conflict { code, .. }
+            | ApiError::Gateway { code, .. } => code,
             ApiError::Invalid { .. } => "invalid",
             ApiError::NotFound => "not_found",
             ApiError::MethodNotAllowed => "method_not_allowed",

@@ -11,6 +11,7 @@ use crate::{
     auth::{self, Access, Action, Resource, account, api_key, setup, totp},
     error::ApiError,
     extract::MAX_BODY_BYTES,
+    game,
     orgs::{invitation, org},
     platform::{Platform, health},
     record::{audit, events},
@@ -80,6 +81,7 @@ pub fn routes() -> Vec<Route> {
     routes.extend(device::routes());
     routes.extend(totp::routes());
     routes.extend(invitation::routes());
+    routes.extend(game::routes());
     routes
 }
 

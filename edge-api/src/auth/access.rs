@@ -112,6 +112,44 @@ pub enum Access {
     Session,
     /// A member of the `{org}` in the path whose role allows this.
     Org(Resource, Action),
+    /// A Wings node (`/api/remote/*`): no user; its `Authorization: Bearer
+    /// {token_id}.{token}` is checked by the handler (`game::remote`), so
+    /// the guard reads no credential at all.
+    Node,
+    /// The game server `{server}` of the `{org}` in the path: members by
+    /// their role on [`Resource::GameServers`], its owner and subusers by
+    /// their Pelican permissions (contract section 7).
+    Server(ServerNeed),
+}
+
+/// What a server route asks of its caller.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ServerNeed {
+    /// This Pelican permission (subusers), or the role to read (for the
+    /// read-only permissions, see [`reads_only`]) or change game servers (members).
+    Permission(&'static str),
+    /// Any one of these permissions; the handler then asks [`decide_for`]
+    /// about the exact one (power: start, stop or restart).
+    AnyOf(&'static [&'static str]),
+    /// Anyone with a standing on the server: members (who may read game
+    /// servers), its owner and every subuser (the server's own page).
+    Look,
+    /// Members whose role allows this; never subusers (limits, suspension,
+    /// deletion, subusers themselves are the organization's business).
+    Org(Action),
+}
+
+/// Whether a permission only looks (members who may read game servers hold it).
+pub fn reads_only(permission: &str) -> bool {
+    permission.ends_with(".read") || permission == "websocket.connect"
+}
+
+/// Whether `grants` (a subuser's permissions; `*` is every one but `admin.*`)
+/// include `permission`.
+pub fn grants_include(grants: &[String], permission: &str) -> bool {
+    grants
+        .iter()
+        .any(|g| g == permission || (g == "*" && !permission.starts_with("admin.")))
 }
 
 /// How the caller proved who they are.
@@ -141,8 +179,53 @@ pub enum Decision {
 /// The one authorization decision. `role` is the caller's role in the
 /// path's organization, when the route has one and the caller is a member.
 pub fn decide(access: Access, credential: Credential, role: Option<Role>) -> Decision {
+    decide_for(access, credential, role, None)
+}
+
+/// [`decide`] for a route that may name a game server: `grants` are the
+/// caller's permissions on that server (a subuser's list, `["*"]` for its
+/// owner), `None` when they have none.
+pub fn decide_for(
+    access: Access,
+    credential: Credential,
+    role: Option<Role>,
+    grants: Option<&[String]>,
+) -> Decision {
     match (access, credential) {
-        (Access::Public, _) => Decision::Allow,
+        (Access::Server(_), Credential::Anonymous) => Decision::SignIn,
+        (Access::Server(need), _) => {
+            let (action, wanted): (Action, &[&str]) = match &need {
+                ServerNeed::Permission(p) => {
+                    let action = if reads_only(p) {
+                        Action::Read
+                    } else {
+                        Action::Write
+                    };
+                    (action, std::slice::from_ref(p))
+                }
+                ServerNeed::AnyOf(list) => (Action::Write, list),
+                ServerNeed::Look => (Action::Read, &[]),
+                ServerNeed::Org(action) => (*action, &[]),
+            };
+            let by_role = role.is_some_and(|r| allows(r, Resource::GameServers, action));
+            let by_grant = grants.is_some_and(|g| {
+                need == ServerNeed::Look || wanted.iter().any(|p| grants_include(g, p))
+            });
+            if by_role || by_grant {
+                Decision::Allow
+            } else if role.is_some() || grants.is_some() {
+                Decision::Deny
+            } else {
+                Decision::Hide
+            }
+        }
+        _ => decide_plain(access, credential, role),
+    }
+}
+
+fn decide_plain(access: Access, credential: Credential, role: Option<Role>) -> Decision {
+    match (access, credential) {
+        (Access::Public | Access::Node, _) => Decision::Allow,
         (_, Credential::Anonymous) => Decision::SignIn,
         (Access::SignedIn, _) => Decision::Allow,
         (Access::Session, Credential::Session) => Decision::Allow,
@@ -152,6 +235,8 @@ pub fn decide(access: Access, credential: Credential, role: Option<Role>) -> Dec
             Some(role) if allows(role, resource, action) => Decision::Allow,
             Some(_) => Decision::Deny,
         },
+        // Handled by `decide_for`.
+        (Access::Server(_), _) => Decision::Hide,
     }
 }
 

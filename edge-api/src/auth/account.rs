@@ -122,7 +122,7 @@ struct Credentials {
 
 /// Verified against when the email is unknown, so a miss costs the same time
 /// as a wrong password and does not reveal which emails have accounts.
-const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$BmzyfGTZPaqbhyXz6Ro6PfHDiNYFLLH3Bzp5rjsrl0Q";
+pub const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$BmzyfGTZPaqbhyXz6Ro6PfHDiNYFLLH3Bzp5rjsrl0Q";
 
 fn invalid_credentials() -> ApiError {
     ApiError::Unauthorized {

@@ -17,7 +17,7 @@ use super::{
     api_key, session,
 };
 use crate::{
-    context::{Caller, OrgContext, RequestMeta},
+    context::{Caller, OrgContext, RequestMeta, ServerContext},
     error::ApiError,
     platform::{
         Platform,
@@ -53,6 +53,15 @@ pub async fn guard(
 ) -> Response {
     let meta = RequestMeta::from_request(req.uri(), req.headers());
     let outbox = meta.outbox.clone();
+    if access == Access::Node {
+        // Wings' bearer is not a user's credential; the handler checks it.
+        req.extensions_mut().insert(meta);
+        let response = next.run(req).await;
+        if response.status().is_success() {
+            outbox.flush(&platform).await;
+        }
+        return response;
+    }
     match authorize(&platform, access, meta, &mut req).await {
         Ok(()) => {
             let response = next.run(req).await;
@@ -81,11 +90,15 @@ async fn authorize(
         check_origin(platform, req, &meta)?;
     }
 
-    let org = match (access, &caller) {
-        (Access::Org(..), Some(caller)) => membership(platform, req, &caller.user_id).await?,
-        _ => None,
+    let (org, server) = match (access, &caller) {
+        (Access::Org(..), Some(caller)) => {
+            (membership(platform, req, &caller.user_id).await?, None)
+        }
+        (Access::Server(_), Some(caller)) => standing(platform, req, caller).await?,
+        _ => (None, None),
     };
-    match access::decide(access, credential, org.as_ref().map(|o| o.role)) {
+    let grants = server.as_ref().and_then(|s| s.grants.as_deref());
+    match access::decide_for(access, credential, org.as_ref().map(|o| o.role), grants) {
         Decision::Allow => {}
         Decision::SignIn => {
             return Err(ApiError::Unauthorized {
@@ -109,7 +122,98 @@ async fn authorize(
     if let Some(org) = org {
         extensions.insert(org);
     }
+    if let Some(server) = server {
+        extensions.insert(server);
+    }
     Ok(())
+}
+
+/// The caller's standing on the path's `{server}` of `{org}`: their
+/// membership (if any) and their permissions on the server (as its owner or
+/// a subuser), in one query. A server outside that organization is nobody's.
+async fn standing(
+    platform: &Platform,
+    req: &mut Request,
+    caller: &Caller,
+) -> Result<(Option<OrgContext>, Option<ServerContext>), ApiError> {
+    use axum::{RequestExt, extract::RawPathParams};
+    let params = req
+        .extract_parts::<RawPathParams>()
+        .await
+        .map_err(|e| ApiError::Internal(format!("path params: {e}")))?;
+    let param = |wanted: &str| {
+        params
+            .iter()
+            .find(|(name, _)| *name == wanted)
+            .map(|(_, v)| v.to_owned())
+    };
+    let (Some(org), Some(server)) = (param("org"), param("server")) else {
+        return Err(ApiError::Internal(
+            "a Server route without {org} and {server}".into(),
+        ));
+    };
+    let Some(server_id) = validate::as_id(&server) else {
+        return Ok((None, None));
+    };
+    #[derive(Deserialize)]
+    struct Row {
+        id: String,
+        slug: String,
+        name: String,
+        role: Option<String>,
+        server_id: String,
+        owner_id: Option<String>,
+        permissions: Option<String>,
+    }
+    let org_match = match validate::as_id(&org) {
+        Some(_) => "o.id = ?1",
+        None => "o.slug = ?1",
+    };
+    let sql = format!(
+        "SELECT o.id, o.slug, o.name, m.role, s.id AS server_id, s.owner_id, \
+         COALESCE(su.permissions, si.permissions) AS permissions \
+         FROM organizations o JOIN servers s ON s.org_id = o.id AND s.id = ?3 \
+         LEFT JOIN memberships m ON m.org_id = o.id AND m.user_id = ?2 \
+         LEFT JOIN subusers su ON su.server_id = s.id AND su.user_id = ?2 \
+         LEFT JOIN subuser_invitations si ON si.server_id = s.id \
+              AND si.email = (SELECT email FROM users WHERE id = ?2) \
+         WHERE {org_match}"
+    );
+    let org_value = validate::as_id(&org).unwrap_or(org);
+    let row: Option<Row> = platform
+        .db
+        .first(
+            Statement::new(sql)
+                .bind(org_value)
+                .bind(caller.user_id.as_str())
+                .bind(server_id),
+        )
+        .await?;
+    let Some(row) = row else {
+        return Ok((None, None));
+    };
+    let role = row.role.as_deref().and_then(Role::parse);
+    let grants = if row.owner_id.as_deref() == Some(caller.user_id.as_str()) {
+        Some(vec!["*".to_owned()])
+    } else {
+        row.permissions
+            .as_deref()
+            .map(|p| serde_json::from_str::<Vec<String>>(p).unwrap_or_default())
+    };
+    let server = ServerContext {
+        id: row.server_id,
+        org_id: row.id.clone(),
+        role,
+        grants,
+        credential: caller.credential,
+    };
+    let org = role.map(|role| OrgContext {
+        id: row.id,
+        slug: row.slug,
+        name: row.name,
+        role,
+    });
+    Ok((org, Some(server)))
 }
 
 fn is_safe(method: &Method) -> bool {

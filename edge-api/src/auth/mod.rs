@@ -17,5 +17,8 @@ pub mod session;
 pub mod setup;
 pub mod totp;
 
-pub use access::{Access, Action, Credential, Decision, Resource, Role, allows, decide};
+pub use access::{
+    Access, Action, Credential, Decision, Resource, Role, ServerNeed, allows, decide, decide_for,
+    grants_include, reads_only,
+};
 pub use guard::{GuardState, guard};

@@ -92,6 +92,12 @@ pub const DEVICE_STARTS: Limit = Limit {
     window_ms: 10 * 60 * 1000,
 };
 
+/// SFTP sign-in failures at one server from one IP: 10 per 15 minutes.
+pub const SFTP_PAIR: Limit = Limit {
+    max: 10,
+    window_ms: FIFTEEN_MINUTES,
+};
+
 /// Forgets windows that have ended, so the table holds only live counts.
 const SWEEP: &str = "DELETE FROM rate_limits WHERE reset_at <= ?1";
 /// Counts one attempt (`?1` key, `?2` now, `?3` window) and returns the count,
@@ -294,6 +300,24 @@ pub async fn activate(
                 settle: Settle::Refund,
             },
         ],
+    )
+    .await
+}
+
+/// Counts an SFTP sign-in at server `server_id` from `ip` (Wings reports
+/// the client's address); a success clears the pair's failures.
+pub async fn sftp(
+    platform: &Platform,
+    server_id: &str,
+    ip: Option<&str>,
+) -> Result<Attempt, ApiError> {
+    allow(
+        platform,
+        vec![Rule {
+            key: format!("sftp:{server_id}:{}", client(ip)),
+            limit: SFTP_PAIR,
+            settle: Settle::Clear,
+        }],
     )
     .await
 }

@@ -1,4 +1,176 @@
-//! Game servers, coming next: Wings nodes and their eggs, the servers on
-//! them, the Wings client and the JWTs it signs, and the remote API Wings
-//! calls back. Empty until then; its routes will join the router's table
-//! like every other area's.
+//! Game servers on Pelican Wings.
+//!
+//! - [`egg`]: eggs, the templates servers are made from (the eggs lane).
+//! - [`node`], [`node_config`], [`allocation`]: Wings nodes, their
+//!   `config.yml`, and their `ip:port` allocations.
+//! - [`server`], [`server_action`], [`settings`]: servers, what people do to
+//!   them, and their configuration as Wings reads it.
+//! - [`subuser`], [`permission`]: per-server access with Pelican's
+//!   permission strings.
+//! - [`wings`]: the typed client for a node's API, its errors and the JWTs
+//!   Flamingo signs for it.
+//! - [`remote`]: the API Wings calls back (`/api/remote/*`).
+
+pub mod allocation;
+pub mod egg;
+pub mod node;
+pub mod node_config;
+pub mod permission;
+pub mod remote;
+pub mod server;
+pub mod server_action;
+pub mod settings;
+pub mod subuser;
+pub mod wings;
+
+use crate::{
+    auth::{Access, Action, Resource, ServerNeed},
+    route::Route,
+};
+
+/// Nodes, allocations, servers and subusers; then the remote API.
+pub fn routes() -> Vec<Route> {
+    use Access::{Org, Server, SignedIn};
+    use Action::{Read, Write};
+    let nodes = |action| Org(Resource::Nodes, action);
+    let servers = |action| Org(Resource::GameServers, action);
+    let perm = |p| Server(ServerNeed::Permission(p));
+    let mut routes = vec![
+        Route::get("/api/orgs/{org}/nodes", nodes(Read), node::list),
+        Route::post("/api/orgs/{org}/nodes", nodes(Write), node::create),
+        Route::get("/api/orgs/{org}/nodes/{node}", nodes(Read), node::show),
+        Route::patch("/api/orgs/{org}/nodes/{node}", nodes(Write), node::update),
+        Route::delete("/api/orgs/{org}/nodes/{node}", nodes(Write), node::remove),
+        // Holds the node's token: for those who manage nodes only.
+        Route::get(
+            "/api/orgs/{org}/nodes/{node}/configuration",
+            nodes(Write),
+            node_config::show,
+        ),
+        Route::post(
+            "/api/orgs/{org}/nodes/{node}/token",
+            nodes(Write),
+            node::rotate_token,
+        ),
+        Route::get(
+            "/api/orgs/{org}/nodes/{node}/system",
+            nodes(Read),
+            node::system,
+        ),
+        Route::get(
+            "/api/orgs/{org}/nodes/{node}/allocations",
+            nodes(Read),
+            allocation::list,
+        ),
+        Route::post(
+            "/api/orgs/{org}/nodes/{node}/allocations",
+            nodes(Write),
+            allocation::create,
+        ),
+        Route::patch(
+            "/api/orgs/{org}/nodes/{node}/allocations/{allocation}",
+            nodes(Write),
+            allocation::update,
+        ),
+        Route::delete(
+            "/api/orgs/{org}/nodes/{node}/allocations/{allocation}",
+            nodes(Write),
+            allocation::remove,
+        ),
+        // `wings configure`: an API key whose owner manages the node's organization's nodes.
+        Route::get(
+            "/api/application/nodes/{node}/configuration",
+            SignedIn,
+            node_config::application,
+        ),
+        Route::get("/api/orgs/{org}/servers", servers(Read), server::list),
+        Route::post("/api/orgs/{org}/servers", servers(Write), server::create),
+        Route::get(
+            "/api/orgs/{org}/servers/{server}",
+            Server(ServerNeed::Look),
+            server::show,
+        ),
+        Route::patch(
+            "/api/orgs/{org}/servers/{server}",
+            Server(ServerNeed::AnyOf(&[
+                "settings.rename",
+                "settings.description",
+            ])),
+            server_action::update,
+        ),
+        Route::delete(
+            "/api/orgs/{org}/servers/{server}",
+            Server(ServerNeed::Org(Write)),
+            server::remove,
+        ),
+        Route::post(
+            "/api/orgs/{org}/servers/{server}/suspend",
+            Server(ServerNeed::Org(Write)),
+            server_action::suspend,
+        ),
+        Route::post(
+            "/api/orgs/{org}/servers/{server}/unsuspend",
+            Server(ServerNeed::Org(Write)),
+            server_action::unsuspend,
+        ),
+        Route::post(
+            "/api/orgs/{org}/servers/{server}/reinstall",
+            perm("settings.reinstall"),
+            server_action::reinstall,
+        ),
+        Route::put(
+            "/api/orgs/{org}/servers/{server}/build",
+            Server(ServerNeed::Org(Write)),
+            server_action::build,
+        ),
+        Route::put(
+            "/api/orgs/{org}/servers/{server}/startup",
+            Server(ServerNeed::AnyOf(&[
+                "startup.update",
+                "startup.docker-image",
+            ])),
+            server_action::startup,
+        ),
+        Route::post(
+            "/api/orgs/{org}/servers/{server}/power",
+            Server(ServerNeed::AnyOf(&[
+                "control.start",
+                "control.stop",
+                "control.restart",
+            ])),
+            server_action::power,
+        ),
+        Route::post(
+            "/api/orgs/{org}/servers/{server}/command",
+            perm("control.console"),
+            server_action::command,
+        ),
+        Route::get(
+            "/api/orgs/{org}/servers/{server}/resources",
+            perm("websocket.connect"),
+            server_action::resources,
+        ),
+        Route::get(
+            "/api/orgs/{org}/servers/{server}/subusers",
+            perm("user.read"),
+            subuser::list,
+        ),
+        Route::post(
+            "/api/orgs/{org}/servers/{server}/subusers",
+            perm("user.create"),
+            subuser::create,
+        ),
+        Route::patch(
+            "/api/orgs/{org}/servers/{server}/subusers/{user}",
+            perm("user.update"),
+            subuser::update,
+        ),
+        Route::delete(
+            "/api/orgs/{org}/servers/{server}/subusers/{user}",
+            perm("user.delete"),
+            subuser::remove,
+        ),
+    ];
+    routes.extend(remote::routes());
+    routes
+}

@@ -1,7 +1,7 @@
 //! Everything a handler needs from its runtime, as one cloneable value
 //! ([`Platform`]), and the traits behind it: [`db::Database`] (D1),
-//! [`kv::Kv`] (Workers KV), [`objects::Objects`] (Durable Objects) and
-//! [`clock::Clock`]. Nothing outside this folder names a platform type.
+//! [`kv::Kv`] (Workers KV), [`objects::Objects`] (Durable Objects),
+//! [`http::Http`] (outbound HTTP, for Wings) and [`clock::Clock`]. Nothing outside this folder names a platform type.
 //!
 //! Beneath them the adapters: `worker` (D1, KV, Durable Objects, and the
 //! Worker's fetch entry point; wasm32 only) and [`native`] (SQLite running
@@ -11,6 +11,7 @@
 pub mod clock;
 pub mod db;
 pub mod health;
+pub mod http;
 pub mod kv;
 pub mod objects;
 
@@ -25,6 +26,7 @@ use std::sync::Arc;
 use crate::config::Config;
 use clock::Clock;
 use db::Database;
+use http::Http;
 use kv::Kv;
 use objects::Objects;
 
@@ -37,6 +39,8 @@ pub struct Platform {
     pub kv: Arc<dyn Kv>,
     /// Durable Objects.
     pub objects: Arc<dyn Objects>,
+    /// Outbound HTTP (the Wings client).
+    pub http: Arc<dyn Http>,
     /// The current time.
     pub clock: Arc<dyn Clock>,
     /// Keys and settings.

@@ -9,7 +9,7 @@ use axum::{
 };
 use common::{add_member, add_user, api, platform, send, setup_owner, sign_in_as};
 use edge_api::{
-    auth::{Credential, Decision, Role, decide},
+    auth::{Access, Credential, Decision, Role, decide},
     router::routes,
 };
 use serde_json::json;
@@ -83,13 +83,23 @@ async fn every_route_against_every_role() {
     principals.extend([Principal::Key(Role::Viewer), Principal::Key(Role::Admin)]);
 
     let mut checked = 0;
+    let mut server_routes = 0;
     for route in routes() {
+        // Server routes need a real server to decide on: subusers.rs checks
+        // them as a matrix against one.
+        if matches!(route.access, Access::Server(_)) {
+            server_routes += 1;
+            continue;
+        }
         let path = route
             .path
             .replace("{org}", &org_slug)
             .replace("{user}", "00000000-0000-4000-8000-000000000001")
             .replace("{id}", "00000000-0000-4000-8000-000000000002")
-            .replace("{token}", "not-a-real-token");
+            .replace("{token}", "not-a-real-token")
+            .replace("{node}", "00000000-0000-4000-8000-000000000003")
+            .replace("{allocation}", "00000000-0000-4000-8000-000000000004")
+            .replace("{uuid}", "00000000-0000-4000-8000-000000000005");
         for principal in &principals {
             let (credential, role) = match principal {
                 Principal::Anonymous => (Credential::Anonymous, None),
@@ -145,7 +155,7 @@ async fn every_route_against_every_role() {
             checked += 1;
         }
     }
-    assert_eq!(checked, routes().len() * principals.len());
+    assert_eq!(checked, (routes().len() - server_routes) * principals.len());
 }
 
 #[tokio::test]

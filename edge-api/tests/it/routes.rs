@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 use edge_api::{
-    auth::{Access, Action},
+    auth::{Access, Action, ServerNeed},
     router::routes,
 };
 
@@ -70,6 +70,139 @@ const DECLARED: &[(&str, &str, &str)] = &[
     ),
     ("POST", "/api/tunnel-hosts/names/check", "public"),
     ("GET", "/api/tunnel-hosts/link", "public"),
+    ("GET", "/api/orgs/{org}/nodes", "nodes:read"),
+    ("POST", "/api/orgs/{org}/nodes", "nodes:write"),
+    ("GET", "/api/orgs/{org}/nodes/{node}", "nodes:read"),
+    ("PATCH", "/api/orgs/{org}/nodes/{node}", "nodes:write"),
+    ("DELETE", "/api/orgs/{org}/nodes/{node}", "nodes:write"),
+    (
+        "GET",
+        "/api/orgs/{org}/nodes/{node}/configuration",
+        "nodes:write",
+    ),
+    ("POST", "/api/orgs/{org}/nodes/{node}/token", "nodes:write"),
+    ("GET", "/api/orgs/{org}/nodes/{node}/system", "nodes:read"),
+    (
+        "GET",
+        "/api/orgs/{org}/nodes/{node}/allocations",
+        "nodes:read",
+    ),
+    (
+        "POST",
+        "/api/orgs/{org}/nodes/{node}/allocations",
+        "nodes:write",
+    ),
+    (
+        "PATCH",
+        "/api/orgs/{org}/nodes/{node}/allocations/{allocation}",
+        "nodes:write",
+    ),
+    (
+        "DELETE",
+        "/api/orgs/{org}/nodes/{node}/allocations/{allocation}",
+        "nodes:write",
+    ),
+    (
+        "GET",
+        "/api/application/nodes/{node}/configuration",
+        "signed_in",
+    ),
+    ("GET", "/api/orgs/{org}/servers", "game_servers:read"),
+    ("POST", "/api/orgs/{org}/servers", "game_servers:write"),
+    ("GET", "/api/orgs/{org}/servers/{server}", "server:any"),
+    (
+        "PATCH",
+        "/api/orgs/{org}/servers/{server}",
+        "server:settings.rename or settings.description",
+    ),
+    (
+        "DELETE",
+        "/api/orgs/{org}/servers/{server}",
+        "server:org-write",
+    ),
+    (
+        "POST",
+        "/api/orgs/{org}/servers/{server}/suspend",
+        "server:org-write",
+    ),
+    (
+        "POST",
+        "/api/orgs/{org}/servers/{server}/unsuspend",
+        "server:org-write",
+    ),
+    (
+        "POST",
+        "/api/orgs/{org}/servers/{server}/reinstall",
+        "server:settings.reinstall",
+    ),
+    (
+        "PUT",
+        "/api/orgs/{org}/servers/{server}/build",
+        "server:org-write",
+    ),
+    (
+        "PUT",
+        "/api/orgs/{org}/servers/{server}/startup",
+        "server:startup.update or startup.docker-image",
+    ),
+    (
+        "POST",
+        "/api/orgs/{org}/servers/{server}/power",
+        "server:control.start or control.stop or control.restart",
+    ),
+    (
+        "POST",
+        "/api/orgs/{org}/servers/{server}/command",
+        "server:control.console",
+    ),
+    (
+        "GET",
+        "/api/orgs/{org}/servers/{server}/resources",
+        "server:websocket.connect",
+    ),
+    (
+        "GET",
+        "/api/orgs/{org}/servers/{server}/subusers",
+        "server:user.read",
+    ),
+    (
+        "POST",
+        "/api/orgs/{org}/servers/{server}/subusers",
+        "server:user.create",
+    ),
+    (
+        "PATCH",
+        "/api/orgs/{org}/servers/{server}/subusers/{user}",
+        "server:user.update",
+    ),
+    (
+        "DELETE",
+        "/api/orgs/{org}/servers/{server}/subusers/{user}",
+        "server:user.delete",
+    ),
+    ("GET", "/api/remote/servers", "node"),
+    ("POST", "/api/remote/servers/reset", "node"),
+    ("GET", "/api/remote/servers/{uuid}", "node"),
+    ("GET", "/api/remote/servers/{uuid}/install", "node"),
+    ("POST", "/api/remote/servers/{uuid}/install", "node"),
+    (
+        "POST",
+        "/api/remote/servers/{uuid}/container/status",
+        "node",
+    ),
+    (
+        "POST",
+        "/api/remote/servers/{uuid}/transfer/success",
+        "node",
+    ),
+    (
+        "POST",
+        "/api/remote/servers/{uuid}/transfer/failure",
+        "node",
+    ),
+    ("POST", "/api/remote/servers/{uuid}/archive", "node"),
+    ("POST", "/api/remote/sftp/auth", "node"),
+    ("POST", "/api/remote/activity", "node"),
 ];
 
 fn describe(access: Access) -> String {
@@ -77,6 +210,20 @@ fn describe(access: Access) -> String {
         Access::Public => "public".into(),
         Access::SignedIn => "signed_in".into(),
         Access::Session => "session".into(),
+        Access::Node => "node".into(),
+        Access::Server(need) => match need {
+            ServerNeed::Permission(p) => format!("server:{p}"),
+            ServerNeed::AnyOf(list) => format!("server:{}", list.join(" or ")),
+            ServerNeed::Look => "server:any".into(),
+            ServerNeed::Org(action) => format!(
+                "server:org-{}",
+                if action == Action::Read {
+                    "read"
+                } else {
+                    "write"
+                }
+            ),
+        },
         Access::Org(resource, action) => {
             let resource = serde_json::to_value(resource)
                 .ok()

@@ -1,6 +1,7 @@
 //! Native adapters: the same API over SQLite and in-memory stores, for tests
 //! and tools. The SQLite store applies exactly the D1 migrations.
 
+mod http;
 mod memory_kv;
 mod migrations;
 mod objects;
@@ -11,6 +12,7 @@ use std::sync::{
     atomic::{AtomicI64, Ordering},
 };
 
+pub use http::Reqwest;
 pub use memory_kv::MemoryKv;
 pub use objects::{HostFrame, LocalObjects};
 pub use sqlite::Sqlite;
@@ -71,6 +73,7 @@ pub fn platform_with_objects(
         db: Arc::new(Sqlite::open_in_memory()?),
         kv: Arc::new(MemoryKv::new(clock.clone())),
         objects: objects.clone(),
+        http: Arc::new(Reqwest::new().map_err(|e| DbError::Other(format!("http client: {e}")))?),
         clock,
         config: Arc::new(Config {
             sealer: Sealer::new(&[42; 32]),

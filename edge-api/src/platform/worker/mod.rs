@@ -4,6 +4,7 @@
 
 mod d1;
 mod headers;
+mod http;
 mod kv;
 mod link;
 mod objects;
@@ -66,6 +67,7 @@ fn platform(env: &Env) -> worker::Result<Platform> {
             env.durable_object(EVENT_HUB)?,
             env.durable_object(TUNNEL_LINK)?,
         )),
+        http: Arc::new(http::WorkerFetch),
         clock: Arc::new(WorkerClock),
     })
 }

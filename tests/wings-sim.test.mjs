@@ -427,7 +427,10 @@ describe("configuration pushes", () => {
     assert.deepEqual((await call(w, "POST", "/api/update", { api: { port: 8080 } })).json, { applied: true });
     assert.equal(w.wings.disk.token, fresh, "keys absent from a push keep their values");
     panel.expect = `Bearer newid.${fresh}`;
+    const before = w.calls.length;
     await w.reboot();
+    await w.idle();
+    assert.deepEqual(w.calls.slice(before).map((c) => `${c.method} ${c.path} ${c.status}`), ["GET /api/remote/servers 200", "POST /api/remote/servers/reset 204"], "the record goes on across a restart");
     assert.equal((await call(w, "GET", "/api/system")).status, 403);
     assert.equal((await call(w, "GET", "/api/system", undefined, { auth: `Bearer ${fresh}` })).status, 200);
     assert.equal(w.calls.at(-1).headers.Authorization, `Bearer newid.${fresh}`);

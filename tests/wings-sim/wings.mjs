@@ -16,6 +16,21 @@ export const SFTP_USERNAME = /^(.+)\.([a-z0-9]{8})$/i;
 export class Wings {
   constructor(options) {
     this.options = options;
+    this.calls = [];
+    this.received = [];
+    this.problems = [];
+    this.logs = [];
+    this.servers = new Map();
+    this.sftpSessions = [];
+    this.deauthorizations = [];
+    this.activity = [];
+    this.pendingToken = null;
+    this.configUpdates = [];
+    this.consoleSockets = [];
+    /** Requests from the panel not answered yet (a call's `during` lists them). */
+    this.inFlight = new Set();
+    this.pending = new Set();
+    this.bootResult = null;
     /**
      * The configuration as written to disk: POST /api/update decodes into it.
      * Wings keeps using its boot-time token (bearer, JWT key, calls to the
@@ -38,21 +53,6 @@ export class Wings {
   /** The client of the panel and the token checks, with the credentials in force (boot time). */
   connect() {
     const o = this.options;
-    this.calls = [];
-    this.received = [];
-    this.problems = [];
-    this.logs = [];
-    this.servers = new Map();
-    this.sftpSessions = [];
-    this.deauthorizations = [];
-    this.activity = [];
-    this.pendingToken = null;
-    this.configUpdates = [];
-    this.consoleSockets = [];
-    /** Requests from the panel not answered yet (a call's `during` lists them). */
-    this.inFlight = new Set();
-    this.pending = new Set();
-    this.bootResult = null;
     this.panel = new PanelClient({
       panelUrl: o.panelUrl,
       tokenId: o.tokenId,

@@ -17,7 +17,7 @@ import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { freePort, startEdge, waitFor } from "./lib/stack.mjs";
+import { d1, freePort, startEdge, waitFor } from "./lib/stack.mjs";
 import { client } from "./lib/client.mjs";
 import { optionsFromConfig, readConfigYml, startWings } from "./wings-sim/index.mjs";
 import { storeEgg } from "./wings-sim/egg.mjs";
@@ -277,6 +277,82 @@ test("a removed subuser is deauthorized on Wings: SFTP closed, earlier tokens de
   clean();
 });
 
+test("Wings' activity (Go's nanosecond timestamps, SFTP file lists, system events) lands in the server's log", async () => {
+  const created = await createServer("Logged");
+  assert.equal(created.status, 201, JSON.stringify(created.json));
+  const { id, owner_id: user } = serverOf(created);
+  await sim.idle();
+  sim.recordActivity({ user, server: id, event: "server:console.command", metadata: { command: "say hi" }, ip: "192.0.2.70:50123" });
+  sim.recordActivity({ user, server: id, event: "server:sftp.write", metadata: { files: ["/server.properties"] }, ip: "192.0.2.70" });
+  sim.recordActivity({ user: null, server: id, event: "server:crashed", metadata: {} });
+  const sent = await sim.flushActivity();
+  assert.equal(sent.length, 1);
+  assert.ok(/\.\d{4,9}Z$/.test(sent[0][0].timestamp) || /:\d\dZ$/.test(sent[0][0].timestamp), sent[0][0].timestamp);
+  assert.ok(sim.callsTo("POST", "/api/remote/activity").at(-1).status < 300);
+  const rows = await d1(edge, `SELECT event, user_id, ip, metadata FROM server_activity WHERE server_id = '${id}' AND source = 'wings' ORDER BY event`);
+  assert.deepEqual(rows.map((r) => [r.event, r.user_id, r.ip]), [
+    ["server:console.command", user, "192.0.2.70"],
+    ["server:crashed", null, "127.0.0.1"],
+    ["server:sftp.write", user, "192.0.2.70"],
+  ]);
+  assert.deepEqual(JSON.parse(rows[2].metadata), { files: ["/server.properties"] });
+  clean();
+});
+
+test("a failed install is install_failed; a server left installing when Wings restarts is reset as Pelican does", async () => {
+  sim.wings.options.installSucceeds = () => false;
+  let failed;
+  try {
+    failed = await createServer("Broken install");
+    assert.equal(failed.status, 201, JSON.stringify(failed.json));
+    await sim.idle();
+  } finally {
+    sim.wings.options.installSucceeds = () => true;
+  }
+  const failedId = serverOf(failed).id;
+  assert.deepEqual(sim.callsTo("POST", `/api/remote/servers/${failedId}/install`).map((c) => JSON.parse(c.body)), [{ successful: false, reinstall: false }]);
+  assert.equal(serverOf(await owner.get(`/api/orgs/${org}/servers/${failedId}`)).status, "install_failed");
+
+  const stuck = await createServer("Stuck");
+  const stuckId = serverOf(stuck).id;
+  await sim.idle();
+  await d1(edge, `UPDATE servers SET status = 'installing' WHERE id = '${stuckId}'`);
+  await sim.reboot();
+  await sim.idle();
+  assert.equal(serverOf(await owner.get(`/api/orgs/${org}/servers/${stuckId}`)).status, "install_failed", "reset: installing becomes install_failed");
+  clean();
+});
+
+test("a rotated node token: the old one is refused in Wings' error shape, the new config.yml boots the node", async () => {
+  const rotated = await owner.post(`/api/orgs/${org}/nodes/${node.id}/token`);
+  assert.equal(rotated.status, 200, JSON.stringify(rotated.json));
+  assert.equal(rotated.json.token, undefined);
+  const old = sim;
+  await assert.rejects(old.reboot(), /HTTP\/40[13]/);
+  const refusal = old.callsTo("GET", "/api/remote/servers").at(-1);
+  assert.match(refusal.responseText, /"errors":\[\{"code":/);
+  assert.deepEqual(old.problems.filter((p) => /cannot read/.test(p.message)), [], "the refusal is in the shape Wings reads");
+  const system = await owner.get(`/api/orgs/${org}/nodes/${node.id}/system`);
+  // Wings, still on the old token, refuses the new one with a 403 whose
+  // User-Agent names the old token_id: Flamingo's identity check catches that first.
+  assert.deepEqual([system.status, system.json.error.code], [502, "node_bad_answer"], JSON.stringify(system.json));
+  assert.equal(sim.requestsTo("GET", "/api/system").at(-1).status, 403);
+  await old.stop();
+
+  const yml = await raw("GET", `/api/orgs/${org}/nodes/${node.id}/configuration`, undefined, "application/json");
+  const read = readConfigYml(yml.text);
+  assert.deepEqual(read.errors, []);
+  assert.notEqual(read.config.token, config.token);
+  assert.notEqual(read.config.token_id, config.token_id);
+  config = read.config;
+  sim = await startWings(optionsFromConfig(config, { backoff: BACKOFF }));
+  await sim.idle();
+  assert.deepEqual(sim.bootResult.skipped, []);
+  assert.ok(sim.bootResult.loaded.length >= 120);
+  assert.equal((await owner.get(`/api/orgs/${org}/nodes/${node.id}/system`)).status, 200);
+  clean();
+});
+
 test("a node that is down answers 502 naming it, without stalling the page", async () => {
   await sim.stop();
   const system = await owner.get(`/api/orgs/${org}/nodes/${node.id}/system`);
@@ -286,4 +362,7 @@ test("a node that is down answers 502 naming it, without stalling the page", asy
   const list = await owner.get(`/api/orgs/${org}/servers`);
   assert.equal(list.status, 200, "the server list never asks Wings");
   assert.ok(list.json.total >= 120);
+  const create = await createServer("Nowhere");
+  assert.deepEqual([create.status, create.json.error.code], [502, "node_offline"], JSON.stringify(create.json));
+  assert.equal((await owner.get(`/api/orgs/${org}/servers`)).json.total, list.json.total, "no half-created server is left");
 });

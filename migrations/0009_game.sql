@@ -47,8 +47,8 @@ CREATE TABLE servers (
     number            INTEGER NOT NULL UNIQUE,  -- Wings' integer `id` (quotas)
     org_id            TEXT NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
     owner_id          TEXT REFERENCES users (id) ON DELETE SET NULL,
-    node_id           TEXT NOT NULL REFERENCES nodes (id) ON DELETE RESTRICT,
-    egg_id            TEXT NOT NULL REFERENCES eggs (id) ON DELETE RESTRICT,
+    node_id           TEXT NOT NULL REFERENCES nodes (id),      -- a node with servers is not deleted
+    egg_id            TEXT NOT NULL REFERENCES eggs (id),       -- an egg in use is not deleted (409)
     allocation_id     TEXT NOT NULL,         -- the default allocation (also in allocations.server_id)
     name              TEXT NOT NULL,
     description       TEXT NOT NULL DEFAULT '',

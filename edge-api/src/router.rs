@@ -75,6 +75,7 @@ pub fn routes() -> Vec<Route> {
             events::stream,
         ),
     ];
+    routes.extend(crate::game::egg::routes());
     routes.extend(tunnel_host::routes());
     routes.extend(tunnel::routes());
     routes.extend(ssh_key::routes());

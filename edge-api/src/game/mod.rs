@@ -3,8 +3,8 @@
 //! - [`egg`]: eggs, the templates servers are made from (the eggs lane).
 //! - [`node`], [`node_config`], [`allocation`]: Wings nodes, their
 //!   `config.yml`, and their `ip:port` allocations.
-//! - [`server`], [`server_action`], [`settings`]: servers, what people do to
-//!   them, and their configuration as Wings reads it.
+//! - [`server`], [`server_create`], [`server_action`], [`settings`]: servers,
+//!   creating them, what people do to them, and their configuration as Wings reads it.
 //! - [`subuser`], [`permission`]: per-server access with Pelican's
 //!   permission strings.
 //! - [`wings`]: the typed client for a node's API, its errors and the JWTs
@@ -19,6 +19,7 @@ pub mod permission;
 pub mod remote;
 pub mod server;
 pub mod server_action;
+pub mod server_create;
 pub mod settings;
 pub mod subuser;
 pub mod wings;
@@ -84,7 +85,11 @@ pub fn routes() -> Vec<Route> {
             node_config::application,
         ),
         Route::get("/api/orgs/{org}/servers", servers(Read), server::list),
-        Route::post("/api/orgs/{org}/servers", servers(Write), server::create),
+        Route::post(
+            "/api/orgs/{org}/servers",
+            servers(Write),
+            server_create::create,
+        ),
         Route::get(
             "/api/orgs/{org}/servers/{server}",
             Server(ServerNeed::Look),

@@ -12,7 +12,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::{
-    server::{self, Limits, ServerRecord, check_environment, check_limits},
+    server::{self, Limits, ServerRecord},
+    server_create::{check_environment, check_limits},
     wings::{
         Wings,
         types::{PowerSignal, Resources},
@@ -123,10 +124,10 @@ pub async fn update(
     if let Some(n) = &body.name {
         problems.check("name", validate::name(n));
     }
-    if let Some(d) = &body.description {
-        if d.chars().count() > 1000 {
-            problems.add("description", "must be at most 1000 characters");
-        }
+    if let Some(d) = &body.description
+        && d.chars().count() > 1000
+    {
+        problems.add("description", "must be at most 1000 characters");
     }
     problems.finish()?;
     let server = server::current(&platform, &ctx).await?;
@@ -390,13 +391,13 @@ pub async fn startup(
         !member,
         &mut problems,
     );
-    if let Some(s) = &body.startup {
-        if s.trim().is_empty() || s.len() > 4096 {
-            problems.add(
-                "startup",
-                "must be a startup command of at most 4096 characters",
-            );
-        }
+    if let Some(s) = &body.startup
+        && (s.trim().is_empty() || s.len() > 4096)
+    {
+        problems.add(
+            "startup",
+            "must be a startup command of at most 4096 characters",
+        );
     }
     if let Some(image) = &body.docker_image {
         if image.trim().is_empty() || image.len() > 255 {

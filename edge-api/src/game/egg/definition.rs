@@ -15,7 +15,9 @@ use serde_json::{Map, Value};
 #[serde(deny_unknown_fields)]
 pub struct EggDefinition {
     /// The egg's own UUID (the same egg keeps it across panels and exports);
-    /// Wings receives it as the server's `egg.id`.
+    /// Wings receives it as the server's `egg.id`. Empty when creating: a
+    /// new one is made.
+    #[serde(default)]
     pub uuid: String,
     /// Display name.
     pub name: String,

@@ -17,13 +17,15 @@
 //!   `in:true,false` is how eggs ask for words.
 //! - `in:`/`not_in:` lists are comma-separated with CSV quoting (`"a,b"`).
 //! - `regex:` takes a PHP pattern with delimiters (`/^\w+$/i`); flags
-//!   `i`, `m`, `s`, `x`, `u` and `D` are understood. Patterns run on Rust's
-//!   linear-time engine: look-around and back-references are refused at
-//!   import.
+//!   `i`, `m`, `s`, `x`, `u` and `D` are understood. Patterns run on a
+//!   small linear-time engine (`regex-lite`: no backtracking, so no pattern
+//!   can stall a request) whose classes are ASCII as in PHP without `u`
+//!   (`\w` is `[A-Za-z0-9_]`); look-around, back-references and `\p{…}` are
+//!   refused at import.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 
-use regex::{Regex, RegexBuilder};
+use regex_lite::{Regex, RegexBuilder};
 
 /// Longest regex pattern source accepted.
 const MAX_PATTERN: usize = 1024;
@@ -447,11 +449,13 @@ pub fn check(rules: &[String], value: Option<&str>) -> Result<(), String> {
         if nullable {
             return Ok(());
         }
-        // Laravel runs the remaining rules on null: the ones that need a
-        // value fail, with their own message.
-        for rule in &parsed {
-            if needs_value(rule) {
-                return one(rule, "", false);
+        // Laravel runs the remaining rules on null, which compares as the
+        // empty string: `string` and the type rules fail, `in:` passes only
+        // when it lists the empty value, a pattern never matches.
+        for rule in parsed.iter().filter(|r| needs_value(r)) {
+            match rule {
+                Rule::Regex(_) => return Err("is not in the format the egg requires".into()),
+                other => one(other, "", false)?,
             }
         }
         return Ok(());
@@ -655,6 +659,12 @@ mod tests {
         assert!(check(&rules(&["present", "nullable"]), Some("")).is_ok());
         assert!(check(&rules(&["sometimes", "integer"]), None).is_ok());
         assert!(check(&rules(&[]), Some("")).is_ok());
+        // Empty, not nullable: every rule that needs a value is checked.
+        assert!(check(&rules(&["in:,a,b"]), Some("")).is_ok());
+        assert!(check(&rules(&["in:a,b"]), Some("")).is_err());
+        assert!(check(&rules(&["max:5", "integer"]), Some("")).is_err());
+        assert!(check(&rules(&["regex:/^$/"]), Some("")).is_err());
+        assert!(check(&rules(&["not_in:a", "max:3"]), Some("")).is_ok());
     }
 
     #[test]
@@ -724,6 +734,14 @@ mod tests {
         assert!(passes(&["regex:/^[a-z]+$/i"], "ABC"));
         assert!(passes(&["regex:#^a/b$#"], "a/b"));
         assert!(passes(&["regex:/^(yes|no)$/"], "no"));
+        assert!(
+            !passes(&[r"regex:/^\w+$/"], "é"),
+            "ASCII classes, as PCRE without /u"
+        );
+        assert!(
+            parse(r"regex:/^\p{L}+$/").is_err(),
+            "Unicode classes are refused"
+        );
         assert!(!passes(&["not_regex:/^root$/"], "root"));
         assert!(parse("regex:^abc$").is_err(), "no delimiters");
         assert!(parse("regex:/(?=a)/").is_err(), "look-ahead is refused");

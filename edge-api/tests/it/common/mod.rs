@@ -1,6 +1,9 @@
 //! Shared helpers: a native platform and one-shot requests against the router.
 #![allow(dead_code)]
 
+pub mod game;
+pub mod wings;
+
 use std::sync::Arc;
 
 use axum::{

@@ -11,7 +11,8 @@ import type { StartupCommand } from "./StartupCommand";
 export type EggDefinition = { 
 /**
  * The egg's own UUID (the same egg keeps it across panels and exports);
- * Wings receives it as the server's `egg.id`.
+ * Wings receives it as the server's `egg.id`. Empty when creating: a
+ * new one is made.
  */
 uuid: string, 
 /**

@@ -1,0 +1,397 @@
+//! Subusers and server-level access: every server route against owner,
+//! admin, operator, viewer, a subuser holding every permission, one holding
+//! an unrelated one, a non-member, an anonymous caller and API keys, as
+//! decided by `auth::decide_for`; and adding, changing and removing a
+//! subuser (Wings deauthorizes them).
+
+use axum::http::{StatusCode, header};
+use edge_api::{
+    auth::{Access, Credential, Decision, Role, decide_for},
+    game::permission,
+    router::routes,
+};
+use serde_json::json;
+
+use crate::common::{add_member, add_user, api, game::world, send, sign_in_as};
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Who {
+    Anonymous,
+    Stranger,
+    Member(Role),
+    SubuserWith,
+    SubuserWithout,
+    ViewerKey,
+}
+
+#[tokio::test]
+async fn every_server_route_against_every_standing() {
+    let w = world().await;
+    let created = w.create_server("matrix").await;
+    let server = created["server"]["id"].as_str().expect("id").to_owned();
+    // Deleting must not succeed mid-matrix: Wings refuses it.
+    w.wings.answer(
+        "DELETE",
+        &format!("/api/servers/{server}"),
+        500,
+        json!({"error": "no"}),
+    );
+
+    let mut users = vec![(Who::Member(Role::Owner), w.owner_id.clone())];
+    for role in [Role::Admin, Role::Operator, Role::Viewer] {
+        let id = add_user(
+            &w.platform,
+            role.as_str(),
+            &format!("{}@example.com", role.as_str()),
+        )
+        .await;
+        add_member(&w.platform, &w.org_id, &id, role.as_str()).await;
+        users.push((Who::Member(role), id));
+    }
+    let all: Vec<String> = permission::ALL.iter().map(|p| (*p).to_owned()).collect();
+    for (who, email, perms) in [
+        (Who::SubuserWith, "with@example.com", all.clone()),
+        (
+            Who::SubuserWithout,
+            "without@example.com",
+            vec!["activity.read".to_owned()],
+        ),
+    ] {
+        let id = add_user(&w.platform, email, email).await;
+        let reply = w
+            .call(
+                "POST",
+                &format!("/servers/{server}/subusers"),
+                Some(json!({"email": email, "permissions": perms})),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.json);
+        users.push((who, id));
+    }
+    let stranger = add_user(&w.platform, "Stranger", "stranger@example.com").await;
+    users.push((Who::Stranger, stranger));
+    let viewer = users
+        .iter()
+        .find(|(w, _)| *w == Who::Member(Role::Viewer))
+        .map(|(_, id)| id.clone())
+        .expect("viewer");
+    let viewer_cookie = sign_in_as(&w.platform, &viewer).await;
+    let key = send(
+        &w.platform,
+        api(
+            "POST",
+            "/api/me/api-keys",
+            Some(&viewer_cookie),
+            Some(json!({"name": "ci", "password": "correct horse battery"})),
+        ),
+    )
+    .await;
+    let viewer_key = key.json["token"].as_str().expect("token").to_owned();
+
+    let standing = |who: Who| -> (Credential, Option<Role>, Option<Vec<String>>) {
+        match who {
+            Who::Anonymous => (Credential::Anonymous, None, None),
+            Who::Stranger => (Credential::Session, None, None),
+            Who::Member(Role::Owner) => (
+                Credential::Session,
+                Some(Role::Owner),
+                Some(vec!["*".into()]),
+            ),
+            Who::Member(role) => (Credential::Session, Some(role), None),
+            Who::SubuserWith => (Credential::Session, None, Some(all.clone())),
+            Who::SubuserWithout => (
+                Credential::Session,
+                None,
+                Some(vec!["activity.read".into()]),
+            ),
+            Who::ViewerKey => (Credential::ApiKey, Some(Role::Viewer), None),
+        }
+    };
+    let mut whos: Vec<Who> = users.iter().map(|(w, _)| *w).collect();
+    whos.extend([Who::Anonymous, Who::ViewerKey]);
+    let mut checked = 0;
+    let server_routes: Vec<_> = routes()
+        .into_iter()
+        .filter(|r| matches!(r.access, Access::Server(_)))
+        .collect();
+    assert_eq!(server_routes.len(), 15);
+    // Destructive routes last.
+    let mut ordered: Vec<_> = server_routes
+        .iter()
+        .filter(|r| r.method != "DELETE")
+        .collect();
+    ordered.extend(server_routes.iter().filter(|r| r.method == "DELETE"));
+    for route in ordered {
+        let path = route
+            .path
+            .replace("{org}", &w.org)
+            .replace("{server}", &server)
+            .replace("{user}", "00000000-0000-4000-8000-000000000001");
+        for who in &whos {
+            let body = (route.method != "GET").then(|| json!({}));
+            let mut request = api(route.method.as_str(), &path, None, body);
+            match who {
+                Who::Anonymous => {}
+                Who::ViewerKey => {
+                    request.headers_mut().insert(
+                        header::AUTHORIZATION,
+                        format!("Bearer {viewer_key}").parse().expect("auth"),
+                    );
+                }
+                _ => {
+                    let id = &users.iter().find(|(u, _)| u == who).expect("user").1;
+                    let cookie = sign_in_as(&w.platform, id).await;
+                    request
+                        .headers_mut()
+                        .insert(header::COOKIE, cookie.parse().expect("cookie"));
+                }
+            }
+            let reply = send(&w.platform, request).await;
+            let (credential, role, grants) = standing(*who);
+            let expected = decide_for(route.access, credential, role, grants.as_deref());
+            let what = format!(
+                "{} {} as {who:?}: {} {}",
+                route.method, route.path, reply.status, reply.json
+            );
+            match expected {
+                Decision::Allow => assert!(
+                    !["unauthenticated", "forbidden"]
+                        .contains(&reply.json["error"]["code"].as_str().unwrap_or("")),
+                    "expected the handler to run; {what}"
+                ),
+                Decision::SignIn => assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{what}"),
+                Decision::Deny => assert_eq!(reply.status, StatusCode::FORBIDDEN, "{what}"),
+                Decision::Hide => assert_eq!(reply.status, StatusCode::NOT_FOUND, "{what}"),
+            }
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, server_routes.len() * whos.len());
+}
+
+#[test]
+fn the_matrix_says_what_the_issue_asks() {
+    use edge_api::auth::ServerNeed::{AnyOf, Look, Org, Permission};
+    let s = |need| Access::Server(need);
+    let session = Credential::Session;
+    let console = s(Permission("control.console"));
+    let with = vec!["control.console".to_owned(), "file.sftp".to_owned()];
+    assert_eq!(
+        decide_for(console, session, Some(Role::Operator), None),
+        Decision::Allow
+    );
+    assert_eq!(
+        decide_for(console, session, Some(Role::Viewer), None),
+        Decision::Deny
+    );
+    assert_eq!(
+        decide_for(console, session, Some(Role::Viewer), Some(&with)),
+        Decision::Allow,
+        "a viewer who is also a subuser"
+    );
+    assert_eq!(
+        decide_for(console, session, None, Some(&with)),
+        Decision::Allow
+    );
+    assert_eq!(
+        decide_for(console, session, None, Some(&["file.read".into()])),
+        Decision::Deny
+    );
+    assert_eq!(decide_for(console, session, None, None), Decision::Hide);
+    assert_eq!(
+        decide_for(console, Credential::Anonymous, None, None),
+        Decision::SignIn
+    );
+    assert_eq!(
+        decide_for(
+            s(Permission("user.read")),
+            session,
+            Some(Role::Viewer),
+            None
+        ),
+        Decision::Allow,
+        "reads for every member"
+    );
+    assert_eq!(
+        decide_for(s(Look), session, None, Some(&["file.read".into()])),
+        Decision::Allow
+    );
+    assert_eq!(
+        decide_for(
+            s(Org(edge_api::auth::Action::Write)),
+            session,
+            None,
+            Some(&["*".into()])
+        ),
+        Decision::Deny,
+        "never subusers"
+    );
+    assert_eq!(
+        decide_for(
+            s(AnyOf(&["control.start", "control.stop"])),
+            session,
+            None,
+            Some(&["control.stop".into()])
+        ),
+        Decision::Allow
+    );
+    assert_eq!(
+        decide_for(
+            s(Permission("admin.websocket.errors")),
+            session,
+            None,
+            Some(&["*".into()])
+        ),
+        Decision::Deny,
+        "* is not admin.*"
+    );
+}
+
+#[tokio::test]
+async fn subusers_are_added_checked_changed_and_deauthorized_on_removal() {
+    let w = world().await;
+    let created = w.create_server("shared").await;
+    let server = created["server"]["id"].as_str().expect("id").to_owned();
+    let path = format!("/servers/{server}/subusers");
+    let bad = w.call("POST", &path, Some(json!({"email": "x@example.com", "permissions": ["control.console", "root.everything"]}))).await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad.json["error"]["fields"]["permissions"].is_string());
+    let bad = w
+        .call(
+            "POST",
+            &path,
+            Some(json!({"email": "nope", "permissions": ["control.console"]})),
+        )
+        .await;
+    assert!(bad.json["error"]["fields"]["email"].is_string());
+
+    let sam = add_user(&w.platform, "Sam", "sam@example.com").await;
+    let added = w.call("POST", &path, Some(json!({"email": "SAM@example.com", "permissions": ["control.console", "user.create", "websocket.connect"]}))).await;
+    assert_eq!(added.status, StatusCode::CREATED, "{}", added.json);
+    assert_eq!(added.json["user_id"], sam);
+    assert_eq!(added.json["pending"], false);
+    let again = w
+        .call(
+            "POST",
+            &path,
+            Some(json!({"email": "sam@example.com", "permissions": ["control.console"]})),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Sam, not a member, sees the server and may send commands, not power.
+    let sam_cookie = sign_in_as(&w.platform, &sam).await;
+    let as_sam = |method: &'static str, rest: String, body: Option<serde_json::Value>| {
+        let platform = w.platform.clone();
+        let cookie = sam_cookie.clone();
+        let org = w.org.clone();
+        async move {
+            send(
+                &platform,
+                api(
+                    method,
+                    &format!("/api/orgs/{org}{rest}"),
+                    Some(&cookie),
+                    body,
+                ),
+            )
+            .await
+        }
+    };
+    let shown = as_sam("GET", format!("/servers/{server}"), None).await;
+    assert_eq!(shown.status, StatusCode::OK, "{}", shown.json);
+    assert_eq!(
+        shown.json["permissions"],
+        json!(["control.console", "user.create", "websocket.connect"])
+    );
+    assert_eq!(
+        as_sam(
+            "POST",
+            format!("/servers/{server}/command"),
+            Some(json!({"command": "list"}))
+        )
+        .await
+        .status,
+        StatusCode::NO_CONTENT
+    );
+    assert_eq!(
+        as_sam(
+            "POST",
+            format!("/servers/{server}/power"),
+            Some(json!({"signal": "start"}))
+        )
+        .await
+        .status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(
+        as_sam("GET", "/servers".into(), None).await.status,
+        StatusCode::NOT_FOUND,
+        "not a member of the organization"
+    );
+    // A subuser grants only what they hold.
+    let escalate = as_sam(
+        "POST",
+        path.clone(),
+        Some(json!({"email": "friend@example.com", "permissions": ["control.start"]})),
+    )
+    .await;
+    assert_eq!(
+        escalate.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        escalate.json
+    );
+    let invite = as_sam(
+        "POST",
+        path.clone(),
+        Some(json!({"email": "friend@example.com", "permissions": ["control.console"]})),
+    )
+    .await;
+    assert_eq!(invite.status, StatusCode::CREATED, "{}", invite.json);
+    assert_eq!(
+        invite.json["pending"], true,
+        "no account yet: an invitation"
+    );
+    // Once an account with that email exists, the invitation counts.
+    let friend = add_user(&w.platform, "Friend", "friend@example.com").await;
+    let friend_cookie = sign_in_as(&w.platform, &friend).await;
+    let seen = send(
+        &w.platform,
+        api(
+            "GET",
+            &format!("/api/orgs/{}/servers/{server}", w.org),
+            Some(&friend_cookie),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(seen.status, StatusCode::OK, "{}", seen.json);
+
+    let changed = w
+        .call(
+            "PATCH",
+            &format!("{path}/{sam}"),
+            Some(json!({"permissions": ["control.start"]})),
+        )
+        .await;
+    assert_eq!(changed.json["permissions"], json!(["control.start"]));
+    let list = w.call("GET", &path, None).await;
+    assert_eq!(list.json.as_array().expect("list").len(), 2);
+
+    let removed = w.call("DELETE", &format!("{path}/{sam}"), None).await;
+    assert_eq!(removed.status, StatusCode::OK, "{}", removed.json);
+    assert_eq!(
+        removed.json,
+        json!({"removed": true, "deauthorized": true, "message": null})
+    );
+    let told = w.wings.seen_at("POST", "/api/deauthorize-user");
+    assert_eq!(told.len(), 1);
+    assert_eq!(told[0].body, json!({"user": sam, "servers": [server]}));
+    assert_eq!(
+        as_sam("GET", format!("/servers/{server}"), None)
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+}

@@ -5,10 +5,11 @@
 // one D1 query whatever the count (no call to Wings per row), so its ratio
 // to health should stay small.
 // Run: scripts/with-tools.sh node bench/game-servers.mjs
-import { freePort, startEdge } from "../tests/lib/stack.mjs";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { freePort, ROOT, startEdge } from "../tests/lib/stack.mjs";
 import { client } from "../tests/lib/client.mjs";
 import { optionsFromConfig, readConfigYml, startWings } from "../tests/wings-sim/index.mjs";
-import { storeEgg } from "../tests/wings-sim/egg.mjs";
 
 const SERVERS = Number(process.env.SERVERS ?? 500);
 const ROUNDS = 30;
@@ -58,7 +59,14 @@ try {
   if (errors.length) throw new Error(`config.yml: ${errors.join("; ")}`);
   sim = await startWings(optionsFromConfig(config, { backoff: { initialMs: 50, maxIntervalMs: 500, maxElapsedMs: 5000 } }));
   await must(await owner.post(`/api/orgs/${org}/nodes/${node.id}/allocations`, { ip: "127.0.0.1", ports: ["20000-20999"] }), 201, "allocations");
-  const egg = await storeEgg(edge, setup.memberships[0].org_id);
+  const eggFile = await readFile(join(ROOT, "edge-api/tests/fixtures/eggs/paper.ptdl_v2.json"), "utf8");
+  const eggRes = await fetch(`${edge.url}/api/orgs/${org}/eggs/import`, {
+    method: "POST",
+    headers: { cookie: owner.cookie, origin: edge.url, "content-type": "application/json" },
+    body: eggFile,
+  });
+  if (eggRes.status !== 201) throw new Error(`egg import answered ${eggRes.status}: ${await eggRes.text()}`);
+  const egg = await eggRes.json();
 
   // One create at a time: two at once may pick the same free allocation
   // (answered 409 allocation_taken or 422), and on two cores it is no faster.

@@ -1,29 +1,31 @@
 // Game servers end to end: Flamingo under `wrangler dev` drives the strict
 // Wings simulator (tests/wings-sim) as it would drive an unmodified Wings
 // node. The node's config.yml is read as Wings reads it and the simulator
-// runs from it; a server is created (Wings calls back before it answers),
+// runs from it; eggs of every format import, export as PLCN_v3 and import
+// again elsewhere unchanged, and a server of each runs on the simulator
+// without a problem; a server is created (Wings calls back before it answers),
 // installed, started, sent a command, suspended, unsuspended, reinstalled
 // and deleted; the node boots with 120 servers and fetches each exactly
 // once; SFTP logins are answered per the contract; a removed subuser is
 // deauthorized on Wings; a node that is down is a 502 naming it. Every test
 // ends with the simulator having recorded no problem: nothing Flamingo sent
-// or answered was refused or mangled by Wings' Go decoding. (Egg import and
-// export join once the eggs routes are merged; until then the egg is stored
-// straight into D1.)
+// or answered was refused or mangled by Wings' Go decoding. The eggs are the
+// eggs lane's public fixtures (edge-api/tests/fixtures/eggs), one of each format.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
-import { d1, freePort, startEdge, waitFor } from "./lib/stack.mjs";
+import { d1, freePort, ROOT, startEdge, waitFor } from "./lib/stack.mjs";
 import { client } from "./lib/client.mjs";
 import { optionsFromConfig, readConfigYml, startWings } from "./wings-sim/index.mjs";
-import { storeEgg } from "./wings-sim/egg.mjs";
+import YAML from "yaml";
 
 const run = promisify(execFile);
 const PASSWORD = "correct horse battery";
+const FIXTURES = join(ROOT, "edge-api/tests/fixtures/eggs");
 const BACKOFF = { initialMs: 50, maxIntervalMs: 200, maxElapsedMs: 2000 };
 
 let edge;
@@ -53,6 +55,23 @@ async function raw(method, path, body, type) {
 /** The server object of a server answer ({server, allocations, permissions} or the server itself). */
 function serverOf(res) {
   return res.json?.server ?? res.json ?? {};
+}
+
+/** Values for an egg's required variables that have no default, fitting their Laravel-style rules. */
+function requiredValues(definition) {
+  const out = {};
+  for (const v of definition.variables) {
+    if (v.default_value !== "" || !v.rules.includes("required")) continue;
+    const rule = (name) => v.rules.find((r) => r === name || r.startsWith(`${name}:`))?.split(":").slice(1).join(":");
+    if (rule("in") !== undefined) out[v.env_variable] = rule("in").split(",")[0];
+    else if (v.rules.includes("boolean")) out[v.env_variable] = "1";
+    else if (v.rules.includes("integer") || v.rules.includes("numeric")) out[v.env_variable] = rule("between")?.split(",")[0] ?? rule("min") ?? "1";
+    else {
+      const length = Number(rule("size") ?? Math.min(Math.max(Number(rule("min") ?? 6), 6), Number(rule("max") ?? 64)));
+      out[v.env_variable] = "a1".repeat(length).slice(0, length);
+    }
+  }
+  return out;
 }
 
 /** The simulator has seen nothing wrong; shows what it saw otherwise. */
@@ -109,7 +128,9 @@ before(async () => {
 
   const allocations = await owner.post(`/api/orgs/${org}/nodes/${node.id}/allocations`, { ip: "127.0.0.1", ports: ["25565", "25570-25700"] });
   assert.equal(allocations.status, 201, JSON.stringify(allocations.json));
-  egg = await storeEgg(edge, setup.json.memberships[0].org_id);
+  const paper = await raw("POST", `/api/orgs/${org}/eggs/import`, await readFile(join(FIXTURES, "paper.ptdl_v2.json"), "utf8"), "application/json");
+  assert.equal(paper.status, 201, paper.text);
+  egg = { id: paper.json.id, uuid: paper.json.definition.uuid };
 });
 
 after(async () => {
@@ -148,6 +169,68 @@ test("the node's config.yml holds what Wings reads, and the simulator boots from
   assert.ok(sim.requestsTo("GET", "/api/system").length >= 1);
   assert.ok(sim.requestsTo("GET", "/api/system/utilization").length >= 1);
   for (const r of sim.received) assert.equal(r.headers.authorization, `Bearer ${config.token}`);
+  clean();
+});
+
+test("one egg of each format imports, exports as PLCN_v3 (JSON and YAML) and imports again unchanged; a server of each is clean on Wings", async () => {
+  const files = (await readdir(FIXTURES)).filter((f) => /\.(json|yaml)$/.test(f)).sort();
+  const elsewhere = await owner.post("/api/orgs", { name: "Round trip" });
+  assert.equal(elsewhere.status, 201, JSON.stringify(elsewhere.json));
+  const other = elsewhere.json.slug;
+  const formats = new Set();
+  const seen = new Map([[egg.uuid, egg.id]]);
+  for (const file of files) {
+    const text = await readFile(join(FIXTURES, file), "utf8");
+    // PTDL files may have no uuid (Flamingo then gives the egg one).
+    const uuid = (file.endsWith(".yaml") ? YAML.parse(text) : JSON.parse(text)).uuid;
+    const imported = await raw("POST", `/api/orgs/${org}/eggs/import`, text, file.endsWith(".yaml") ? "application/yaml" : "application/json");
+    if (uuid && seen.has(uuid)) {
+      assert.equal(imported.status, 409, `${file}: an egg with this uuid is already in: ${imported.text}`);
+      continue;
+    }
+    assert.equal(imported.status, 201, `${file}: ${imported.text}`);
+    if (uuid) assert.equal(imported.json.definition.uuid, uuid, `${file}: the egg keeps its uuid`);
+    seen.set(imported.json.definition.uuid, imported.json.id);
+    formats.add(file.split(".")[1]);
+    const exported = await raw("GET", `/api/orgs/${org}/eggs/${imported.json.id}/export`, undefined, "application/json");
+    assert.equal(exported.status, 200, file);
+    const json = JSON.parse(exported.text);
+    assert.equal(json.meta.version, "PLCN_v3", file);
+    assert.equal(json.uuid, imported.json.definition.uuid, file);
+    const yaml = await raw("GET", `/api/orgs/${org}/eggs/${imported.json.id}/export?format=yaml`, undefined, "application/json");
+    assert.equal(yaml.status, 200, file);
+    // As Pelican's exports: the JSON form keeps config.files/startup/logs as
+    // JSON strings, the YAML form writes them out as mappings.
+    const normal = (e) => {
+      delete e.exported_at;
+      for (const k of ["files", "startup", "logs"]) if (typeof e.config[k] === "string") e.config[k] = JSON.parse(e.config[k]);
+      return e;
+    };
+    assert.deepEqual(normal(YAML.parse(yaml.text)), normal(structuredClone(json)), `${file}: the YAML export says what the JSON one says`);
+    const again = await raw("POST", `/api/orgs/${other}/eggs/import`, exported.text, "application/json");
+    assert.equal(again.status, 201, `${file} re-imported: ${again.text}`);
+    assert.deepEqual(again.json.definition, imported.json.definition, `${file}: the export imports back to the same egg`);
+  }
+  assert.deepEqual([...formats].sort(), ["plcn_v1", "plcn_v2", "plcn_v3", "ptdl_v1", "ptdl_v2"]);
+  const notAnEgg = await raw("POST", `/api/orgs/${org}/eggs/import`, JSON.stringify({ hello: "world" }), "application/json");
+  assert.equal(notAnEgg.status, 422, notAnEgg.text);
+  assert.equal(notAnEgg.json.error.code, "invalid");
+
+  // A server of every egg: Wings decodes its settings and process configuration without a problem.
+  for (const [uuid, eggId] of seen) {
+    const definition = (await owner.get(`/api/orgs/${org}/eggs/${eggId}`)).json.definition;
+    const created = await owner.post(`/api/orgs/${org}/servers`, {
+      name: `Egg ${uuid.slice(0, 8)}`, node_id: node.id, egg_id: eggId, auto_allocation: true,
+      limits: { memory: 2048, swap: 0, disk: 10240, io: 500, cpu: 200 }, environment: requiredValues(definition), start_on_completion: false,
+    });
+    assert.equal(created.status, 201, `${uuid}: ${JSON.stringify(created.json)}`);
+    const id = serverOf(created).id;
+    await sim.idle();
+    assert.ok(sim.server(id), uuid);
+    assert.equal(sim.server(id).config.egg.id, uuid);
+    assert.ok(sim.server(id).process.configs !== null, uuid);
+    assert.equal((await owner.delete(`/api/orgs/${org}/servers/${id}`)).status, 204);
+  }
   clean();
 });
 

@@ -258,6 +258,10 @@ test("a server's life on Wings: create, install, start, command, suspend, unsusp
   assert.equal(wingsServer.state, "running");
   await waitFor(async () => serverOf(await owner.get(`/api/orgs/${org}/servers/${id}`)).container_state === "running", { what: "state running from the container status push" });
   assert.ok(sim.callsTo("POST", `/api/remote/servers/${id}/container/status`).every((c) => c.status < 300));
+  const live = await owner.get(`/api/orgs/${org}/servers/${id}/resources`);
+  assert.equal(live.status, 200, JSON.stringify(live.json));
+  assert.deepEqual([live.json.state, live.json.is_suspended, live.json.utilization.memory_limit_bytes], ["running", false, 1024 * 1024 * 1024]);
+  assert.equal(sim.requestsTo("GET", `/api/servers/${id}`).at(-1).status, 200);
 
   assert.equal((await owner.post(`/api/orgs/${org}/servers/${id}/command`, { command: "say hello" })).status, 204);
   assert.deepEqual(JSON.parse(sim.requestsTo("POST", `/api/servers/${id}/commands`).at(-1).body), { commands: ["say hello"] });

@@ -123,6 +123,120 @@ export const ACTIONS = {
     sentence: ({ name }) => name && `removed the tunnel host ${name}`,
     words: "server vps deleted",
   },
+  "node.create": {
+    label: "added a Wings node",
+    sentence: ({ name, fqdn }) => name && (fqdn ? `added the Wings node ${name} (${fqdn})` : `added the Wings node ${name}`),
+    words: "game server daemon new",
+  },
+  "node.update": {
+    label: "changed a Wings node",
+    sentence: ({ name }) => name && `changed the Wings node ${name}`,
+    words: "game server daemon edit maintenance",
+  },
+  "node.delete": {
+    label: "removed a Wings node",
+    sentence: ({ name }) => name && `removed the Wings node ${name}`,
+    words: "game server daemon deleted",
+  },
+  "node.token_rotate": {
+    label: "rotated a Wings node's token",
+    sentence: ({ name }) => name && `rotated the token of the Wings node ${name}`,
+    words: "game server daemon secret reset",
+  },
+  "allocation.create": {
+    label: "added allocations",
+    sentence: ({ ip }) => ip && `added allocations on ${ip}`,
+    words: "ports ip game server",
+  },
+  "allocation.update": {
+    label: "changed an allocation",
+    sentence: ({ ip, alias }) => ip && (alias ? `changed an allocation on ${ip} (${alias})` : `changed an allocation on ${ip}`),
+    words: "port ip alias notes",
+  },
+  "allocation.delete": {
+    label: "removed an allocation",
+    sentence: ({ ip }) => ip && `removed an allocation on ${ip}`,
+    words: "port ip deleted",
+  },
+  "egg.create": {
+    label: "created an egg",
+    sentence: ({ name }) => name && `created the egg ${name}`,
+    words: "game template new",
+  },
+  "egg.import": {
+    label: "imported an egg",
+    sentence: ({ name, format }) => name && (format ? `imported the egg ${name} (${format})` : `imported the egg ${name}`),
+    words: "game template upload file",
+  },
+  "egg.update": {
+    label: "changed an egg",
+    sentence: ({ name }) => name && `changed the egg ${name}`,
+    words: "game template edit",
+  },
+  "egg.delete": {
+    label: "deleted an egg",
+    sentence: ({ name }) => name && `deleted the egg ${name}`,
+    words: "game template removed",
+  },
+  "server.create": {
+    label: "created a game server",
+    sentence: ({ name }) => name && `created the game server ${name}`,
+    words: "new",
+  },
+  "server.create_failed": {
+    label: "failed to create a game server",
+    sentence: ({ name, reason }) =>
+      name && (reason ? `tried to create the game server ${name}, but ${reason}` : `tried to create the game server ${name}`),
+    words: "error refused node",
+  },
+  "server.update": {
+    label: "renamed a game server",
+    sentence: ({ name }) => name && `changed the name or description of the game server ${name}`,
+    words: "rename description",
+  },
+  "server.delete": {
+    label: "deleted a game server",
+    sentence: ({ name }) => name && `deleted the game server ${name}`,
+    words: "removed",
+  },
+  "server.suspend": {
+    label: "suspended a game server",
+    sentence: ({ name }) => name && `suspended the game server ${name}`,
+    words: "disable block",
+  },
+  "server.unsuspend": {
+    label: "unsuspended a game server",
+    sentence: ({ name }) => name && `unsuspended the game server ${name}`,
+    words: "enable unblock",
+  },
+  "server.reinstall": {
+    label: "reinstalled a game server",
+    sentence: ({ name }) => name && `reinstalled the game server ${name}`,
+    words: "install",
+  },
+  "server.build": {
+    label: "changed a game server's limits",
+    words: "build memory cpu disk resources",
+  },
+  "server.startup": {
+    label: "changed a game server's startup",
+    words: "startup command variables docker image",
+  },
+  "subuser.create": {
+    label: "added a subuser to a game server",
+    sentence: ({ email }) => email && `gave ${email} access to a game server`,
+    words: "user permissions invite",
+  },
+  "subuser.update": {
+    label: "changed a subuser's permissions",
+    sentence: ({ email }) => email && `changed what ${email} may do on a game server`,
+    words: "user permissions",
+  },
+  "subuser.delete": {
+    label: "removed a subuser from a game server",
+    sentence: ({ email }) => email && `removed ${email} from a game server`,
+    words: "user permissions access taken away",
+  },
 } satisfies Record<string, ActionWording>;
 
 /** An action edge-api writes. */

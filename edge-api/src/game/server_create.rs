@@ -163,6 +163,34 @@ fn text_max(value: &str, max: usize) -> Result<(), String> {
 }
 
 /// `POST /api/orgs/{org}/servers`.
+/// How often an automatic allocation is picked again when racing creates take it.
+const AUTO_ALLOCATION_ATTEMPTS: usize = 10;
+
+/// The node's first free allocation (by ip and port), leaving out `except`.
+async fn free_allocation(
+    platform: &Platform,
+    node_id: &str,
+    except: &[String],
+) -> Result<Option<String>, ApiError> {
+    #[derive(Deserialize)]
+    struct Free {
+        id: String,
+    }
+    let except = serde_json::to_string(except).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let free: Option<Free> = platform
+        .db
+        .first(
+            Statement::new(
+                "SELECT id FROM allocations WHERE node_id = ?1 AND server_id IS NULL \
+                 AND id NOT IN (SELECT value FROM json_each(?2)) ORDER BY ip, port LIMIT 1",
+            )
+            .bind(node_id)
+            .bind(except),
+        )
+        .await?;
+    Ok(free.map(|f| f.id))
+}
+
 pub async fn create(
     State(platform): State<Platform>,
     Extension(caller): Extension<Caller>,
@@ -247,30 +275,16 @@ pub async fn create(
 
     // The allocations: the default first, then the additional ones.
     let mut wanted: Vec<String> = Vec::new();
+    let auto = body.allocation_id.is_none() && body.auto_allocation.unwrap_or(false);
     match (&body.allocation_id, body.auto_allocation.unwrap_or(false)) {
         (Some(id), false) => match validate::as_id(id) {
             Some(id) => wanted.push(id),
             None => problems.add("allocation_id", "is not an allocation of this node"),
         },
-        (None, true) => {
-            #[derive(Deserialize)]
-            struct Free {
-                id: String,
-            }
-            let free: Option<Free> = platform
-                .db
-                .first(
-                    Statement::new(
-                        "SELECT id FROM allocations WHERE node_id = ?1 AND server_id IS NULL ORDER BY ip, port LIMIT 1",
-                    )
-                    .bind(node.id.as_str()),
-                )
-                .await?;
-            match free {
-                Some(f) => wanted.push(f.id),
-                None => problems.add("auto_allocation", "the node has no free allocation"),
-            }
-        }
+        (None, true) => match free_allocation(&platform, &node.id, &[]).await? {
+            Some(id) => wanted.push(id),
+            None => problems.add("auto_allocation", "the node has no free allocation"),
+        },
         (Some(_), true) => problems.add(
             "allocation_id",
             "give either allocation_id or auto_allocation",
@@ -311,7 +325,8 @@ pub async fn create(
             };
             match found.iter().find(|f| &f.id == id) {
                 None => problems.add(&field, "is not an allocation of this node"),
-                Some(f) if f.server_id.is_some() => {
+                // An automatic pick taken since is picked again below.
+                Some(f) if f.server_id.is_some() && !(auto && i == 0) => {
                     problems.add(&field, "is already taken by another server")
                 }
                 Some(_) => {}
@@ -325,72 +340,89 @@ pub async fn create(
     let now = rfc3339(platform.clock.now_ms());
     let env_json =
         serde_json::to_string(&environment).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let wanted_json =
-        serde_json::to_string(&wanted).map_err(|e| ApiError::Internal(e.to_string()))?;
     let name = body.name.trim().to_owned();
-    let default_allocation = wanted.first().cloned().unwrap_or_default();
-    // The row is written only if every wanted allocation is still free, and
-    // the allocations only if the row was: a racing request gets a 409 and
-    // nothing half-made stays behind.
-    let insert = Statement::new(
-        "INSERT INTO servers (id, short_id, number, org_id, owner_id, node_id, egg_id, allocation_id, name, \
-         description, status, skip_egg_scripts, memory, swap, disk, io, cpu, threads, oom_killer, image, startup, \
-         environment, created_at, updated_at) \
-         SELECT ?1, ?2, (SELECT COALESCE(MAX(number), 0) + 1 FROM servers), ?3, ?4, ?5, ?6, ?7, ?8, ?9, \
-         'installing', 0, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?20 \
-         WHERE (SELECT COUNT(*) FROM allocations WHERE node_id = ?5 AND server_id IS NULL \
-                AND id IN (SELECT value FROM json_each(?21))) = ?22",
-    )
-    .bind(id.as_str())
-    .bind(short_id.as_str())
-    .bind(org.id.as_str())
-    .bind(owner_id.as_str())
-    .bind(node.id.as_str())
-    .bind(egg.id.as_str())
-    .bind(default_allocation.as_str())
-    .bind(name.as_str())
-    .bind(body.description.as_deref().unwrap_or("").trim())
-    .bind(body.limits.memory)
-    .bind(body.limits.swap)
-    .bind(body.limits.disk)
-    .bind(body.limits.io)
-    .bind(body.limits.cpu)
-    .bind(body.limits.threads.clone().filter(|t| !t.is_empty()))
-    .bind(body.limits.oom_killer.unwrap_or(true))
-    .bind(image.trim())
-    .bind(startup.as_str())
-    .bind(env_json.as_str())
-    .bind(now.as_str())
-    .bind(wanted_json.as_str())
-    .bind(wanted.len() as i64);
-    let assign = Statement::new(
-        "UPDATE allocations SET server_id = ?1 WHERE node_id = ?2 AND server_id IS NULL \
-         AND id IN (SELECT value FROM json_each(?3)) AND EXISTS (SELECT 1 FROM servers WHERE id = ?1)",
-    )
-    .bind(id.as_str())
-    .bind(node.id.as_str())
-    .bind(wanted_json.as_str());
-    let entry = audit::Entry {
-        org_id: Some(&org.id),
-        action: "server.create",
-        resource_type: "server",
-        resource_id: &id,
-        metadata: json!({ "name": name, "node_id": node.id, "egg_id": egg.id }),
-    };
-    let audit_row = entry
-        .statement_if(
-            "EXISTS (SELECT 1 FROM servers WHERE id = ?11)",
-            &platform,
-            Some((&caller.user_id, &caller.name)),
-            &meta,
-        )?
-        .bind(id.as_str());
-    let outcomes = platform.db.batch(vec![insert, assign, audit_row]).await?;
-    if outcomes.first().is_none_or(|o| o.changes != 1) {
-        return Err(ApiError::Conflict {
-            code: "allocation_taken",
-            message: "An allocation was just taken by another server; pick another.".into(),
-        });
+    let mut attempts = 0;
+    loop {
+        let wanted_json =
+            serde_json::to_string(&wanted).map_err(|e| ApiError::Internal(e.to_string()))?;
+        let default_allocation = wanted.first().cloned().unwrap_or_default();
+        // The row is written only if every wanted allocation is still free, and
+        // the allocations only if the row was: a racing request gets a 409 and
+        // nothing half-made stays behind.
+        let insert = Statement::new(
+            "INSERT INTO servers (id, short_id, number, org_id, owner_id, node_id, egg_id, allocation_id, name, \
+             description, status, skip_egg_scripts, memory, swap, disk, io, cpu, threads, oom_killer, image, startup, \
+             environment, created_at, updated_at) \
+             SELECT ?1, ?2, (SELECT COALESCE(MAX(number), 0) + 1 FROM servers), ?3, ?4, ?5, ?6, ?7, ?8, ?9, \
+             'installing', 0, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?20 \
+             WHERE (SELECT COUNT(*) FROM allocations WHERE node_id = ?5 AND server_id IS NULL \
+                    AND id IN (SELECT value FROM json_each(?21))) = ?22",
+        )
+        .bind(id.as_str())
+        .bind(short_id.as_str())
+        .bind(org.id.as_str())
+        .bind(owner_id.as_str())
+        .bind(node.id.as_str())
+        .bind(egg.id.as_str())
+        .bind(default_allocation.as_str())
+        .bind(name.as_str())
+        .bind(body.description.as_deref().unwrap_or("").trim())
+        .bind(body.limits.memory)
+        .bind(body.limits.swap)
+        .bind(body.limits.disk)
+        .bind(body.limits.io)
+        .bind(body.limits.cpu)
+        .bind(body.limits.threads.clone().filter(|t| !t.is_empty()))
+        .bind(body.limits.oom_killer.unwrap_or(true))
+        .bind(image.trim())
+        .bind(startup.as_str())
+        .bind(env_json.as_str())
+        .bind(now.as_str())
+        .bind(wanted_json.as_str())
+        .bind(wanted.len() as i64);
+        let assign = Statement::new(
+            "UPDATE allocations SET server_id = ?1 WHERE node_id = ?2 AND server_id IS NULL \
+             AND id IN (SELECT value FROM json_each(?3)) AND EXISTS (SELECT 1 FROM servers WHERE id = ?1)",
+        )
+        .bind(id.as_str())
+        .bind(node.id.as_str())
+        .bind(wanted_json.as_str());
+        let entry = audit::Entry {
+            org_id: Some(&org.id),
+            action: "server.create",
+            resource_type: "server",
+            resource_id: &id,
+            metadata: json!({ "name": name, "node_id": node.id, "egg_id": egg.id }),
+        };
+        let audit_row = entry
+            .statement_if(
+                "EXISTS (SELECT 1 FROM servers WHERE id = ?11)",
+                &platform,
+                Some((&caller.user_id, &caller.name)),
+                &meta,
+            )?
+            .bind(id.as_str());
+        let outcomes = platform.db.batch(vec![insert, assign, audit_row]).await?;
+        if outcomes.first().is_some_and(|o| o.changes == 1) {
+            break;
+        }
+        // Another server took an allocation between the check and the write.
+        // An automatic pick tries the next free one; a chosen one is the caller's to change.
+        attempts += 1;
+        let retry = if auto && attempts < AUTO_ALLOCATION_ATTEMPTS {
+            free_allocation(&platform, &node.id, &wanted[1..]).await?
+        } else {
+            None
+        };
+        match retry {
+            Some(next) => wanted[0] = next,
+            None => {
+                return Err(ApiError::Conflict {
+                    code: "allocation_taken",
+                    message: "An allocation was just taken by another server; pick another.".into(),
+                });
+            }
+        }
     }
 
     // Committed: Wings may now call back for the settings.

@@ -585,3 +585,46 @@ async fn api_keys_reach_game_servers() {
     let nodes = by_key("GET", format!("/api/orgs/{}/nodes", w.org), None).await;
     assert_eq!(nodes.status, StatusCode::OK);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn racing_automatic_allocations_each_get_a_free_one() {
+    let w = world().await;
+    // Six free allocations and six creates at once, each asking for any free one.
+    let mut tasks = Vec::new();
+    for i in 0..6 {
+        let platform = w.platform.clone();
+        let request = crate::common::api(
+            "POST",
+            &format!("/api/orgs/{}/servers", w.org),
+            Some(&w.owner),
+            Some(w.server_body(&format!("racer-{i}"))),
+        );
+        tasks.push(tokio::spawn(async move {
+            crate::common::send(&platform, request).await
+        }));
+    }
+    let mut ports = Vec::new();
+    for task in tasks {
+        let reply = task.await.expect("task");
+        assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.json);
+        ports.push(
+            reply.json["server"]["allocation"]["port"]
+                .as_i64()
+                .expect("port"),
+        );
+    }
+    ports.sort_unstable();
+    assert_eq!(ports, vec![25565, 25566, 25567, 25568, 25569, 25570]);
+    // A seventh finds none left and says so on the field it asked with.
+    let reply = w
+        .call("POST", "/servers", Some(w.server_body("late")))
+        .await;
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reply.json
+    );
+    assert!(reply.json["error"]["fields"]["auto_allocation"].is_string());
+    assert_eq!(count(&w, "SELECT COUNT(*) AS n FROM servers").await, 6);
+}

@@ -8,6 +8,8 @@ use std::time::Duration;
 
 use clap::{Parser, ValueEnum};
 
+use crate::http::HeadLimits;
+
 /// Everything the tunnel host needs to run; built once in `main` and passed down.
 #[derive(Debug, Clone, Parser)]
 #[command(
@@ -144,6 +146,29 @@ pub struct Config {
     #[arg(long, env = "TUNNEL_HOST_MAX_REQUEST_BODY", default_value = "64m")]
     pub max_request_body: ByteSize,
 
+    /// Largest request head (request line and headers) a visitor may send over HTTP/1.1;
+    /// larger heads are answered `431` (bytes; k, m, g suffixes allowed).
+    #[arg(long, env = "TUNNEL_HOST_MAX_REQUEST_HEAD", default_value = "32k")]
+    pub max_request_head: ByteSize,
+
+    /// Most header lines in one request; more are answered `431`.
+    #[arg(long, env = "TUNNEL_HOST_MAX_REQUEST_HEADERS", default_value_t = 100)]
+    pub max_request_headers: usize,
+
+    /// A request body that sends nothing for this long while it is read fails its
+    /// connection, so a slow visitor cannot hold a request open forever.
+    #[arg(long, env = "TUNNEL_HOST_REQUEST_BODY_IDLE_TIMEOUT", default_value = "30s", value_parser = humantime::parse_duration)]
+    pub request_body_idle_timeout: Duration,
+
+    /// Most SSH connections from one IP address that have not yet authenticated; more
+    /// are refused until some authenticate or end (`--login-grace-time` bounds each).
+    #[arg(
+        long,
+        env = "TUNNEL_HOST_MAX_UNAUTHENTICATED_PER_IP",
+        default_value_t = 10
+    )]
+    pub max_unauthenticated_per_ip: usize,
+
     /// Delay before answering a failed authentication attempt.
     #[arg(long, env = "TUNNEL_HOST_AUTH_REJECTION_DELAY", default_value = "1s", value_parser = humantime::parse_duration)]
     pub auth_rejection_delay: Duration,
@@ -208,6 +233,15 @@ impl Config {
     /// Whether the host serves HTTPS (certificates from files or by ACME).
     pub fn tls_enabled(&self) -> bool {
         self.tls_cert.is_some() || self.acme_directory.is_some()
+    }
+
+    /// The limits every HTTP/1.1 request head and body is checked against.
+    pub(crate) fn head_limits(&self) -> HeadLimits {
+        HeadLimits {
+            max_head_bytes: usize::try_from(self.max_request_head.0).unwrap_or(usize::MAX),
+            max_headers: self.max_request_headers,
+            body_idle_timeout: self.request_body_idle_timeout,
+        }
     }
 
     /// The host key path inside the data dir.
@@ -345,6 +379,15 @@ mod tests {
         assert_eq!(c.http_addr.to_string(), "0.0.0.0:8080");
         assert_eq!(c.admin_addr.to_string(), "127.0.0.1:9090");
         assert_eq!(c.domain, "localhost");
+        assert_eq!(
+            c.head_limits(),
+            HeadLimits {
+                max_head_bytes: 32 * 1024,
+                max_headers: 100,
+                body_idle_timeout: Duration::from_secs(30),
+            }
+        );
+        assert_eq!(c.max_unauthenticated_per_ip, 10);
         assert_eq!(
             (c.public_ssh_host.as_deref(), c.public_ssh_port),
             (None, None)

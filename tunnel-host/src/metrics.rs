@@ -20,7 +20,8 @@ pub struct Metrics {
     pub http_errors: AtomicU64,
     /// SSH connections accepted.
     pub ssh_connections: AtomicU64,
-    /// SSH connections refused by the per-IP rate limit.
+    /// SSH connections refused by the per-IP rate limit or the per-IP cap on unauthenticated
+    /// connections.
     pub ssh_rate_limited: AtomicU64,
     /// Authenticated SSH sessions open now.
     pub ssh_sessions: AtomicU64,
@@ -126,7 +127,7 @@ impl Metrics {
             ),
             (
                 "tunnel_host_ssh_rate_limited_total",
-                "SSH connections refused by the per-IP rate limit.",
+                "SSH connections refused by the per-IP rate limit or unauthenticated cap.",
                 &self.ssh_rate_limited,
             ),
             (

@@ -17,6 +17,7 @@ use crate::metrics::Metrics;
 use crate::stall::StallGuard;
 use crate::tls::{ACME_TLS_ALPN, Tls};
 
+use super::head_guard::HeadGuard;
 use super::upstream::ConnState;
 use super::{HEADER_READ_TIMEOUT, proxy};
 
@@ -70,24 +71,23 @@ pub(crate) async fn serve_https(
                 .http1()
                 .timer(TokioTimer::new())
                 .header_read_timeout(HEADER_READ_TIMEOUT)
+                .max_headers(ctx2.config.max_request_headers)
                 .keep_alive(true);
             // RFC 8441: WebSockets over HTTP/2 (extended CONNECT).
             builder
                 .http2()
                 .timer(TokioTimer::new())
                 .enable_connect_protocol();
-            let conn = builder.serve_connection_with_upgrades(TokioIo::new(stream), service);
-            tokio::pin!(conn);
-            tokio::select! {
-                result = conn.as_mut() => {
-                    if let Err(error) = result {
-                        tracing::debug!(%peer, %error, "https connection ended with an error");
-                    }
-                }
-                () = shutdown.cancelled() => {
-                    conn.as_mut().graceful_shutdown();
-                    let _ = conn.await;
-                }
+            // HTTP/2 frames its own messages; HTTP/1.1 heads pass the strict gate first.
+            let h2 = stream.get_ref().1.alpn_protocol() == Some(b"h2");
+            let result = if h2 {
+                serve_one(&builder, stream, service, &shutdown).await
+            } else {
+                let guarded = HeadGuard::new(stream, ctx2.config.head_limits());
+                serve_one(&builder, guarded, service, &shutdown).await
+            };
+            if let Err(error) = result {
+                tracing::debug!(%peer, %error, "https connection ended with an error");
             }
         });
     }
@@ -95,6 +95,33 @@ pub(crate) async fn serve_https(
 }
 
 type Visitor = StallGuard<TcpStream>;
+
+/// Serves one connection until it ends, or finishes its requests after `shutdown`.
+async fn serve_one<I, S>(
+    builder: &auto::Builder<TokioExecutor>,
+    io: I,
+    service: S,
+    shutdown: &CancellationToken,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>>
+where
+    I: tokio::io::AsyncRead + tokio::io::AsyncWrite + Unpin + Send + 'static,
+    S: hyper::service::Service<
+            http::Request<hyper::body::Incoming>,
+            Response = http::Response<super::proxy::ProxyBody>,
+            Error = std::convert::Infallible,
+        > + Send,
+    S::Future: Send + 'static,
+{
+    let conn = builder.serve_connection_with_upgrades(TokioIo::new(io), service);
+    tokio::pin!(conn);
+    tokio::select! {
+        result = conn.as_mut() => result,
+        () = shutdown.cancelled() => {
+            conn.as_mut().graceful_shutdown();
+            conn.await
+        }
+    }
+}
 
 /// Reads the client hello; answers an ACME validation (`Ok(None)`: nothing to serve), or
 /// first has a certificate ordered for a name that lacks one (when ACME is on and the name

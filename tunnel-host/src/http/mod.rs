@@ -1,6 +1,7 @@
 //! The public HTTP proxy: `Host: <name>.<domain>` served through the tunnel's SSH client,
 //! over plain HTTP/1.1 and (in [`https`]) over TLS with HTTP/2 or HTTP/1.1 by ALPN.
 
+mod head_guard;
 pub(crate) mod headers;
 mod https;
 mod page;
@@ -21,6 +22,8 @@ use crate::stall::StallGuard;
 
 use self::upstream::ConnState;
 
+use self::head_guard::HeadGuard;
+pub(crate) use self::head_guard::HeadLimits;
 pub(crate) use self::https::serve_https;
 
 /// Time a visitor gets to send a request's headers.
@@ -43,6 +46,7 @@ pub(crate) async fn serve(listener: TcpListener, ctx: Arc<Ctx>, shutdown: Cancel
         };
         let _ = socket.set_nodelay(true);
         let stall = ctx.config.visitor_stall_timeout;
+        let limits = ctx.config.head_limits();
         let ctx2 = Arc::clone(&ctx);
         let shutdown = shutdown.clone();
         ctx.tasks.spawn(async move {
@@ -54,7 +58,11 @@ pub(crate) async fn serve(listener: TcpListener, ctx: Arc<Ctx>, shutdown: Cancel
                 .timer(TokioTimer::new())
                 .header_read_timeout(HEADER_READ_TIMEOUT)
                 .keep_alive(true)
-                .serve_connection(TokioIo::new(StallGuard::new(socket, stall)), service)
+                .max_headers(limits.max_headers)
+                .serve_connection(
+                    TokioIo::new(HeadGuard::new(StallGuard::new(socket, stall), limits)),
+                    service,
+                )
                 .with_upgrades();
             tokio::pin!(conn);
             tokio::select! {

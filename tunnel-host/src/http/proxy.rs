@@ -18,6 +18,7 @@ use crate::name;
 use crate::registry::Lookup;
 use crate::tunnel::Tunnel;
 
+use super::head_guard::must_close_after;
 use super::headers::{request_authority, set_forwarded, strip_hop_by_hop, upgrade_protocol};
 use super::page::{self, escape};
 use super::upstream::{self, ConnState, UpstreamError};
@@ -50,7 +51,15 @@ pub(crate) async fn handle(
     if conn.secure {
         Metrics::inc(&ctx.metrics().https_requests);
     }
+    let close = req.version() < Version::HTTP_2 && must_close_after(req.headers());
     let mut response = respond(&ctx, &conn, req).await;
+    // The head gate stopped checking this connection (a chunked body or an upgrade): no
+    // further request is read from it, unless it became the upgraded stream.
+    if close && response.status() != StatusCode::SWITCHING_PROTOCOLS {
+        response
+            .headers_mut()
+            .insert(header::CONNECTION, HeaderValue::from_static("close"));
+    }
     if conn.secure
         && let Some(max_age) = ctx.config.hsts_max_age
         && let Ok(v) = HeaderValue::from_str(&format!("max-age={}", max_age.as_secs()))

@@ -3,6 +3,7 @@
 mod banner;
 mod device_flows;
 mod handler;
+mod pending;
 mod session;
 
 use std::borrow::Cow;
@@ -25,6 +26,7 @@ use crate::rate_limit::RateLimiter;
 
 pub(crate) use self::device_flows::DeviceFlows;
 use self::handler::SshHandler;
+use self::pending::{PendingPerIp, PendingSlot};
 use self::session::{Phase, SessionShared};
 
 /// Keepalives a client may leave unanswered before it is dropped.
@@ -85,6 +87,7 @@ pub(crate) async fn serve(
     shutdown: CancellationToken,
 ) {
     let limiter = RateLimiter::new(ctx.config.max_connections_per_ip);
+    let pending = PendingPerIp::new(ctx.config.max_unauthenticated_per_ip);
     loop {
         let accepted = tokio::select! {
             () = shutdown.cancelled() => break,
@@ -103,10 +106,16 @@ pub(crate) async fn serve(
             tracing::warn!(%peer, %error, "ssh connection refused");
             continue;
         }
+        let Some(slot) = pending.acquire(peer.ip()) else {
+            Metrics::inc(&ctx.metrics().ssh_rate_limited);
+            tracing::warn!(%peer, "ssh connection refused: too many unauthenticated from this address");
+            continue;
+        };
         Metrics::inc(&ctx.metrics().ssh_connections);
         ctx.tasks.spawn(connection(
             socket,
             peer,
+            slot,
             Arc::clone(&ctx),
             Arc::clone(&ssh_config),
             shutdown.clone(),
@@ -119,6 +128,7 @@ pub(crate) async fn serve(
 async fn connection(
     socket: TcpStream,
     peer: SocketAddr,
+    slot: PendingSlot,
     ctx: Arc<Ctx>,
     ssh_config: Arc<RusshConfig>,
     shutdown: CancellationToken,
@@ -160,8 +170,13 @@ async fn connection(
     tokio::pin!(running);
     let mut phase = shared.subscribe();
     let mut idle_since = tokio::time::Instant::now();
+    let mut slot = Some(slot);
     let ended_by: Option<&str> = loop {
         let now_phase: Phase = *phase.borrow_and_update();
+        if now_phase.authenticated {
+            // Authenticated: no longer counted against the address's unauthenticated cap.
+            slot = None;
+        }
         let login_by = *grace_until.borrow_and_update();
         let deadline = if !now_phase.authenticated {
             Some((login_by, "authentication timed out"))
@@ -202,6 +217,7 @@ async fn connection(
             () = shutdown.cancelled() => break Some("the tunnel host is shutting down"),
         }
     };
+    drop(slot);
     if let Some(reason) = ended_by {
         tracing::info!(%peer, session = %session_id, reason, "closing ssh session");
         let _ = tokio::time::timeout(DISCONNECT_WAIT, async {

@@ -171,12 +171,10 @@ async fn standing(
     };
     let sql = format!(
         "SELECT o.id, o.slug, o.name, m.role, s.id AS server_id, s.owner_id, \
-         COALESCE(su.permissions, si.permissions) AS permissions \
+         su.permissions AS permissions \
          FROM organizations o JOIN servers s ON s.org_id = o.id AND s.id = ?3 \
          LEFT JOIN memberships m ON m.org_id = o.id AND m.user_id = ?2 \
          LEFT JOIN subusers su ON su.server_id = s.id AND su.user_id = ?2 \
-         LEFT JOIN subuser_invitations si ON si.server_id = s.id \
-              AND si.email = (SELECT email FROM users WHERE id = ?2) \
          WHERE {org_match}"
     );
     let org_value = validate::as_id(&org).unwrap_or(org);

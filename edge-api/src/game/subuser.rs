@@ -1,8 +1,10 @@
 //! Subusers: people given access to one server with Pelican permission
 //! strings (contract section 7), whether or not they belong to the
-//! organization. Someone without an account yet is invited by email: the
-//! invitation holds the permissions and counts as soon as an account with
-//! that email signs in (the guard reads it with the subusers). Removing a
+//! organization, added by the email of their Flamingo account. An email
+//! without an account is refused: emails are not verified, so a grant by
+//! address would go to whoever took it (someone new joins the organization
+//! by its invitation link first). Invitations stored by earlier builds are
+//! listed and removable but grant nothing. Removing a
 //! subuser tells Wings (`POST /api/deauthorize-user`), which closes their
 //! console and SFTP sessions on that server and refuses their tokens.
 //!
@@ -20,7 +22,6 @@ use super::{permission, server, wings::Wings};
 use crate::{
     auth::{self, Access, Action, Decision, ServerNeed},
     context::{Caller, RequestMeta, ServerContext},
-    crypto,
     error::ApiError,
     extract::ApiJson,
     platform::{
@@ -203,21 +204,14 @@ pub async fn create(
             .bind(now.as_str()),
             u.id.clone(),
         ),
+        // Emails are not verified, so an email never grants access by
+        // itself: whoever took that address would inherit the server. The
+        // person joins the organization by its invitation link first.
         None => {
-            let id = crypto::uuid()?;
-            (
-                Statement::new(
-                    "INSERT INTO subuser_invitations (id, server_id, email, permissions, created_by, created_at) \
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                )
-                .bind(id.as_str())
-                .bind(server.id.as_str())
-                .bind(email.as_str())
-                .bind(perms.as_str())
-                .bind(caller.user_id.as_str())
-                .bind(now.as_str()),
-                id,
-            )
+            return Err(ApiError::field(
+                "email",
+                "has no Flamingo account yet: invite them to the organization first, then add them here",
+            ));
         }
     };
     let entry = audit::Entry {

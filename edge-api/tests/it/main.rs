@@ -10,6 +10,7 @@ mod device_flow;
 mod eggs;
 mod errors;
 mod events;
+mod files;
 mod health;
 mod invitations;
 mod jwt;

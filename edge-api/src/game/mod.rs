@@ -11,6 +11,7 @@
 //!   Flamingo signs for it.
 //! - [`remote`]: the API Wings calls back (`/api/remote/*`).
 
+pub mod activity;
 pub mod allocation;
 pub mod egg;
 pub mod file;
@@ -189,7 +190,8 @@ pub fn routes() -> Vec<Route> {
     routes
 }
 
-/// A server's files (issue 14 item 2), with Pelican's `file.*` permissions.
+/// A server's files (issue 14 item 2), with Pelican's `file.*` permissions,
+/// and its activity log (item 4).
 fn file_routes() -> Vec<Route> {
     use Access::Server;
     let perm = |p| Server(ServerNeed::Permission(p));
@@ -217,5 +219,10 @@ fn file_routes() -> Vec<Route> {
         Route::post(at!("decompress"), perm("file.archive"), file::decompress),
         Route::post(at!("chmod"), perm("file.update"), file::chmod),
         Route::post(at!("pull"), perm("file.create"), file::pull),
+        Route::get(
+            "/api/orgs/{org}/servers/{server}/activity",
+            perm("activity.read"),
+            activity::list,
+        ),
     ]
 }

@@ -4,6 +4,7 @@
 mod common;
 
 mod accounts;
+mod activity;
 mod audit;
 mod authorization;
 mod device_flow;

@@ -263,6 +263,11 @@ const DECLARED: &[(&str, &str, &str)] = &[
         "/api/orgs/{org}/servers/{server}/files/pull",
         "server:file.create",
     ),
+    (
+        "GET",
+        "/api/orgs/{org}/servers/{server}/activity",
+        "server:activity.read",
+    ),
     ("GET", "/api/remote/servers", "node"),
     ("POST", "/api/remote/servers/reset", "node"),
     ("GET", "/api/remote/servers/{uuid}", "node"),

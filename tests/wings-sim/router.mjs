@@ -10,6 +10,8 @@ import { decodeJson } from "./gotype.mjs";
 import { isUuidV4 } from "./decode.mjs";
 import { CommandsRequest, DeauthorizeRequest, DenyRequest, PowerRequest, ServerDetails, UpdateConfiguration } from "./types.mjs";
 import { SimServer } from "./server.mjs";
+import { T } from "./gotype.mjs";
+import { fileRoutes, tokenRoute } from "./files.mjs";
 
 const UNEXPECTED = "An unexpected error was encountered while processing this request";
 const NOT_PARSABLE = "The data passed in the request was not in a parsable format. Please try again.";
@@ -120,6 +122,8 @@ function routes(wings) {
       for (const jti of body.jtis ?? []) wings.tokens.denyJti(jti);
       reply.status(204);
     }],
+    // Files (files.mjs).
+    ...fileRoutes(wings, (spec, req, reply, where) => bind(spec, req, reply, wings, where), T),
   ];
 
   async function createServer(req, reply) {
@@ -232,7 +236,6 @@ function match(pattern, path) {
 
 /** Routes Wings has that the simulator does not play (files, backups, transfers, diagnostics, docker). */
 const UNSIMULATED = [
-  /^\/api\/servers\/[^/]+\/files\//,
   /^\/api\/servers\/[^/]+\/backup(\/|$)/,
   /^\/api\/servers\/[^/]+\/transfer$/,
   /^\/api\/servers\/[^/]+\/deleteAllBackups$/,
@@ -248,7 +251,8 @@ export function handler(wings) {
   return async (req, res) => {
     const chunks = [];
     for await (const c of req) chunks.push(c);
-    req.bodyText = Buffer.concat(chunks).toString("utf8");
+    req.body = Buffer.concat(chunks);
+    req.bodyText = req.body.toString("utf8");
     const url = new URL(req.url, "http://wings");
     req.query = url.searchParams;
     const requestId = randomUUID();
@@ -292,6 +296,8 @@ async function dispatch(wings, table, req, reply, path) {
     reply.res.setHeader("Location", path.slice(0, -1));
     return reply.status(req.method === "GET" ? 301 : 307);
   }
+  // The signed-URL routes come before the bearer check (files.mjs).
+  if (await tokenRoute(wings, req, reply, path)) return;
   // RequireAuthorization (engine-wide from here on, the 404 handler included).
   reply.res.setHeader("User-Agent", wings.userAgent);
   const auth = (req.headers.authorization ?? "").split(" ");

@@ -11,8 +11,11 @@
 //!   Flamingo signs for it.
 //! - [`remote`]: the API Wings calls back (`/api/remote/*`).
 
+pub mod activity;
 pub mod allocation;
 pub mod egg;
+pub mod file;
+pub mod file_path;
 pub mod node;
 pub mod node_config;
 pub mod permission;
@@ -181,6 +184,45 @@ pub fn routes() -> Vec<Route> {
             subuser::remove,
         ),
     ];
+    // Files (issue 14).
+    routes.extend(file_routes());
     routes.extend(remote::routes());
     routes
+}
+
+/// A server's files (issue 14 item 2), with Pelican's `file.*` permissions,
+/// and its activity log (item 4).
+fn file_routes() -> Vec<Route> {
+    use Access::Server;
+    let perm = |p| Server(ServerNeed::Permission(p));
+    macro_rules! at {
+        ($tail:literal) => {
+            concat!("/api/orgs/{org}/servers/{server}/files/", $tail)
+        };
+    }
+    vec![
+        Route::get(at!("list"), perm("file.read"), file::list),
+        Route::get(at!("search"), perm("file.read"), file::search),
+        Route::get(at!("contents"), perm("file.read-content"), file::contents),
+        Route::put(at!("contents"), perm("file.update"), file::write),
+        Route::get(at!("download"), perm("file.read-content"), file::download),
+        Route::get(at!("upload"), perm("file.create"), file::upload),
+        Route::put(at!("rename"), perm("file.update"), file::rename),
+        Route::post(at!("copy"), perm("file.create"), file::copy),
+        Route::post(at!("delete"), perm("file.delete"), file::delete),
+        Route::post(
+            at!("create-folder"),
+            perm("file.create"),
+            file::create_folder,
+        ),
+        Route::post(at!("compress"), perm("file.archive"), file::compress),
+        Route::post(at!("decompress"), perm("file.archive"), file::decompress),
+        Route::post(at!("chmod"), perm("file.update"), file::chmod),
+        Route::post(at!("pull"), perm("file.create"), file::pull),
+        Route::get(
+            "/api/orgs/{org}/servers/{server}/activity",
+            perm("activity.read"),
+            activity::list,
+        ),
+    ]
 }

@@ -44,7 +44,7 @@ fn as_member(ctx: &ServerContext) -> bool {
 }
 
 /// An activity row for the server's log, in the change's batch.
-fn activity(
+pub(crate) fn activity(
     platform: &Platform,
     server: &ServerRecord,
     caller: &Caller,

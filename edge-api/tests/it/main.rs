@@ -4,12 +4,14 @@
 mod common;
 
 mod accounts;
+mod activity;
 mod audit;
 mod authorization;
 mod device_flow;
 mod eggs;
 mod errors;
 mod events;
+mod files;
 mod health;
 mod invitations;
 mod jwt;

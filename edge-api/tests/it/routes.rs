@@ -192,6 +192,82 @@ const DECLARED: &[(&str, &str, &str)] = &[
         "/api/orgs/{org}/servers/{server}/subusers/{user}",
         "server:user.delete",
     ),
+    // Files (issue 14).
+    (
+        "GET",
+        "/api/orgs/{org}/servers/{server}/files/list",
+        "server:file.read",
+    ),
+    (
+        "GET",
+        "/api/orgs/{org}/servers/{server}/files/search",
+        "server:file.read",
+    ),
+    (
+        "GET",
+        "/api/orgs/{org}/servers/{server}/files/contents",
+        "server:file.read-content",
+    ),
+    (
+        "PUT",
+        "/api/orgs/{org}/servers/{server}/files/contents",
+        "server:file.update",
+    ),
+    (
+        "GET",
+        "/api/orgs/{org}/servers/{server}/files/download",
+        "server:file.read-content",
+    ),
+    (
+        "GET",
+        "/api/orgs/{org}/servers/{server}/files/upload",
+        "server:file.create",
+    ),
+    (
+        "PUT",
+        "/api/orgs/{org}/servers/{server}/files/rename",
+        "server:file.update",
+    ),
+    (
+        "POST",
+        "/api/orgs/{org}/servers/{server}/files/copy",
+        "server:file.create",
+    ),
+    (
+        "POST",
+        "/api/orgs/{org}/servers/{server}/files/delete",
+        "server:file.delete",
+    ),
+    (
+        "POST",
+        "/api/orgs/{org}/servers/{server}/files/create-folder",
+        "server:file.create",
+    ),
+    (
+        "POST",
+        "/api/orgs/{org}/servers/{server}/files/compress",
+        "server:file.archive",
+    ),
+    (
+        "POST",
+        "/api/orgs/{org}/servers/{server}/files/decompress",
+        "server:file.archive",
+    ),
+    (
+        "POST",
+        "/api/orgs/{org}/servers/{server}/files/chmod",
+        "server:file.update",
+    ),
+    (
+        "POST",
+        "/api/orgs/{org}/servers/{server}/files/pull",
+        "server:file.create",
+    ),
+    (
+        "GET",
+        "/api/orgs/{org}/servers/{server}/activity",
+        "server:activity.read",
+    ),
     ("GET", "/api/remote/servers", "node"),
     ("POST", "/api/remote/servers/reset", "node"),
     ("GET", "/api/remote/servers/{uuid}", "node"),

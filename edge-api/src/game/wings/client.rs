@@ -72,7 +72,7 @@ impl<'a> Wings<'a> {
     }
 
     /// Sends one call and checks status and identity; the raw answer.
-    async fn call(
+    pub(crate) async fn call(
         &self,
         method: Method,
         path: &str,
@@ -145,7 +145,7 @@ impl<'a> Wings<'a> {
         })
     }
 
-    async fn send<B: Serialize>(
+    pub(crate) async fn send<B: Serialize>(
         &self,
         method: Method,
         path: &str,

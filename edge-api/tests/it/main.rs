@@ -3,6 +3,8 @@
 
 mod common;
 
+mod console;
+
 mod accounts;
 mod audit;
 mod authorization;

@@ -114,7 +114,7 @@ async fn every_server_route_against_every_standing() {
         .into_iter()
         .filter(|r| matches!(r.access, Access::Server(_)))
         .collect();
-    assert_eq!(server_routes.len(), 16);
+    assert_eq!(server_routes.len(), 17);
     // Destructive routes last.
     let mut ordered: Vec<_> = server_routes
         .iter()

@@ -12,9 +12,14 @@
 //!   host's WebSocket (wasm32 only).
 //! - `event_hub`: [`EventHub`], the Durable Object, one per organization
 //!   (wasm32 only).
+//! - [`console`]: the console relay's protocol and per-viewer rules;
+//!   [`console_token`] the websocket JWT it signs; `console_relay`:
+//!   [`ConsoleRelay`], the Durable Object, one per game server (wasm32 only).
 
 #![forbid(unsafe_code)]
 
+pub mod console;
+pub mod console_token;
 pub mod hub;
 pub mod link;
 pub mod names;
@@ -23,10 +28,14 @@ pub mod protocol;
 pub mod sse;
 
 #[cfg(target_arch = "wasm32")]
+mod console_relay;
+#[cfg(target_arch = "wasm32")]
 mod event_hub;
 #[cfg(target_arch = "wasm32")]
 mod tunnel_link;
 
+#[cfg(target_arch = "wasm32")]
+pub use console_relay::ConsoleRelay;
 #[cfg(target_arch = "wasm32")]
 pub use event_hub::EventHub;
 #[cfg(target_arch = "wasm32")]
@@ -42,3 +51,8 @@ pub struct EventHub;
 #[cfg(not(target_arch = "wasm32"))]
 #[derive(Debug)]
 pub struct TunnelLink;
+
+/// Native marker for the console relay object (see [`EventHub`]'s).
+#[cfg(not(target_arch = "wasm32"))]
+#[derive(Debug)]
+pub struct ConsoleRelay;

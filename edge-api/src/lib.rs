@@ -37,7 +37,7 @@ pub mod router;
 pub mod tunnels;
 pub mod validate;
 
-pub use durable_state::{EventHub, TunnelLink};
+pub use durable_state::{ConsoleRelay, EventHub, TunnelLink};
 pub use error::ApiError;
 pub use platform::Platform;
 pub use router::router;

@@ -124,13 +124,14 @@ export async function d1(edge, sql) {
  * no other process can take in between) with fresh local state (or `state`),
  * applies the D1 migrations first, and waits until /api/health answers.
  */
-export async function startEdge({ state, port = 0 } = {}) {
+export async function startEdge({ state, port = 0, vars = {} } = {}) {
   const owned = !state;
   state ??= await mkdtemp(join(tmpdir(), "flamingo-edge-"));
   await wrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", state]);
   const child = launch(join(ROOT, "node_modules/.bin/wrangler"), [
     "dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", "0",
     "--persist-to", state, "--show-interactive-dev-session=false", "--log-level", "info",
+    ...Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
   ]);
   let url;
   try {

@@ -4,7 +4,8 @@
 // the global 10-per-200-ms throttle, `auth` (and re-`auth` renewing the token
 // with only `auth success`), `send command`, `set state`, `send logs`,
 // `send stats`, and every outgoing frame replaced by `jwt error` once the
-// token is no longer valid. The expiry check runs every `jwtCheckIntervalMs`
+// token is no longer valid. Each socket keeps the frames it read
+// (`received`) and sent (`sent`) for tests. The expiry check runs every `jwtCheckIntervalMs`
 // (30 s in Wings) and says `token expiring` with <= 60 s left.
 import { randomUUID } from "node:crypto";
 import { WebSocketServer } from "ws";
@@ -25,6 +26,8 @@ class ConsoleSocket {
     this.jwt = null;
     this.listening = false;
     this.sent = [];
+    /** Frames read from the client (decoded), for tests. */
+    this.received = [];
     this.bucket = { tokens: 10, at: Date.now() };
     this.throttled = false;
   }
@@ -95,6 +98,7 @@ class ConsoleSocket {
     const r = decodeJson(Message, data.toString("utf8"));
     if (r.errors.length) return;
     const m = r.value;
+    this.received.push({ event: m.event, args: m.args ?? [] });
     try {
       await this.handle(m);
     } catch (error) {

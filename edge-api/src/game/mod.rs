@@ -10,9 +10,11 @@
 //! - [`wings`]: the typed client for a node's API, its errors and the JWTs
 //!   Flamingo signs for it.
 //! - [`remote`]: the API Wings calls back (`/api/remote/*`).
+//! - [`console`]: the console relay's upgrade and the closing of viewers.
 
 pub mod activity;
 pub mod allocation;
+pub mod console;
 pub mod egg;
 pub mod file;
 pub mod file_path;
@@ -162,6 +164,12 @@ pub fn routes() -> Vec<Route> {
             "/api/orgs/{org}/servers/{server}/websocket",
             perm("websocket.connect"),
             server_action::websocket,
+        ),
+        // console relay (issue 14)
+        Route::get(
+            "/api/orgs/{org}/servers/{server}/console",
+            perm("websocket.connect"),
+            console::connect,
         ),
         Route::get(
             "/api/orgs/{org}/servers/{server}/subusers",

@@ -514,5 +514,13 @@ pub async fn remove(
             entry.by(&platform, &caller, &meta)?,
         ])
         .await?;
+    super::console::close(
+        &platform,
+        &server.id,
+        None,
+        durable_state::console::CLOSE_DELETED,
+        "the server was deleted",
+    )
+    .await;
     Ok(StatusCode::NO_CONTENT)
 }

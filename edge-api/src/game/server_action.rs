@@ -208,6 +208,16 @@ async fn set_suspended(
     ];
     // Wings reads `suspended` on sync and closes the server's consoles.
     change_and_sync(platform, &server, change, undo).await?;
+    if suspend {
+        super::console::close(
+            platform,
+            &server.id,
+            None,
+            durable_state::console::CLOSE_SUSPENDED,
+            "the server is suspended",
+        )
+        .await;
+    }
     answer(platform, ctx).await
 }
 

@@ -313,6 +313,16 @@ pub async fn remove(
         .db
         .batch(vec![delete, entry.by(&platform, &caller, &meta)?])
         .await?;
+    if !current.pending {
+        super::console::close(
+            &platform,
+            &ctx.id,
+            Some(&id),
+            durable_state::console::CLOSE_ACCESS,
+            "your access to this server was removed",
+        )
+        .await;
+    }
     if current.pending {
         return Ok(Json(SubuserRemoved {
             removed: true,

@@ -2,6 +2,7 @@
 
 use async_trait::async_trait;
 use axum::body::Body;
+pub use durable_state::console::{ConsoleJoin, ConsoleRequest, ConsoleStatus};
 pub use durable_state::link::{LinkReply, LinkRequest};
 pub use durable_state::protocol::{HubReply, HubRequest, Subscription};
 
@@ -29,4 +30,21 @@ pub trait Objects: Send + Sync {
     /// Sends `request` to the link object of the tunnel host `host_id`
     /// (see `durable_state::link`).
     async fn link(&self, host_id: &str, request: LinkRequest) -> Result<LinkReply, ObjectError>;
+
+    /// Hands a viewer's WebSocket upgrade (`headers` are the viewer's) to
+    /// the console relay of game server `server_id`, which answers 101 with
+    /// its end of the socket.
+    async fn console_join(
+        &self,
+        server_id: &str,
+        join: ConsoleJoin,
+        headers: axum::http::HeaderMap,
+    ) -> Result<axum::response::Response, ObjectError>;
+
+    /// Sends `request` to the console relay of game server `server_id`.
+    async fn console(
+        &self,
+        server_id: &str,
+        request: ConsoleRequest,
+    ) -> Result<ConsoleStatus, ObjectError>;
 }

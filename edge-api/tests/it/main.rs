@@ -3,6 +3,8 @@
 
 mod common;
 
+mod console;
+
 mod accounts;
 mod activity;
 mod audit;

@@ -172,6 +172,12 @@ const DECLARED: &[(&str, &str, &str)] = &[
         "/api/orgs/{org}/servers/{server}/websocket",
         "server:websocket.connect",
     ),
+    // console relay (issue 14)
+    (
+        "GET",
+        "/api/orgs/{org}/servers/{server}/console",
+        "server:websocket.connect",
+    ),
     (
         "GET",
         "/api/orgs/{org}/servers/{server}/subusers",

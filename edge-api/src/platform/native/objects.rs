@@ -15,7 +15,10 @@ use durable_state::{
     protocol::EventDraft,
 };
 
-use crate::platform::objects::{HubReply, HubRequest, ObjectError, Objects, Subscription};
+use crate::platform::objects::{
+    ConsoleJoin, ConsoleRequest, ConsoleStatus, HubReply, HubRequest, ObjectError, Objects,
+    Subscription,
+};
 
 /// One in-process event hub.
 #[derive(Debug, Default)]
@@ -33,6 +36,8 @@ pub struct LocalObjects {
     pings: Mutex<HashMap<String, u64>>,
     hubs: Mutex<HashMap<String, SharedHub>>,
     links: Mutex<HashMap<String, LocalLink>>,
+    /// Requests sent to console relays, by server id, oldest first.
+    consoles: Mutex<Vec<(String, ConsoleRequest)>>,
 }
 
 /// A tunnel host's link as the object keeps it, with the frames it would
@@ -73,6 +78,14 @@ impl LocalObjects {
             self.publish(org_id, event)?;
         }
         Ok(())
+    }
+
+    /// Requests the edge sent to console relays (`(server id, request)`),
+    /// oldest first; clears them.
+    pub fn console_requests(&self) -> Result<Vec<(String, ConsoleRequest)>, ObjectError> {
+        Ok(std::mem::take(
+            &mut *self.consoles.lock().map_err(poisoned)?,
+        ))
     }
 
     /// Frames the edge sent to a host, oldest first; clears them.
@@ -199,6 +212,34 @@ impl Objects for LocalObjects {
                 }
                 None => LinkStatus::default(),
             }),
+        })
+    }
+
+    /// Natively there is no WebSocket runtime to relay with.
+    async fn console_join(
+        &self,
+        _server_id: &str,
+        _join: ConsoleJoin,
+        _headers: axum::http::HeaderMap,
+    ) -> Result<axum::response::Response, ObjectError> {
+        Err(ObjectError(
+            "the console relay runs only in the Workers runtime".into(),
+        ))
+    }
+
+    /// Records the request; natively no viewer is ever connected.
+    async fn console(
+        &self,
+        server_id: &str,
+        request: ConsoleRequest,
+    ) -> Result<ConsoleStatus, ObjectError> {
+        self.consoles
+            .lock()
+            .map_err(poisoned)?
+            .push((server_id.to_owned(), request));
+        Ok(ConsoleStatus {
+            viewers: 0,
+            upstream: false,
         })
     }
 }

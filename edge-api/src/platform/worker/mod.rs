@@ -31,6 +31,8 @@ const KV: &str = "KV";
 const EVENT_HUB: &str = "EVENT_HUB";
 /// Tunnel-host link Durable Object binding name.
 const TUNNEL_LINK: &str = "TUNNEL_LINK";
+/// Console relay Durable Object binding name (one per game server).
+const CONSOLE_RELAY: &str = "CONSOLE_RELAY";
 
 struct WorkerClock;
 
@@ -66,6 +68,7 @@ fn platform(env: &Env) -> worker::Result<Platform> {
         objects: Arc::new(objects::Bindings::new(
             env.durable_object(EVENT_HUB)?,
             env.durable_object(TUNNEL_LINK)?,
+            env.durable_object(CONSOLE_RELAY)?,
         )),
         http: Arc::new(http::WorkerFetch),
         clock: Arc::new(WorkerClock),

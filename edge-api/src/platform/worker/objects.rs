@@ -9,20 +9,27 @@ use worker::{
 };
 
 use crate::platform::objects::{
-    HubReply, HubRequest, LinkReply, LinkRequest, ObjectError, Objects, Subscription,
+    ConsoleJoin, ConsoleRequest, ConsoleStatus, HubReply, HubRequest, LinkReply, LinkRequest,
+    ObjectError, Objects, Subscription,
 };
 
 /// The Durable Object bindings.
 pub struct Bindings {
     event_hub: SendWrapper<ObjectNamespace>,
     tunnel_link: SendWrapper<ObjectNamespace>,
+    console_relay: SendWrapper<ObjectNamespace>,
 }
 
 impl Bindings {
-    pub fn new(event_hub: ObjectNamespace, tunnel_link: ObjectNamespace) -> Self {
+    pub fn new(
+        event_hub: ObjectNamespace,
+        tunnel_link: ObjectNamespace,
+        console_relay: ObjectNamespace,
+    ) -> Self {
         Bindings {
             event_hub: SendWrapper::new(event_hub),
             tunnel_link: SendWrapper::new(tunnel_link),
+            console_relay: SendWrapper::new(console_relay),
         }
     }
 }
@@ -110,5 +117,57 @@ impl Objects for Bindings {
         let namespace = SendWrapper::new(self.tunnel_link.0.clone());
         let name = host_id.to_owned();
         SendFuture::new(async move { call(&namespace, &name, "/link", body).await }).await
+    }
+
+    async fn console_join(
+        &self,
+        server_id: &str,
+        join: ConsoleJoin,
+        headers: axum::http::HeaderMap,
+    ) -> Result<axum::response::Response, ObjectError> {
+        let join = serde_json::to_string(&join).map_err(error)?;
+        let namespace = SendWrapper::new(self.console_relay.0.clone());
+        let name = server_id.to_owned();
+        SendFuture::new(async move {
+            let forwarded = worker::Headers::new();
+            for (key, value) in &headers {
+                // Only what the upgrade needs; the viewer's cookies stay here.
+                let key = key.as_str();
+                let wanted =
+                    key.starts_with("sec-websocket-") || key == "upgrade" || key == "connection";
+                if wanted && let Ok(value) = value.to_str() {
+                    forwarded.set(key, value).map_err(error)?;
+                }
+            }
+            forwarded
+                .set(durable_state::console::JOIN_HEADER, &join)
+                .map_err(error)?;
+            let mut init = RequestInit::new();
+            init.with_method(Method::Get).with_headers(forwarded);
+            let request = Request::new_with_init(
+                &format!("https://object{}", durable_state::console::JOIN_PATH),
+                &init,
+            )
+            .map_err(error)?;
+            let stub = namespace.get_by_name(&name).map_err(error)?;
+            let response = stub.fetch_with_request(request).await.map_err(error)?;
+            // The 101 keeps the object's WebSocket (an extension the
+            // runtime hands back to the viewer).
+            let response: axum::http::Response<Body> = response.into();
+            Ok(response)
+        })
+        .await
+    }
+
+    async fn console(
+        &self,
+        server_id: &str,
+        request: ConsoleRequest,
+    ) -> Result<ConsoleStatus, ObjectError> {
+        let body = serde_json::to_string(&request).map_err(error)?;
+        let namespace = SendWrapper::new(self.console_relay.0.clone());
+        let name = server_id.to_owned();
+        let path = durable_state::console::REQUEST_PATH;
+        SendFuture::new(async move { call(&namespace, &name, path, body).await }).await
     }
 }

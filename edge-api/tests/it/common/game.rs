@@ -8,7 +8,7 @@ use edge_api::{
 };
 use serde_json::{Value, json};
 
-use super::{api, get, platform, send, setup_owner, wings::FakeWings};
+use super::{START_MS, api, get, send, setup_owner, wings::FakeWings};
 
 /// Everything a game test starts from.
 pub struct World {
@@ -24,6 +24,8 @@ pub struct World {
     pub token: String,
     pub egg_id: String,
     pub egg_uuid: String,
+    /// The in-process Durable Objects (what the edge sent the console relays).
+    pub objects: std::sync::Arc<edge_api::platform::native::LocalObjects>,
 }
 
 /// A Paper-like egg with two variables and a config file with placeholders.
@@ -62,7 +64,9 @@ pub fn egg_definition() -> EggDefinition {
 
 /// Sets up the world with a node on a fresh fake Wings and 6 free allocations.
 pub async fn world() -> World {
-    let (platform, clock) = platform();
+    let clock = std::sync::Arc::new(edge_api::platform::native::ManualClock::new(START_MS));
+    let (platform, objects) =
+        edge_api::platform::native::platform_with_objects(clock.clone()).expect("platform");
     let (owner, me) = setup_owner(&platform).await;
     let org_id = me["memberships"][0]["org_id"]
         .as_str()
@@ -132,6 +136,7 @@ pub async fn world() -> World {
         token,
         egg_id: egg.id,
         egg_uuid: egg.definition.uuid,
+        objects,
     }
 }
 

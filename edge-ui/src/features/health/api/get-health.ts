@@ -10,6 +10,8 @@ export const healthKeys = {
 
 /** How often the status card re-checks while it is on screen. */
 const REFRESH_MS = 30_000;
+/** How soon it re-checks a degraded or failed answer, so a passing hiccup clears in seconds. */
+const RECHECK_MS = 5_000;
 
 /** Fetches the system status; a degraded system (HTTP 503 with a health body) is a result, not an error. */
 export async function getHealth(signal?: AbortSignal): Promise<Health> {
@@ -28,7 +30,7 @@ export function getHealthQueryOptions() {
   return queryOptions({
     queryKey: healthKeys.all,
     queryFn: ({ signal }) => getHealth(signal),
-    refetchInterval: REFRESH_MS,
+    refetchInterval: (query) => (query.state.data?.status === "ok" ? REFRESH_MS : RECHECK_MS),
   });
 }
 

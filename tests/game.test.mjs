@@ -309,6 +309,37 @@ test("the node boots with 120 servers and fetches each exactly once", async () =
   clean();
 });
 
+test("live figures for the list: one GET /api/servers per node, a node that is down reported with a sentence", async () => {
+  const started = await createServer("Figures");
+  assert.equal(started.status, 201, JSON.stringify(started.json));
+  const id = serverOf(started).id;
+  await sim.idle();
+  assert.equal((await owner.post(`/api/orgs/${org}/servers/${id}/power`, { signal: "start" })).status, 202);
+  await sim.idle();
+  const downPort = await freePort();
+  const down = await owner.post(`/api/orgs/${org}/nodes`, { name: "sim-down", fqdn: "127.0.0.1", scheme: "http", daemon_port: downPort, sftp_port: 2022 });
+  assert.equal(down.status, 201, JSON.stringify(down.json));
+  const lists = sim.requestsTo("GET", "/api/servers").length;
+  const singles = sim.received.filter((r) => r.method === "GET" && r.path.startsWith("/api/servers/")).length;
+  const figures = await owner.get(`/api/orgs/${org}/servers/utilization`);
+  assert.equal(figures.status, 200, JSON.stringify(figures.json));
+  assert.deepEqual(figures.json.nodes[node.id], { online: true });
+  assert.equal(figures.json.nodes[down.json.id].online, false);
+  assert.match(figures.json.nodes[down.json.id].error, /sim-down could not be reached/);
+  assert.equal(sim.requestsTo("GET", "/api/servers").length, lists + 1, "one call for the whole node");
+  assert.equal(sim.received.filter((r) => r.method === "GET" && r.path.startsWith("/api/servers/")).length, singles, "never one per server");
+  const total = (await owner.get(`/api/orgs/${org}/servers?limit=1`)).json.total;
+  assert.equal(Object.keys(figures.json.servers).length, total, "every server of the node that answered");
+  const mine = figures.json.servers[id];
+  assert.equal(mine.state, "running");
+  assert.equal(mine.memory_limit_bytes, 1024 * 1024 * 1024);
+  for (const key of ["cpu_absolute", "memory_bytes", "disk_bytes", "network_rx_bytes", "network_tx_bytes", "uptime_ms"]) assert.equal(typeof mine[key], "number", key);
+  assert.equal((await owner.post(`/api/orgs/${org}/servers/${id}/power`, { signal: "kill" })).status, 202);
+  await sim.idle();
+  assert.equal((await owner.delete(`/api/orgs/${org}/nodes/${down.json.id}`)).status, 204);
+  clean();
+});
+
 test("SFTP auth: a password, a key, a subuser without file.sftp and a wrong password", async () => {
   const created = await createServer("Files");
   assert.equal(created.status, 201, JSON.stringify(created.json));
@@ -420,9 +451,10 @@ test("a rotated node token: the old one is refused in Wings' error shape, the ne
   assert.match(refusal.responseText, /"errors":\[\{"code":/);
   assert.deepEqual(old.problems.filter((p) => /cannot read/.test(p.message)), [], "the refusal is in the shape Wings reads");
   const system = await owner.get(`/api/orgs/${org}/nodes/${node.id}/system`);
-  // Wings, still on the old token, refuses the new one with a 403 whose
-  // User-Agent names the old token_id: Flamingo's identity check catches that first.
-  assert.deepEqual([system.status, system.json.error.code], [502, "node_bad_answer"], JSON.stringify(system.json));
+  // Wings, still on the old token, refuses the new one with a 403 (whose
+  // User-Agent names the old token_id): the answer says to restart Wings.
+  assert.deepEqual([system.status, system.json.error.code], [502, "node_token_rejected"], JSON.stringify(system.json));
+  assert.match(system.json.error.message, /sim rejected the panel's token.*restart Wings/);
   assert.equal(sim.requestsTo("GET", "/api/system").at(-1).status, 403);
   await old.stop();
 

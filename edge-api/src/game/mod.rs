@@ -11,6 +11,7 @@
 //!   Flamingo signs for it.
 //! - [`remote`]: the API Wings calls back (`/api/remote/*`).
 //! - [`console`]: the console relay's upgrade and the closing of viewers.
+//! - [`utilization`]: live figures for the server list, one call per node.
 
 pub mod activity;
 pub mod allocation;
@@ -27,6 +28,7 @@ pub mod server_action;
 pub mod server_create;
 pub mod settings;
 pub mod subuser;
+pub mod utilization;
 pub mod wings;
 
 use crate::{
@@ -90,6 +92,12 @@ pub fn routes() -> Vec<Route> {
             node_config::application,
         ),
         Route::get("/api/orgs/{org}/servers", servers(Read), server::list),
+        // Live figures for the list: one Wings call per node.
+        Route::get(
+            "/api/orgs/{org}/servers/utilization",
+            servers(Read),
+            utilization::list,
+        ),
         Route::post(
             "/api/orgs/{org}/servers",
             servers(Write),

@@ -116,6 +116,11 @@ const DECLARED: &[(&str, &str, &str)] = &[
     ),
     ("GET", "/api/orgs/{org}/servers", "game_servers:read"),
     ("POST", "/api/orgs/{org}/servers", "game_servers:write"),
+    (
+        "GET",
+        "/api/orgs/{org}/servers/utilization",
+        "game_servers:read",
+    ),
     ("GET", "/api/orgs/{org}/servers/{server}", "server:any"),
     (
         "PATCH",

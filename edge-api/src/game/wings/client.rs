@@ -106,6 +106,16 @@ impl<'a> Wings<'a> {
                 cause,
             },
         })?;
+        // Wings' bearer check runs before anything else: 401 (no or ill-formed
+        // header) or 403 (another token) means the node does not take the
+        // panel's token, whatever node id its answer names (a rotated token
+        // leaves Wings on the old pair until it restarts).
+        if matches!(response.status, 401 | 403) {
+            return Err(WingsError::TokenRejected {
+                node: self.name(),
+                status: response.status,
+            });
+        }
         self.check_identity(&response)?;
         if !(200..300).contains(&response.status) {
             return Err(WingsError::Refused {
@@ -214,6 +224,12 @@ impl<'a> Wings<'a> {
         )
         .await
         .map(drop)
+    }
+
+    /// `GET /api/servers`: every server the node holds, with its state and
+    /// resource use (one call for the whole node).
+    pub async fn servers(&self) -> Result<Vec<ServerDetails>, WingsError> {
+        self.json(Method::Get, "/api/servers").await
     }
 
     /// `GET /api/servers/{uuid}`.

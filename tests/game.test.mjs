@@ -395,6 +395,51 @@ test("a removed subuser is deauthorized on Wings: SFTP closed, earlier tokens de
   clean();
 });
 
+test("a new person invited to one server: the /join link makes an account and a subuser of that server only", async () => {
+  const created = await createServer("Invited");
+  assert.equal(created.status, 201, JSON.stringify(created.json));
+  const { id, short_id: short } = serverOf(created);
+  await sim.idle();
+  const invite = await owner.post(`/api/orgs/${org}/servers/${id}/subusers`, { email: "nina@example.com", permissions: ["websocket.connect", "file.read", "file.sftp"] });
+  assert.equal(invite.status, 201, JSON.stringify(invite.json));
+  assert.deepEqual([invite.json.pending, invite.json.user_id], [true, null]);
+  assert.match(invite.json.url, /^\/join\/\S{20,}$/);
+  const token = invite.json.url.slice("/join/".length);
+  const listed = await owner.get(`/api/orgs/${org}/servers/${id}/subusers`);
+  assert.deepEqual(listed.json.map((s) => [s.email, s.pending, s.url]), [["nina@example.com", true, undefined]]);
+
+  const nina = client(edge.url, { ip: "192.0.2.63" });
+  const preview = await nina.get(`/api/join/${token}`);
+  assert.equal(preview.status, 200, JSON.stringify(preview.json));
+  assert.deepEqual([preview.json.role, preview.json.server.id, preview.json.server.name], [null, id, "Invited"]);
+  const joined = await nina.post(`/api/join/${token}`, { name: "Nina", email: "nina@example.com", password: PASSWORD });
+  assert.equal(joined.status, 201, JSON.stringify(joined.json));
+  assert.deepEqual(joined.json.memberships, [], "a subuser, not a member");
+  assert.ok(nina.cookie, "signed in");
+
+  const page = await nina.get(`/api/orgs/${org}/servers/${id}`);
+  assert.equal(page.status, 200, JSON.stringify(page.json));
+  assert.deepEqual([...page.json.permissions].sort(), ["file.read", "file.sftp", "websocket.connect"]);
+  const files = await nina.get(`/api/orgs/${org}/servers/${id}/files/list?directory=/`);
+  assert.equal(files.status, 200, JSON.stringify(files.json));
+  const sftp = await sim.sftpAuth({ username: `nina@example.com.${short}`, password: PASSWORD });
+  assert.deepEqual([sftp.ok, sftp.server], [true, id], JSON.stringify(sftp));
+  // What was not granted.
+  const powers = sim.requestsTo("POST", `/api/servers/${id}/power`).length;
+  assert.equal((await nina.post(`/api/orgs/${org}/servers/${id}/power`, { signal: "start" })).status, 403);
+  assert.equal((await nina.post(`/api/orgs/${org}/servers/${id}/command`, { command: "op nina" })).status, 403);
+  assert.equal(sim.requestsTo("POST", `/api/servers/${id}/power`).length, powers, "nothing reached Wings");
+  assert.equal((await nina.get(`/api/orgs/${org}/servers`)).status, 404, "not the organization's list");
+  assert.equal((await nina.get(`/api/orgs/${org}/servers/${serverOf(await createServer("Elsewhere")).id}`)).status, 404, "no other server");
+  await sim.idle();
+  // Single use.
+  const other = client(edge.url, { ip: "192.0.2.64" });
+  assert.equal((await other.post(`/api/join/${token}`, { name: "Eve", email: "eve@example.com", password: PASSWORD })).status, 404);
+  const after = await owner.get(`/api/orgs/${org}/servers/${id}/subusers`);
+  assert.deepEqual(after.json.map((s) => [s.email, s.pending]), [["nina@example.com", false]]);
+  clean();
+});
+
 test("Wings' activity (Go's nanosecond timestamps, SFTP file lists, system events) lands in the server's log", async () => {
   const created = await createServer("Logged");
   assert.equal(created.status, 201, JSON.stringify(created.json));

@@ -5,8 +5,8 @@
 //!   `config.yml`, and their `ip:port` allocations.
 //! - [`server`], [`server_create`], [`server_action`], [`settings`]: servers,
 //!   creating them, what people do to them, and their configuration as Wings reads it.
-//! - [`subuser`], [`permission`]: per-server access with Pelican's
-//!   permission strings.
+//! - [`subuser`], [`subuser_invitation`], [`permission`]: per-server access
+//!   with Pelican's permission strings, and links inviting new people to one server.
 //! - [`wings`]: the typed client for a node's API, its errors and the JWTs
 //!   Flamingo signs for it.
 //! - [`remote`]: the API Wings calls back (`/api/remote/*`).
@@ -28,6 +28,7 @@ pub mod server_action;
 pub mod server_create;
 pub mod settings;
 pub mod subuser;
+pub mod subuser_invitation;
 pub mod utilization;
 pub mod wings;
 

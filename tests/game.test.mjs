@@ -22,6 +22,7 @@ import { d1, freePort, ROOT, startEdge, waitFor } from "./lib/stack.mjs";
 import { client } from "./lib/client.mjs";
 import { optionsFromConfig, readConfigYml, startWings } from "./wings-sim/index.mjs";
 import YAML from "yaml";
+import WebSocket from "ws";
 
 const run = promisify(execFile);
 const PASSWORD = "correct horse battery";
@@ -486,7 +487,25 @@ test("a failed install is install_failed; a server left installing when Wings re
   clean();
 });
 
-test("a rotated node token: the old one is refused in Wings' error shape, the new config.yml boots the node", async () => {
+/** A console viewer of `serverId` with the owner's session: the frames it got. */
+async function viewer(serverId) {
+  const ws = new WebSocket(`${edge.url.replace("http", "ws")}/api/orgs/${org}/servers/${serverId}/console`, { headers: { cookie: owner.cookie, origin: edge.url } });
+  const frames = [];
+  ws.on("message", (data) => frames.push(JSON.parse(data.toString())));
+  await new Promise((resolve, reject) => {
+    ws.once("open", resolve);
+    ws.once("unexpected-response", (_req, res) => reject(new Error(`console upgrade answered ${res.statusCode}`)));
+    ws.once("error", reject);
+  });
+  return { ws, frames, saw: (event) => frames.some((f) => f.event === event) };
+}
+
+test("a rotated node token: the old one is refused in Wings' error shape, the new config.yml boots the node, an open console follows", async () => {
+  const watched = serverOf(await createServer("Watched")).id;
+  await sim.idle();
+  await waitFor(async () => serverOf(await owner.get(`/api/orgs/${org}/servers/${watched}`)).status === null, { what: "installed" });
+  const watcher = await viewer(watched);
+  await waitFor(() => [...(sim.server(watched)?.sockets ?? [])].some((s) => s.jwt !== null), { what: "the relay authenticated upstream" });
   const rotated = await owner.post(`/api/orgs/${org}/nodes/${node.id}/token`);
   assert.equal(rotated.status, 200, JSON.stringify(rotated.json));
   assert.equal(rotated.json.token, undefined);
@@ -514,6 +533,11 @@ test("a rotated node token: the old one is refused in Wings' error shape, the ne
   assert.deepEqual(sim.bootResult.skipped, []);
   assert.ok(sim.bootResult.loaded.length >= 120);
   assert.equal((await owner.get(`/api/orgs/${org}/nodes/${node.id}/system`)).status, 200);
+  // The open console's relay signs with the new token on its next connect,
+  // with no new viewer joining.
+  await waitFor(() => watcher.saw("reconnected"), { what: "the console reconnected with the rotated token", timeoutMs: 60_000 });
+  assert.ok([...sim.server(watched).sockets].some((s) => s.jwt !== null), "authenticated on the restarted node");
+  watcher.ws.close();
   clean();
 });
 

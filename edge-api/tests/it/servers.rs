@@ -722,3 +722,45 @@ async fn utilization_asks_each_node_once_and_reports_a_node_that_is_down() {
     );
     assert_eq!(reply.json["servers"], json!({}));
 }
+
+#[tokio::test]
+async fn console_lines_and_install_output_come_from_wings() {
+    let w = world().await;
+    let created = w.create_server("logged").await;
+    let id = created["server"]["id"].as_str().expect("id").to_owned();
+    w.wings.answer(
+        "GET",
+        &format!("/api/servers/{id}/logs"),
+        200,
+        json!({"data": ["[Server] Done (1.2s)!", "> list"]}),
+    );
+    w.wings.answer(
+        "GET",
+        &format!("/api/servers/{id}/install-logs"),
+        200,
+        json!({"data": "installing\ndone\n"}),
+    );
+    let logs = w
+        .call("GET", &format!("/servers/{id}/logs?size=2"), None)
+        .await;
+    assert_eq!(logs.status, StatusCode::OK, "{}", logs.json);
+    assert_eq!(
+        logs.json["data"],
+        json!(["[Server] Done (1.2s)!", "> list"])
+    );
+    for (bad, status) in [
+        ("0", StatusCode::UNPROCESSABLE_ENTITY),
+        ("101", StatusCode::UNPROCESSABLE_ENTITY),
+        ("x", StatusCode::BAD_REQUEST),
+    ] {
+        let refused = w
+            .call("GET", &format!("/servers/{id}/logs?size={bad}"), None)
+            .await;
+        assert_eq!(refused.status, status, "{bad}: {}", refused.json);
+    }
+    let install = w
+        .call("GET", &format!("/servers/{id}/install-logs"), None)
+        .await;
+    assert_eq!(install.status, StatusCode::OK, "{}", install.json);
+    assert_eq!(install.json["data"], "installing\ndone\n");
+}

@@ -10,8 +10,8 @@ use serde::{Serialize, de::DeserializeOwned};
 use super::{
     error::WingsError,
     types::{
-        Applied, Commands, CreateServer, Deauthorize, Ips, Logs, Power, PowerSignal, ServerDetails,
-        SystemV1, SystemV2, Utilization,
+        Applied, Commands, CreateServer, Deauthorize, InstallLogs, Ips, Logs, Power, PowerSignal,
+        ServerDetails, SystemV1, SystemV2, Utilization,
     },
 };
 use crate::platform::http::{Http, HttpError, HttpRequest, HttpResponse, Method};
@@ -277,14 +277,9 @@ impl<'a> Wings<'a> {
         .map(drop)
     }
 
-    /// `POST /api/servers/{uuid}/install`.
-    pub async fn install(&self, uuid: &str) -> Result<(), WingsError> {
-        self.call(Method::Post, &format!("/api/servers/{uuid}/install"), None)
-            .await
-            .map(drop)
-    }
-
-    /// `POST /api/servers/{uuid}/reinstall`.
+    /// `POST /api/servers/{uuid}/reinstall` (Pelican's reinstall; Wings'
+    /// `/install` re-syncs and installs too, and the panel never needs it:
+    /// a new server installs from `POST /api/servers`).
     pub async fn reinstall(&self, uuid: &str) -> Result<(), WingsError> {
         self.call(
             Method::Post,
@@ -299,9 +294,15 @@ impl<'a> Wings<'a> {
     pub async fn logs(&self, uuid: &str, size: u32) -> Result<Logs, WingsError> {
         self.json(
             Method::Get,
-            &format!("/api/servers/{uuid}/logs?size={}", size.min(100)),
+            &format!("/api/servers/{uuid}/logs?size={}", size.clamp(1, 100)),
         )
         .await
+    }
+
+    /// `GET /api/servers/{uuid}/install-logs`: the last install's script output.
+    pub async fn install_logs(&self, uuid: &str) -> Result<InstallLogs, WingsError> {
+        self.json(Method::Get, &format!("/api/servers/{uuid}/install-logs"))
+            .await
     }
 }
 

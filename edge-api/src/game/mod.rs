@@ -14,9 +14,11 @@
 //! - [`remote`]: the API Wings calls back (`/api/remote/*`).
 //! - [`console`]: the console relay's upgrade and the closing of viewers.
 //! - [`utilization`]: live figures for the server list, one call per node.
+//! - [`backup`]: backups on the node's disk or in S3, and Wings' reports on them.
 
 pub mod activity;
 pub mod allocation;
+pub mod backup;
 pub mod console;
 pub mod egg;
 pub mod file;
@@ -223,6 +225,8 @@ pub fn routes() -> Vec<Route> {
     ];
     // Files (issue 14).
     routes.extend(file_routes());
+    // Backups (issue 14 item 3).
+    routes.extend(backup::routes());
     routes.extend(remote::routes());
     routes
 }

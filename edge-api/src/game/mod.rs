@@ -20,6 +20,7 @@ pub mod file;
 pub mod file_path;
 pub mod node;
 pub mod node_config;
+pub mod node_tunnel;
 pub mod permission;
 pub mod remote;
 pub mod server;
@@ -194,6 +195,8 @@ pub fn routes() -> Vec<Route> {
     ];
     // Files (issue 14).
     routes.extend(file_routes());
+    // Wings behind NAT (issue 17 item 2).
+    routes.extend(node_tunnel::routes());
     routes.extend(remote::routes());
     routes
 }

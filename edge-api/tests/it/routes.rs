@@ -297,6 +297,20 @@ const DECLARED: &[(&str, &str, &str)] = &[
     ("POST", "/api/remote/servers/{uuid}/archive", "node"),
     ("POST", "/api/remote/sftp/auth", "node"),
     ("POST", "/api/remote/activity", "node"),
+    // Wings behind NAT.
+    ("GET", "/api/orgs/{org}/nodes/{node}/tunnel", "nodes:read"),
+    ("POST", "/api/orgs/{org}/nodes/{node}/tunnel", "nodes:write"),
+    (
+        "DELETE",
+        "/api/orgs/{org}/nodes/{node}/tunnel",
+        "nodes:write",
+    ),
+    (
+        "GET",
+        "/api/orgs/{org}/servers/{server}/sftp",
+        "server:file.sftp",
+    ),
+    ("POST", "/api/remote/tunnel-key", "node"),
 ];
 
 fn describe(access: Access) -> String {

@@ -2,7 +2,7 @@
 // local D1, KV and Durable Objects) and tunnel-host, each on free loopback
 // ports with its own state directory, and stops them afterwards.
 import { spawn, execFile } from "node:child_process";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
@@ -124,15 +124,29 @@ export async function d1(edge, sql) {
  * no other process can take in between) with fresh local state (or `state`),
  * applies the D1 migrations first, and waits until /api/health answers.
  */
-export async function startEdge({ state, port = 0, vars = {} } = {}) {
+export async function startEdge({ state, port = 0, vars = {}, hosts } = {}) {
   const owned = !state;
   state ??= await mkdtemp(join(tmpdir(), "flamingo-edge-"));
   await wrangler(["d1", "migrations", "apply", "DB", "--local", "--persist-to", state]);
-  const child = launch(join(ROOT, "node_modules/.bin/wrangler"), [
+  const command = join(ROOT, "node_modules/.bin/wrangler");
+  const args = [
     "dev", "--ip", "127.0.0.1", "--port", String(port), "--inspector-port", "0",
     "--persist-to", state, "--show-interactive-dev-session=false", "--log-level", "info",
     ...Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
-  ]);
+  ];
+  // `hosts` ({ "name.localhost": "127.0.0.1" }) is DNS for the Worker's fetches only: wrangler runs
+  // in a private mount namespace whose /etc/hosts lists them (workerd resolves no `*.localhost`).
+  let child;
+  if (hosts) {
+    const file = join(state, "hosts");
+    const lines = ["127.0.0.1 localhost", ...Object.entries(hosts).map(([name, ip]) => `${ip} ${name}`)];
+    await writeFile(file, `${lines.join("\n")}\n`);
+    child = launch("unshare", [
+      "--mount", "--propagation", "private", "sh", "-c", 'mount --bind "$0" /etc/hosts && exec "$@"', file, command, ...args,
+    ]);
+  } else {
+    child = launch(command, args);
+  }
   let url;
   try {
     url = await waitFor(() => child.output().match(/Ready on (http:\/\/127\.0\.0\.1:\d+)/)?.[1], {

@@ -95,6 +95,12 @@ pub trait KeyAuthority: Send + Sync + 'static {
         Ok(false)
     }
 
+    /// The only names `user` may bind, when their key is limited to some (a Wings node's key,
+    /// as the edge says); `None` for everyone else. Such a user gets no random names or ports.
+    async fn restricted_to(&self, _user: &str) -> Option<Vec<String>> {
+        None
+    }
+
     /// Whether [`KeyAuthority::start_device`] works. Default: no, unknown keys are refused.
     fn supports_device_flow(&self) -> bool {
         false
@@ -156,6 +162,13 @@ impl KeyAuthority for Chain {
 
     async fn is_reserved(&self, name: &str) -> Result<bool> {
         Ok(self.first.is_reserved(name).await? || self.then.is_reserved(name).await?)
+    }
+
+    async fn restricted_to(&self, user: &str) -> Option<Vec<String>> {
+        match self.first.restricted_to(user).await {
+            Some(names) => Some(names),
+            None => self.then.restricted_to(user).await,
+        }
     }
 
     fn supports_device_flow(&self) -> bool {

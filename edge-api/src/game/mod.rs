@@ -27,6 +27,7 @@ pub mod node;
 pub mod node_config;
 pub mod node_ips;
 pub mod node_push;
+pub mod node_tunnel;
 pub mod permission;
 pub mod remote;
 pub mod server;
@@ -227,6 +228,8 @@ pub fn routes() -> Vec<Route> {
     routes.extend(file_routes());
     // Backups (issue 14 item 3).
     routes.extend(backup::routes());
+    // Wings behind NAT (issue 17 item 2).
+    routes.extend(node_tunnel::routes());
     routes.extend(remote::routes());
     routes
 }

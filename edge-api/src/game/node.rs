@@ -334,6 +334,16 @@ pub struct NodeAccess {
     /// Public half of the token.
     pub token_id: String,
     token_sealed: String,
+    /// Where Flamingo calls Wings when the node is reached through a tunnel host
+    /// ([`super::node_tunnel`]).
+    #[serde(default)]
+    pub tunnel_api_url: Option<String>,
+    /// The tunnel host's domain, the SFTP host of such a node.
+    #[serde(default)]
+    pub tunnel_sftp_host: Option<String>,
+    /// The TCP port on the tunnel host for SFTP.
+    #[serde(default)]
+    pub tunnel_sftp_port: Option<i64>,
 }
 
 impl std::fmt::Debug for NodeAccess {
@@ -347,7 +357,10 @@ impl std::fmt::Debug for NodeAccess {
 
 /// The columns of [`NodeAccess`].
 pub const ACCESS_COLUMNS: &str = "id, org_id, name, fqdn, scheme, daemon_port, sftp_port, upload_limit, \
-     maintenance, token_id, token_sealed";
+     maintenance, token_id, token_sealed, \
+     (SELECT t.api_url FROM node_tunnels t WHERE t.node_id = nodes.id) AS tunnel_api_url, \
+     (SELECT t.tunnel_domain FROM node_tunnels t WHERE t.node_id = nodes.id) AS tunnel_sftp_host, \
+     (SELECT t.sftp_port FROM node_tunnels t WHERE t.node_id = nodes.id) AS tunnel_sftp_port";
 
 impl NodeAccess {
     /// The node's secret token, opened.
@@ -359,9 +372,27 @@ impl NodeAccess {
         String::from_utf8(bytes).map_err(|_| ApiError::Internal("node token is not text".into()))
     }
 
-    /// `scheme://fqdn:port`.
+    /// Where Flamingo reaches Wings, no trailing slash: `scheme://fqdn:port`,
+    /// or the tunnel address of a node reached through a tunnel host. The one
+    /// place node URLs start from (Wings client, console relay, signed URLs).
     pub fn base_url(&self) -> String {
-        format!("{}://{}:{}", self.scheme, self.fqdn, self.daemon_port)
+        match &self.tunnel_api_url {
+            Some(url) => url.clone(),
+            None => format!("{}://{}:{}", self.scheme, self.fqdn, self.daemon_port),
+        }
+    }
+
+    /// Where users connect with SFTP: `(host, port)`.
+    pub fn sftp_address(&self) -> (String, i64) {
+        match (&self.tunnel_sftp_host, self.tunnel_sftp_port) {
+            (Some(host), Some(port)) => (host.clone(), port),
+            _ => (self.fqdn.clone(), self.sftp_port),
+        }
+    }
+
+    /// Whether Wings is reached through a tunnel host.
+    pub fn tunneled(&self) -> bool {
+        self.tunnel_api_url.is_some()
     }
 
     /// Where and how the Wings client reaches the node.

@@ -148,10 +148,17 @@ pub fn config_for(
         token_id: node.token_id.clone(),
         token: node.token(platform)?,
         api: Api {
-            host: "0.0.0.0".into(),
+            // Behind a tunnel, Wings is reached only through `ssh -R` to its loopback, over
+            // the tunnel host's TLS: no open port, no certificate of its own.
+            host: if node.tunneled() {
+                "127.0.0.1"
+            } else {
+                "0.0.0.0"
+            }
+            .into(),
             port: node.daemon_port,
             ssl: Ssl {
-                enabled: node.scheme == "https",
+                enabled: node.scheme == "https" && !node.tunneled(),
                 cert: format!("/etc/letsencrypt/live/{}/fullchain.pem", node.fqdn),
                 key: format!("/etc/letsencrypt/live/{}/privkey.pem", node.fqdn),
             },
@@ -190,6 +197,10 @@ pub struct NodeConfiguration {
     pub install_command: String,
     /// The same through `wings configure` and an API key of yours.
     pub configure_command: String,
+    /// For a node reached through a tunnel host: what its machine runs to keep the tunnels open.
+    #[cfg_attr(not(target_arch = "wasm32"), ts(optional))]
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tunnel: Option<super::node_tunnel::TunnelSetup>,
 }
 
 /// `?format=` of the configuration route.
@@ -244,11 +255,16 @@ pub async fn show(
                 "wings configure --panel-url {origin} --node {} --token <your Flamingo API key>",
                 node.id
             );
+            let tunnel = match super::node_tunnel::of(&platform, &node.id).await? {
+                Some(t) => Some(super::node_tunnel::setup(&node, &t, &origin, &config.token)),
+                None => None,
+            };
             let mut response = Json(NodeConfiguration {
                 config,
                 yaml,
                 install_command,
                 configure_command,
+                tunnel,
             })
             .into_response();
             response

@@ -634,14 +634,15 @@ pub async fn websocket(
     let signer =
         super::wings::jwt::Signer::new(&node.token(&platform)?, &origin, &node.base_url(), now);
     let token = signer.websocket(&server.id, &caller.user_id, &permissions)?;
-    let scheme = if node.scheme == "https" { "wss" } else { "ws" };
+    let base_url = node.base_url();
+    let socket_base = match base_url.strip_prefix("https://") {
+        Some(rest) => format!("wss://{rest}"),
+        None => format!("ws://{}", base_url.trim_start_matches("http://")),
+    };
     let lifetime_ms = i64::try_from(super::wings::jwt::WEBSOCKET_SECS).unwrap_or(600) * 1000;
     Ok(Json(ConsoleTicket {
         token,
-        socket: format!(
-            "{scheme}://{}:{}/api/servers/{}/ws",
-            node.fqdn, node.daemon_port, server.id
-        ),
+        socket: format!("{socket_base}/api/servers/{}/ws", server.id),
         expires_at: rfc3339(now / 1000 * 1000 + lifetime_ms),
         permissions,
     }))

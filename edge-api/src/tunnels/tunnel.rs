@@ -24,7 +24,10 @@ use durable_state::{
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::tunnel_host::{self, KeyOwner};
+use super::{
+    node_names,
+    tunnel_host::{self, KeyOwner},
+};
 use crate::{
     auth::{Access, Action, Resource},
     context::{Caller, OrgContext, RequestMeta},
@@ -459,6 +462,12 @@ pub async fn reserve(
         )
         .await?;
     let user = member.ok_or_else(|| ApiError::field("user_id", "is not a member"))?;
+    if node_names::name_taken(&platform, &org.id, &name).await? {
+        return Err(ApiError::Conflict {
+            code: "name_taken",
+            message: format!("The name {name} is held by a Wings node's tunnel."),
+        });
+    }
     #[derive(Deserialize)]
     struct Count {
         names: i64,
@@ -558,6 +567,24 @@ pub async fn check_name(
 ) -> Result<Json<NameDecision>, ApiError> {
     let host = tunnel_host::authenticate_host(&platform, tunnel_host::credential(&headers)).await?;
     let name = body.name.trim().to_ascii_lowercase();
+    // A node's key binds its node's names and nothing else; nobody else binds them.
+    if body.user_id.starts_with(node_names::NODE_USER_PREFIX) {
+        let allowed =
+            node_names::node_may_bind(&platform, &host.org_id, &host.host_id, &body.user_id, &name)
+                .await?;
+        return Ok(Json(NameDecision {
+            allowed,
+            reserved_by: (!allowed).then(|| "nobody this node's key may act for".to_owned()),
+        }));
+    }
+    if let Some((_, node)) =
+        node_names::holder(&platform, &host.org_id, &host.host_id, &name).await?
+    {
+        return Ok(Json(NameDecision {
+            allowed: false,
+            reserved_by: Some(format!("the Wings node {node}")),
+        }));
+    }
     #[derive(Deserialize)]
     struct Holder {
         user_id: String,

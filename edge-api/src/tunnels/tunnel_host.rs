@@ -22,7 +22,7 @@ use durable_state::link::{LinkReply, LinkRequest, LinkStatus};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::ssh_key;
+use super::{node_names, ssh_key};
 use crate::{
     auth::{self, Access, Action, Credential, Decision, Resource, Role, rate_limit},
     context::{Caller, OrgContext, RequestMeta},
@@ -231,12 +231,19 @@ pub struct KeyLookup {
 pub struct KeyLookupResult {
     /// The key's owner, a member of the host's organization.
     pub user: KeyOwner,
-    /// Their role in the host's organization.
-    pub role: Role,
+    /// Their role in the host's organization; absent for a Wings node's key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(not(target_arch = "wasm32"), ts(optional))]
+    pub role: Option<Role>,
     /// Whether that role may open tunnels ([`OPEN_TUNNELS`]); the host
     /// refuses the key when not, and a host that finds no answer here
     /// refuses it too.
     pub can_open_tunnels: bool,
+    /// For a Wings node's key: the only names it may bind on this host
+    /// (its API's HTTP name and `tcp-<sftp port>`); absent for a user's key.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(not(target_arch = "wasm32"), ts(optional))]
+    pub only_names: Option<Vec<String>>,
 }
 
 /// What opening a tunnel on a host asks of the key's owner: tunnel write
@@ -649,6 +656,24 @@ pub async fn lookup_key(
     ApiJson(body): ApiJson<KeyLookup>,
 ) -> Result<Json<KeyLookupResult>, ApiError> {
     let host = authenticate_host(&platform, credential(&headers)).await?;
+    if !ssh_key::is_fingerprint(&body.fingerprint) {
+        return Err(ApiError::NotFound);
+    }
+    // A node's key first: whoever holds its private key is the node machine.
+    if let Some(node) =
+        node_names::key(&platform, &host.org_id, &host.host_id, &body.fingerprint).await?
+    {
+        return Ok(Json(KeyLookupResult {
+            user: KeyOwner {
+                id: node_names::node_user(&node.node_id),
+                name: format!("Wings node {}", node.node_name),
+                email: String::new(),
+            },
+            role: None,
+            can_open_tunnels: !node.names.is_empty(),
+            only_names: Some(node.names),
+        }));
+    }
     let owner = if ssh_key::is_fingerprint(&body.fingerprint) {
         member_with_key(&platform, &host.org_id, &body.fingerprint).await?
     } else {
@@ -657,7 +682,8 @@ pub async fn lookup_key(
     let (user, role) = owner.ok_or(ApiError::NotFound)?;
     Ok(Json(KeyLookupResult {
         user,
-        role,
+        role: Some(role),
         can_open_tunnels: may_open_tunnels(Credential::ApiKey, Some(role)) == Decision::Allow,
+        only_names: None,
     }))
 }

@@ -18,6 +18,7 @@ mod files;
 mod health;
 mod invitations;
 mod jwt;
+mod node_tunnels;
 mod nodes;
 mod orgs;
 mod rate_limits;

@@ -357,6 +357,20 @@ const DECLARED: &[(&str, &str, &str)] = &[
     ("GET", "/api/remote/backups/{uuid}", "node"),
     ("POST", "/api/remote/backups/{uuid}", "node"),
     ("POST", "/api/remote/backups/{uuid}/restore", "node"),
+    // Wings behind NAT.
+    ("GET", "/api/orgs/{org}/nodes/{node}/tunnel", "nodes:read"),
+    ("POST", "/api/orgs/{org}/nodes/{node}/tunnel", "nodes:write"),
+    (
+        "DELETE",
+        "/api/orgs/{org}/nodes/{node}/tunnel",
+        "nodes:write",
+    ),
+    (
+        "GET",
+        "/api/orgs/{org}/servers/{server}/sftp",
+        "server:file.sftp",
+    ),
+    ("POST", "/api/remote/tunnel-key", "node"),
 ];
 
 fn describe(access: Access) -> String {

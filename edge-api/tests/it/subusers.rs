@@ -115,8 +115,8 @@ async fn every_server_route_against_every_standing() {
         .filter(|r| matches!(r.access, Access::Server(_)))
         .collect();
     // 16 server routes, the console relay, then 14 files routes, the activity log and 8 backups routes (issue 14),
-    // then the console and install logs.
-    assert_eq!(server_routes.len(), 16 + 1 + 14 + 1 + 8 + 2);
+    // then the console and install logs, and the SFTP details (issue 17).
+    assert_eq!(server_routes.len(), 16 + 1 + 14 + 1 + 8 + 2 + 1);
     // Destructive routes last.
     let mut ordered: Vec<_> = server_routes
         .iter()

@@ -25,6 +25,8 @@ pub struct EdgeAuthority {
     client: EdgeClient,
     ttl: Duration,
     cache: Mutex<HashMap<String, (String, Instant)>>,
+    /// Users whose keys the edge limited to some names (Wings nodes), with those names.
+    restricted: Mutex<HashMap<String, Vec<String>>>,
 }
 
 impl EdgeAuthority {
@@ -34,6 +36,7 @@ impl EdgeAuthority {
             client,
             ttl: LOOKUP_TTL,
             cache: Mutex::new(HashMap::new()),
+            restricted: Mutex::new(HashMap::new()),
         }
     }
 
@@ -89,6 +92,13 @@ impl KeyAuthority for EdgeAuthority {
         match self.client.lookup_key(&fingerprint).await? {
             Some(found) if found.can_open_tunnels => {
                 let user = found.user.id;
+                if let Some(names) = found.only_names {
+                    let mut restricted = self.restricted.lock().await;
+                    if restricted.len() >= MAX_CACHED {
+                        restricted.clear();
+                    }
+                    restricted.insert(user.clone(), names);
+                }
                 tracing::debug!(%fingerprint, %user, "key known at the edge");
                 self.remember(fingerprint, user.clone()).await;
                 Ok(KeyDecision::Known { user })
@@ -111,6 +121,14 @@ impl KeyAuthority for EdgeAuthority {
     }
 
     async fn may_bind(&self, user: &str, name: &str) -> Result<NameDecision> {
+        // A limited key is answered here, so it stays limited while the edge is away.
+        if let Some(names) = self.restricted_to(user).await
+            && !names.iter().any(|n| n == name)
+        {
+            return Ok(NameDecision::Reserved {
+                by: "nobody this key may act for (it opens only its node's names)".to_owned(),
+            });
+        }
         // An error goes up: a name nobody could check is refused, never allowed, or a
         // reserved name would be anyone's while the edge is away.
         let check = self.client.check_name(name, user).await?;
@@ -129,6 +147,10 @@ impl KeyAuthority for EdgeAuthority {
     async fn is_reserved(&self, name: &str) -> Result<bool> {
         // Asked for a user who holds nothing: refused exactly when a member reserved it.
         Ok(!self.client.check_name(name, "").await?.allowed)
+    }
+
+    async fn restricted_to(&self, user: &str) -> Option<Vec<String>> {
+        self.restricted.lock().await.get(user).cloned()
     }
 
     fn supports_device_flow(&self) -> bool {
@@ -206,6 +228,29 @@ mod tests {
             assert!(text.contains("did not confirm"), "{odd:?}: {text}");
             assert!(!text.contains('\n'));
         }
+    }
+
+    #[tokio::test]
+    async fn a_limited_key_stays_limited_while_the_edge_is_away() {
+        let edge = gone();
+        let names = vec!["wings-a".to_owned(), "tcp-20022".to_owned()];
+        edge.restricted
+            .lock()
+            .await
+            .insert("node:1".into(), names.clone());
+        assert_eq!(edge.restricted_to("node:1").await, Some(names));
+        assert_eq!(edge.restricted_to("u-1").await, None);
+        for other in ["myapp", "tcp-20023"] {
+            assert!(
+                matches!(
+                    edge.may_bind("node:1", other).await,
+                    Ok(NameDecision::Reserved { .. })
+                ),
+                "{other}"
+            );
+        }
+        // Its own names are still checked with the edge, which is away: refused by the caller.
+        assert!(edge.may_bind("node:1", "wings-a").await.is_err());
     }
 
     #[tokio::test]

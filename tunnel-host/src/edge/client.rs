@@ -52,6 +52,10 @@ pub struct KeyLookup {
     /// that does not say is taken as saying no: the host fails closed.
     #[serde(default)]
     pub can_open_tunnels: bool,
+    /// For a Wings node's key: the only tunnel names it may bind here (its API's HTTP name
+    /// and `tcp-<port>` for its SFTP). Absent for a person's key.
+    #[serde(default)]
+    pub only_names: Option<Vec<String>>,
 }
 
 /// What `POST /api/tunnel-hosts/names/check` returns.

@@ -284,6 +284,9 @@ impl SshHandler {
                 .registry
                 .register(spec(name), link, Takeover::SameUser);
         }
+        if let Some(names) = self.ctx.authority.restricted_to(user).await {
+            return Err(limited(&names));
+        }
         let mut last = Error::Internal("no random name found".into());
         for _ in 0..RANDOM_NAME_ATTEMPTS {
             let name = promised
@@ -309,8 +312,32 @@ impl SshHandler {
                 reason: format!("{p} is not a tcp port"),
             })?),
         };
-        let (listener, bound) =
-            tcp::bind(self.ctx.tcp_ip, self.ctx.config.tcp_port_range, requested).await?;
+        let (listener, bound) = match requested {
+            Some(port) => {
+                // A port may be reserved (a Wings node's SFTP): checked like a name, before binding.
+                self.may_take_port(user, port).await?;
+                tcp::bind(self.ctx.tcp_ip, self.ctx.config.tcp_port_range, requested).await?
+            }
+            None => {
+                if let Some(names) = self.ctx.authority.restricted_to(user).await {
+                    return Err(limited(&names));
+                }
+                let mut last = Error::Internal("no free port found".into());
+                let mut found = None;
+                for _ in 0..RANDOM_NAME_ATTEMPTS {
+                    let (listener, port) =
+                        tcp::bind(self.ctx.tcp_ip, self.ctx.config.tcp_port_range, None).await?;
+                    match self.may_take_port(user, port).await {
+                        Ok(()) => {
+                            found = Some((listener, port));
+                            break;
+                        }
+                        Err(error) => last = error,
+                    }
+                }
+                found.ok_or(last)?
+            }
+        };
         let link = Arc::new(SshLink {
             session: Arc::clone(&self.shared),
             address: address.to_owned(),
@@ -330,12 +357,38 @@ impl SshHandler {
         Ok((tunnel, u32::from(bound)))
     }
 
+    /// Whether `user` may take TCP port `port` (`tcp-<port>` as a name); fails closed.
+    async fn may_take_port(&self, user: &str, port: u16) -> Result<()> {
+        let name = format!("tcp-{port}");
+        match self.ctx.authority.may_bind(user, &name).await {
+            Ok(NameDecision::Allowed) => Ok(()),
+            Ok(NameDecision::Reserved { by }) => {
+                Err(Error::Forbidden(format!("port {port} is reserved by {by}")))
+            }
+            Err(error) => {
+                tracing::warn!(%error, port, "port check failed; refusing the port");
+                Err(Error::Forbidden(format!(
+                    "port {port} cannot be checked against the ports reserved in the panel \
+                     right now; try again in a minute"
+                )))
+            }
+        }
+    }
+
     /// Prints a line into the shell channel, or keeps it until one opens.
     fn say(&self, session: &mut Session, message: String) {
         if let Some(channel) = self.shared.note(message.clone()) {
             let _ = session.data(channel, message.into_bytes());
         }
     }
+}
+
+/// The refusal of a random name or port to a key limited to `names`.
+fn limited(names: &[String]) -> Error {
+    Error::Forbidden(format!(
+        "this key opens only the names reserved for it ({})",
+        names.join(", ")
+    ))
 }
 
 /// The device-flow instructions: a box with the URL and the code, each on its own line

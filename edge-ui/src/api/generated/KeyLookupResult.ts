@@ -11,12 +11,17 @@ export type KeyLookupResult = {
  */
 user: KeyOwner, 
 /**
- * Their role in the host's organization.
+ * Their role in the host's organization; absent for a Wings node's key.
  */
-role: Role, 
+role?: Role, 
 /**
  * Whether that role may open tunnels ([`OPEN_TUNNELS`]); the host
  * refuses the key when not, and a host that finds no answer here
  * refuses it too.
  */
-can_open_tunnels: boolean, };
+can_open_tunnels: boolean, 
+/**
+ * For a Wings node's key: the only names it may bind on this host
+ * (its API's HTTP name and `tcp-<sftp port>`); absent for a user's key.
+ */
+only_names?: Array<string>, };

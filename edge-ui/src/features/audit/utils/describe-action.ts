@@ -143,6 +143,21 @@ export const ACTIONS = {
     sentence: ({ name }) => name && `rotated the token of the Wings node ${name}`,
     words: "game server daemon secret reset",
   },
+  "node_tunnel.create": {
+    label: "put a Wings node behind a tunnel",
+    sentence: ({ name, host }) => name && (host ? `made the Wings node ${name} reachable through the tunnel host ${host}` : `made the Wings node ${name} reachable through a tunnel host`),
+    words: "game server daemon nat tunnel ssh",
+  },
+  "node_tunnel.delete": {
+    label: "took a Wings node off its tunnel",
+    sentence: ({ name }) => name && `made the Wings node ${name} reachable at its own address again`,
+    words: "game server daemon nat tunnel removed",
+  },
+  "node_tunnel.key_enroll": {
+    label: "a Wings node enrolled its tunnel key",
+    sentence: ({ name }) => name && `the Wings node ${name} enrolled its tunnel key`,
+    words: "game server daemon nat tunnel ssh key",
+  },
   "allocation.create": {
     label: "added allocations",
     sentence: ({ ip }) => ip && `added allocations on ${ip}`,

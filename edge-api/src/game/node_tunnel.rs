@@ -598,3 +598,93 @@ pub async fn sftp_details(
         username_suffix: server.short_id.clone(),
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn node() -> NodeAccess {
+        serde_json::from_value(json!({
+            "id": "0b6a3f0e-1c2d-4e5f-8a9b-0c1d2e3f4a5b", "org_id": "o", "name": "home's box",
+            "fqdn": "wings.invalid", "scheme": "https", "daemon_port": 8080, "sftp_port": 2022,
+            "upload_limit": 100, "maintenance": 0, "token_id": "abcdefghijklmnop", "token_sealed": "x",
+            "tunnel_api_url": "https://wings-0b6a3f0e.tunnel.example.com"
+        }))
+        .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    fn tunnel() -> NodeTunnel {
+        NodeTunnel {
+            node_id: "0b6a3f0e-1c2d-4e5f-8a9b-0c1d2e3f4a5b".into(),
+            tunnel_host_id: "h".into(),
+            name: "wings-0b6a3f0e".into(),
+            sftp_port: 20022,
+            api_url: "https://wings-0b6a3f0e.tunnel.example.com".into(),
+            ssh_host: "ssh.example.com".into(),
+            ssh_port: 2222,
+            tunnel_domain: "tunnel.example.com".into(),
+            key_fingerprint: None,
+            key_enrolled_at: None,
+            created_at: "2026-12-01T00:00:00Z".into(),
+        }
+    }
+
+    #[test]
+    fn the_setup_is_valid_shell_and_the_unit_runs_the_command() {
+        let token = "t0k3n'with\"quotes";
+        let setup = setup(&node(), &tunnel(), "https://panel.example.com/", token);
+        for script in [&setup.setup_command, &setup.ssh_command] {
+            let checked = std::process::Command::new("sh")
+                .args(["-n", "-c", script])
+                .status()
+                .unwrap_or_else(|e| panic!("{e}"));
+            assert!(checked.success(), "{script}");
+        }
+        assert!(
+            setup
+                .setup_command
+                .contains("https://panel.example.com/api/remote/tunnel-key")
+        );
+        assert!(
+            setup
+                .setup_command
+                .contains(r#"'Authorization: Bearer abcdefghijklmnop.t0k3n'\''with"quotes'"#),
+            "{}",
+            setup.setup_command
+        );
+        assert!(
+            setup
+                .systemd_unit
+                .contains(&format!("\nExecStart={}\n", setup.ssh_command))
+        );
+        assert!(
+            setup
+                .systemd_unit
+                .contains("Description=Flamingo tunnel for Wings node home's box")
+        );
+        assert_eq!(
+            setup.ssh_args[setup.ssh_args.len() - 5..],
+            [
+                "-R",
+                "wings-0b6a3f0e:80:127.0.0.1:8080",
+                "-R",
+                "20022:127.0.0.1:2022",
+                "wings@ssh.example.com"
+            ]
+        );
+    }
+
+    #[test]
+    fn api_urls_are_https_on_443_unless_a_test_port_is_given() {
+        assert_eq!(api_url("w", "t.example", None), "https://w.t.example");
+        assert_eq!(
+            api_url("w", "localhost", Some(8080)),
+            "http://w.localhost:8080"
+        );
+        assert_eq!(api_url("w", "t.example", Some(80)), "http://w.t.example");
+        assert_eq!(
+            node().base_url(),
+            "https://wings-0b6a3f0e.tunnel.example.com"
+        );
+    }
+}

@@ -14,6 +14,29 @@ pub struct Config {
     /// to a loopback host (`wrangler dev`, tests) take their own origin as
     /// the panel's (see [`Config::expected_origin`]).
     pub origin: Option<String>,
+    /// Seconds between a webhook delivery's attempts; past the last it has
+    /// failed (about a day; `WEBHOOK_RETRY_SECONDS`, comma-separated,
+    /// shortens it for tests).
+    pub webhook_retry_secs: Vec<i64>,
+}
+
+/// The production retry schedule: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 7 h
+/// (just over a day in all, so an endpoint that never answers is disabled
+/// at its last attempt).
+pub const WEBHOOK_RETRY_SECS: [i64; 7] = [5, 300, 1800, 7200, 18_000, 36_000, 25_200];
+
+/// Parses `WEBHOOK_RETRY_SECONDS` (`1,1,2`); None when unusable.
+pub fn parse_retry_secs(text: &str) -> Option<Vec<i64>> {
+    let secs: Vec<i64> = text
+        .split(',')
+        .map(|s| {
+            s.trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|s| (0..=86_400).contains(s))
+        })
+        .collect::<Option<_>>()?;
+    (!secs.is_empty() && secs.len() <= 20).then_some(secs)
 }
 
 impl Config {
@@ -31,6 +54,7 @@ impl Config {
         Ok(Config {
             sealer: Sealer::new(&key),
             origin,
+            webhook_retry_secs: WEBHOOK_RETRY_SECS.to_vec(),
         })
     }
 

@@ -78,6 +78,7 @@ pub fn platform_with_objects(
         config: Arc::new(Config {
             sealer: Sealer::new(&[42; 32]),
             origin: None,
+            webhook_retry_secs: crate::config::WEBHOOK_RETRY_SECS.to_vec(),
         }),
     };
     Ok((platform, objects))

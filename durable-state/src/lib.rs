@@ -15,6 +15,9 @@
 //! - [`console`]: the console relay's protocol and per-viewer rules;
 //!   [`console_token`] the websocket JWT it signs; `console_relay`:
 //!   [`ConsoleRelay`], the Durable Object, one per game server (wasm32 only).
+//! - [`timer`]: the timer's protocol; `timer_object`: [`Timer`], a Durable
+//!   Object that is only an alarm clock waking the Worker for a key (a
+//!   server's schedules, an organization's webhook deliveries; wasm32 only).
 
 #![forbid(unsafe_code)]
 
@@ -26,11 +29,14 @@ pub mod names;
 pub mod outlet;
 pub mod protocol;
 pub mod sse;
+pub mod timer;
 
 #[cfg(target_arch = "wasm32")]
 mod console_relay;
 #[cfg(target_arch = "wasm32")]
 mod event_hub;
+#[cfg(target_arch = "wasm32")]
+mod timer_object;
 #[cfg(target_arch = "wasm32")]
 mod tunnel_link;
 
@@ -38,6 +44,8 @@ mod tunnel_link;
 pub use console_relay::ConsoleRelay;
 #[cfg(target_arch = "wasm32")]
 pub use event_hub::EventHub;
+#[cfg(target_arch = "wasm32")]
+pub use timer_object::Timer;
 #[cfg(target_arch = "wasm32")]
 pub use tunnel_link::TunnelLink;
 
@@ -56,3 +64,8 @@ pub struct TunnelLink;
 #[cfg(not(target_arch = "wasm32"))]
 #[derive(Debug)]
 pub struct ConsoleRelay;
+
+/// Native marker for the timer object (see [`EventHub`]'s).
+#[cfg(not(target_arch = "wasm32"))]
+#[derive(Debug)]
+pub struct Timer;

@@ -16,6 +16,10 @@ pub struct Config {
     pub origin: Option<String>,
     /// Game-server backups: the default adapter, S3 storage, the timeout.
     pub backups: BackupConfig,
+    /// Seconds between a webhook delivery's attempts; past the last it has
+    /// failed (about a day; `WEBHOOK_RETRY_SECONDS`, comma-separated,
+    /// shortens it for tests).
+    pub webhook_retry_secs: Vec<i64>,
 }
 
 /// How game-server backups are stored and how long Wings may take.
@@ -124,6 +128,25 @@ impl BackupConfig {
     }
 }
 
+/// The production retry schedule: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 7 h
+/// (just over a day in all, so an endpoint that never answers is disabled
+/// at its last attempt).
+pub const WEBHOOK_RETRY_SECS: [i64; 7] = [5, 300, 1800, 7200, 18_000, 36_000, 25_200];
+
+/// Parses `WEBHOOK_RETRY_SECONDS` (`1,1,2`); None when unusable.
+pub fn parse_retry_secs(text: &str) -> Option<Vec<i64>> {
+    let secs: Vec<i64> = text
+        .split(',')
+        .map(|s| {
+            s.trim()
+                .parse::<i64>()
+                .ok()
+                .filter(|s| (0..=86_400).contains(s))
+        })
+        .collect::<Option<_>>()?;
+    (!secs.is_empty() && secs.len() <= 20).then_some(secs)
+}
+
 impl Config {
     /// Builds the config from the secret key's base64url text.
     pub fn from_secret(secret_key: &str, origin: Option<String>) -> Result<Self, String> {
@@ -140,6 +163,7 @@ impl Config {
             sealer: Sealer::new(&key),
             origin,
             backups: BackupConfig::default(),
+            webhook_retry_secs: WEBHOOK_RETRY_SECS.to_vec(),
         })
     }
 

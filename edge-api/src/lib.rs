@@ -17,11 +17,16 @@
 //!   become), [`error::ApiError`] (the one error type, with one status
 //!   mapping), [`extract`], [`validate`], [`config`], [`crypto`].
 //!
+//! - [`schedules`]: game-server schedules run on a timer's alarm; [`webhooks`]:
+//!   an organization's endpoints, fed by every published event; [`alarm`]:
+//!   what a timer wakes.
+//!
 //! An area uses another only through what that area's `mod.rs` exports;
 //! the router imports the areas, and no area imports the router.
 
 #![forbid(unsafe_code)]
 
+pub mod alarm;
 pub mod auth;
 pub mod config;
 pub mod context;
@@ -34,10 +39,12 @@ pub mod platform;
 pub mod record;
 pub mod route;
 pub mod router;
+pub mod schedules;
 pub mod tunnels;
 pub mod validate;
+pub mod webhooks;
 
-pub use durable_state::{ConsoleRelay, EventHub, TunnelLink};
+pub use durable_state::{ConsoleRelay, EventHub, Timer, TunnelLink};
 pub use error::ApiError;
 pub use platform::Platform;
 pub use router::router;

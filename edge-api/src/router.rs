@@ -83,6 +83,8 @@ pub fn routes() -> Vec<Route> {
     routes.extend(totp::routes());
     routes.extend(invitation::routes());
     routes.extend(game::routes());
+    routes.extend(crate::schedules::routes());
+    routes.extend(crate::webhooks::routes());
     routes
 }
 

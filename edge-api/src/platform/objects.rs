@@ -5,6 +5,7 @@ use axum::body::Body;
 pub use durable_state::console::{ConsoleJoin, ConsoleRequest, ConsoleStatus};
 pub use durable_state::link::{LinkReply, LinkRequest};
 pub use durable_state::protocol::{HubReply, HubRequest, Subscription};
+pub use durable_state::timer::Arm;
 
 /// Why a call to a Durable Object failed.
 #[derive(Debug, Clone, thiserror::Error, PartialEq)]
@@ -47,4 +48,8 @@ pub trait Objects: Send + Sync {
         server_id: &str,
         request: ConsoleRequest,
     ) -> Result<ConsoleStatus, ObjectError>;
+
+    /// Asks the timer called `arm.key` to wake no later than `arm.at_ms`
+    /// (see `durable_state::timer`; [`crate::alarm`] says what it wakes).
+    async fn timer(&self, arm: Arm) -> Result<(), ObjectError>;
 }

@@ -191,6 +191,8 @@ pub fn visibility(role: Role, user_id: &str) -> Visibility {
 /// Sends `event` to the organization's live streams. Call it right after
 /// the D1 batch that made the change commits; it never fails the request.
 pub async fn publish(platform: &Platform, org_id: &str, event: NewEvent) {
+    // Webhooks: one INSERT for the endpoints that want it; sent off the request path.
+    crate::webhooks::outbox::enqueue(platform, org_id, &event.event, &event.data).await;
     let kind = event.event.clone();
     let draft = EventDraft {
         event: event.event,

@@ -99,7 +99,9 @@ async fn every_route_against_every_role() {
             .replace("{token}", "not-a-real-token")
             .replace("{node}", "00000000-0000-4000-8000-000000000003")
             .replace("{allocation}", "00000000-0000-4000-8000-000000000004")
-            .replace("{uuid}", "00000000-0000-4000-8000-000000000005");
+            .replace("{uuid}", "00000000-0000-4000-8000-000000000005")
+            .replace("{webhook}", "00000000-0000-4000-8000-000000000006")
+            .replace("{delivery}", "00000000-0000-4000-8000-000000000007");
         for principal in &principals {
             let (credential, role) = match principal {
                 Principal::Anonymous => (Credential::Anonymous, None),

@@ -290,6 +290,85 @@ const DECLARED: &[(&str, &str, &str)] = &[
         "/api/orgs/{org}/servers/{server}/activity",
         "server:activity.read",
     ),
+    // Schedules (issue 16).
+    (
+        "GET",
+        "/api/orgs/{org}/servers/{server}/schedules",
+        "server:schedule.read",
+    ),
+    (
+        "POST",
+        "/api/orgs/{org}/servers/{server}/schedules",
+        "server:schedule.create",
+    ),
+    (
+        "GET",
+        "/api/orgs/{org}/servers/{server}/schedules/{schedule}",
+        "server:schedule.read",
+    ),
+    (
+        "PATCH",
+        "/api/orgs/{org}/servers/{server}/schedules/{schedule}",
+        "server:schedule.update",
+    ),
+    (
+        "DELETE",
+        "/api/orgs/{org}/servers/{server}/schedules/{schedule}",
+        "server:schedule.delete",
+    ),
+    (
+        "POST",
+        "/api/orgs/{org}/servers/{server}/schedules/{schedule}/run",
+        "server:schedule.update",
+    ),
+    (
+        "POST",
+        "/api/orgs/{org}/servers/{server}/schedules/{schedule}/tasks",
+        "server:schedule.update",
+    ),
+    (
+        "PATCH",
+        "/api/orgs/{org}/servers/{server}/schedules/{schedule}/tasks/{task}",
+        "server:schedule.update",
+    ),
+    (
+        "DELETE",
+        "/api/orgs/{org}/servers/{server}/schedules/{schedule}/tasks/{task}",
+        "server:schedule.update",
+    ),
+    // Webhooks (issue 16): an endpoint's URL can hold a token.
+    ("GET", "/api/orgs/{org}/webhooks", "settings:write"),
+    ("POST", "/api/orgs/{org}/webhooks", "settings:write"),
+    (
+        "GET",
+        "/api/orgs/{org}/webhooks/{webhook}",
+        "settings:write",
+    ),
+    (
+        "PATCH",
+        "/api/orgs/{org}/webhooks/{webhook}",
+        "settings:write",
+    ),
+    (
+        "DELETE",
+        "/api/orgs/{org}/webhooks/{webhook}",
+        "settings:write",
+    ),
+    (
+        "GET",
+        "/api/orgs/{org}/webhooks/{webhook}/deliveries",
+        "settings:write",
+    ),
+    (
+        "POST",
+        "/api/orgs/{org}/webhooks/{webhook}/deliveries/{delivery}/redeliver",
+        "settings:write",
+    ),
+    (
+        "POST",
+        "/api/orgs/{org}/webhooks/{webhook}/test",
+        "settings:write",
+    ),
     ("GET", "/api/remote/servers", "node"),
     ("POST", "/api/remote/servers/reset", "node"),
     ("GET", "/api/remote/servers/{uuid}", "node"),

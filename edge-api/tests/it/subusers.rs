@@ -115,8 +115,8 @@ async fn every_server_route_against_every_standing() {
         .filter(|r| matches!(r.access, Access::Server(_)))
         .collect();
     // 16 server routes, the console relay, then 14 files routes, the activity log and 8 backups routes (issue 14),
-    // then the console and install logs, and the SFTP details (issue 17).
-    assert_eq!(server_routes.len(), 16 + 1 + 14 + 1 + 8 + 2 + 1);
+    // then the console and install logs, the SFTP details (issue 17) and 9 schedule routes (issue 16).
+    assert_eq!(server_routes.len(), 16 + 1 + 14 + 1 + 8 + 2 + 1 + 9);
     // Destructive routes last.
     let mut ordered: Vec<_> = server_routes
         .iter()
@@ -128,7 +128,9 @@ async fn every_server_route_against_every_standing() {
             .path
             .replace("{org}", &w.org)
             .replace("{server}", &server)
-            .replace("{user}", "00000000-0000-4000-8000-000000000001");
+            .replace("{user}", "00000000-0000-4000-8000-000000000001")
+            .replace("{schedule}", "00000000-0000-4000-8000-000000000002")
+            .replace("{task}", "00000000-0000-4000-8000-000000000003");
         for who in &whos {
             let body = (route.method != "GET").then(|| json!({}));
             let mut request = api(route.method.as_str(), &path, None, body);

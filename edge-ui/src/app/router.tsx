@@ -11,6 +11,7 @@ import { orgRoute } from "@/app/routes/org";
 import { invitationsRoute } from "@/app/routes/organization/invitations";
 import { membersRoute } from "@/app/routes/organization/members";
 import { organizationIndexRoute, organizationRoute } from "@/app/routes/organization/organization";
+import { webhooksRoute } from "@/app/routes/organization/webhooks";
 import { rootRoute } from "@/app/routes/root";
 import { activateRoute } from "@/app/routes/activate";
 import { apiKeysRoute } from "@/app/routes/settings/api-keys";
@@ -39,7 +40,7 @@ const routeTree = rootRoute.addChildren([
     gameServersRoute,
     tunnelsRoute.addChildren([openTunnelsRoute, tunnelHostsRoute, tunnelNamesRoute]),
     vpsFleetRoute,
-    organizationRoute.addChildren([organizationIndexRoute, membersRoute, invitationsRoute]),
+    organizationRoute.addChildren([organizationIndexRoute, membersRoute, invitationsRoute, webhooksRoute]),
     auditLogRoute,
     settingsRoute.addChildren([
       settingsIndexRoute,

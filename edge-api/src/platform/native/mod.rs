@@ -79,6 +79,7 @@ pub fn platform_with_objects(
             sealer: Sealer::new(&[42; 32]),
             origin: None,
             backups: crate::config::BackupConfig::default(),
+            webhook_retry_secs: crate::config::WEBHOOK_RETRY_SECS.to_vec(),
         }),
     };
     Ok((platform, objects))

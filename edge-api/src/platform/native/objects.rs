@@ -16,7 +16,7 @@ use durable_state::{
 };
 
 use crate::platform::objects::{
-    ConsoleJoin, ConsoleRequest, ConsoleStatus, HubReply, HubRequest, ObjectError, Objects,
+    Arm, ConsoleJoin, ConsoleRequest, ConsoleStatus, HubReply, HubRequest, ObjectError, Objects,
     Subscription,
 };
 
@@ -38,6 +38,9 @@ pub struct LocalObjects {
     links: Mutex<HashMap<String, LocalLink>>,
     /// Requests sent to console relays, by server id, oldest first.
     consoles: Mutex<Vec<(String, ConsoleRequest)>>,
+    /// Armed timers: key -> the earliest wake asked for. Nothing fires them
+    /// natively; tests call [`crate::alarm::wake`] as the alarm would.
+    timers: Mutex<HashMap<String, i64>>,
 }
 
 /// A tunnel host's link as the object keeps it, with the frames it would
@@ -86,6 +89,11 @@ impl LocalObjects {
         Ok(std::mem::take(
             &mut *self.consoles.lock().map_err(poisoned)?,
         ))
+    }
+
+    /// The timers armed so far (key -> earliest wake, ms); clears them.
+    pub fn armed(&self) -> Result<HashMap<String, i64>, ObjectError> {
+        Ok(std::mem::take(&mut *self.timers.lock().map_err(poisoned)?))
     }
 
     /// Frames the edge sent to a host, oldest first; clears them.
@@ -241,6 +249,13 @@ impl Objects for LocalObjects {
             viewers: 0,
             upstream: false,
         })
+    }
+
+    async fn timer(&self, arm: Arm) -> Result<(), ObjectError> {
+        let mut timers = self.timers.lock().map_err(poisoned)?;
+        let at = timers.entry(arm.key).or_insert(arm.at_ms);
+        *at = (*at).min(arm.at_ms);
+        Ok(())
     }
 }
 

@@ -33,6 +33,8 @@ const EVENT_HUB: &str = "EVENT_HUB";
 const TUNNEL_LINK: &str = "TUNNEL_LINK";
 /// Console relay Durable Object binding name (one per game server).
 const CONSOLE_RELAY: &str = "CONSOLE_RELAY";
+/// Timer Durable Object binding name (schedules, webhook deliveries).
+const TIMER: &str = "TIMER";
 
 struct WorkerClock;
 
@@ -65,6 +67,13 @@ fn config(env: &Env) -> worker::Result<Config> {
             .ok()
     })
     .map_err(worker::Error::RustError)?;
+    if let Some(secs) = env
+        .var("WEBHOOK_RETRY_SECONDS")
+        .ok()
+        .and_then(|v| crate::config::parse_retry_secs(&v.to_string()))
+    {
+        config.webhook_retry_secs = secs;
+    }
     Ok(config)
 }
 
@@ -77,10 +86,29 @@ fn platform(env: &Env) -> worker::Result<Platform> {
             env.durable_object(EVENT_HUB)?,
             env.durable_object(TUNNEL_LINK)?,
             env.durable_object(CONSOLE_RELAY)?,
+            env.durable_object(TIMER)?,
         )),
         http: Arc::new(http::WorkerFetch),
         clock: Arc::new(WorkerClock),
     })
+}
+
+/// Installs what a timer's alarm runs ([`crate::alarm::wake`]) before any
+/// request or alarm reaches this isolate.
+#[event(start)]
+fn start() {
+    durable_state::timer::install(|env, key| {
+        Box::pin(async move {
+            let platform = match platform(&env) {
+                Ok(platform) => platform,
+                Err(e) => {
+                    crate::error::log_error("timer wake", &e.to_string());
+                    return None;
+                }
+            };
+            crate::alarm::wake(&platform, &key).await
+        })
+    });
 }
 
 #[event(fetch)]

@@ -9,7 +9,7 @@ use worker::{
 };
 
 use crate::platform::objects::{
-    ConsoleJoin, ConsoleRequest, ConsoleStatus, HubReply, HubRequest, LinkReply, LinkRequest,
+    Arm, ConsoleJoin, ConsoleRequest, ConsoleStatus, HubReply, HubRequest, LinkReply, LinkRequest,
     ObjectError, Objects, Subscription,
 };
 
@@ -18,6 +18,7 @@ pub struct Bindings {
     event_hub: SendWrapper<ObjectNamespace>,
     tunnel_link: SendWrapper<ObjectNamespace>,
     console_relay: SendWrapper<ObjectNamespace>,
+    timer: SendWrapper<ObjectNamespace>,
 }
 
 impl Bindings {
@@ -25,11 +26,13 @@ impl Bindings {
         event_hub: ObjectNamespace,
         tunnel_link: ObjectNamespace,
         console_relay: ObjectNamespace,
+        timer: ObjectNamespace,
     ) -> Self {
         Bindings {
             event_hub: SendWrapper::new(event_hub),
             tunnel_link: SendWrapper::new(tunnel_link),
             console_relay: SendWrapper::new(console_relay),
+            timer: SendWrapper::new(timer),
         }
     }
 }
@@ -169,5 +172,17 @@ impl Objects for Bindings {
         let name = server_id.to_owned();
         let path = durable_state::console::REQUEST_PATH;
         SendFuture::new(async move { call(&namespace, &name, path, body).await }).await
+    }
+
+    async fn timer(&self, arm: Arm) -> Result<(), ObjectError> {
+        let body = serde_json::to_string(&arm).map_err(error)?;
+        let namespace = SendWrapper::new(self.timer.0.clone());
+        let name = arm.key.clone();
+        let path = durable_state::timer::ARM_PATH;
+        SendFuture::new(async move {
+            let response = post(&namespace, &name, path, body).await?;
+            ok(path, response).await.map(drop)
+        })
+        .await
     }
 }

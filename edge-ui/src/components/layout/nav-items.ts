@@ -20,6 +20,7 @@ export type OrgPath =
   | "/o/$org/organization"
   | "/o/$org/organization/members"
   | "/o/$org/organization/invitations"
+  | "/o/$org/organization/webhooks"
   | "/o/$org/audit-log"
   | "/o/$org/settings"
   | "/o/$org/settings/profile"

@@ -24,6 +24,7 @@ export const organizationIndexRoute = createRoute({
 const SECTIONS = [
   { title: "Members", to: "/o/$org/organization/members" },
   { title: "Invitations", to: "/o/$org/organization/invitations" },
+  { title: "Webhooks", to: "/o/$org/organization/webhooks" },
 ] as const;
 
 function OrganizationLayout() {
@@ -31,7 +32,7 @@ function OrganizationLayout() {
   const membership = useMembership(org);
   return (
     <>
-      <PageHeader title="Organization" description={`Who belongs to ${membership?.name ?? org}, and who is invited.`} />
+      <PageHeader title="Organization" description={`Who belongs to ${membership?.name ?? org}, who is invited, and where its events go.`} />
       <SectionNav label="Organization" org={org} items={SECTIONS} />
       <Outlet />
     </>

@@ -261,6 +261,56 @@ export const ACTIONS = {
     sentence: ({ email }) => email && `removed ${email} from a game server`,
     words: "user permissions access taken away",
   },
+  "schedule.create": {
+    label: "created a schedule",
+    sentence: ({ name, server }) => name && server && `created the schedule ${name} on the game server ${server}`,
+    words: "cron automation task",
+  },
+  "schedule.update": {
+    label: "changed a schedule",
+    sentence: ({ name, server }) => name && server && `changed the schedule ${name} on the game server ${server}`,
+    words: "cron automation enabled disabled",
+  },
+  "schedule.delete": {
+    label: "deleted a schedule",
+    sentence: ({ name, server }) => name && server && `deleted the schedule ${name} on the game server ${server}`,
+    words: "cron automation removed",
+  },
+  "schedule.task_create": {
+    label: "added a task to a schedule",
+    sentence: ({ name }) => name && `added a task to the schedule ${name}`,
+    words: "cron automation command power backup",
+  },
+  "schedule.task_update": {
+    label: "changed a schedule's task",
+    sentence: ({ name }) => name && `changed a task of the schedule ${name}`,
+    words: "cron automation command power backup delay",
+  },
+  "schedule.task_delete": {
+    label: "removed a task from a schedule",
+    sentence: ({ name }) => name && `removed a task from the schedule ${name}`,
+    words: "cron automation",
+  },
+  "schedule.run": {
+    label: "ran a schedule now",
+    sentence: ({ name, server }) => name && server && `ran the schedule ${name} on the game server ${server} now`,
+    words: "cron automation execute manual",
+  },
+  "webhook.create": {
+    label: "added a webhook",
+    sentence: ({ url }) => url && `added a webhook to ${url}`,
+    words: "endpoint integration discord notification",
+  },
+  "webhook.update": {
+    label: "changed a webhook",
+    sentence: ({ url }) => url && `changed the webhook to ${url}`,
+    words: "endpoint integration enabled disabled events",
+  },
+  "webhook.delete": {
+    label: "deleted a webhook",
+    sentence: ({ url }) => url && `deleted the webhook to ${url}`,
+    words: "endpoint integration removed",
+  },
 } satisfies Record<string, ActionWording>;
 
 /** An action edge-api writes. */

@@ -726,7 +726,6 @@ pub async fn rotate_token(
             entry.by(&platform, &caller, &meta)?,
         ])
         .await?;
-    super::console::rekey(&platform, &current.id, &token).await;
     Ok(Json(load(&platform, &org.id, &current.id).await?))
 }
 

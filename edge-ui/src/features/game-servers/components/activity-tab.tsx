@@ -7,7 +7,7 @@ import { Button } from "@/components/ui/button";
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { ACTIVITY_PAGE_SIZE, useServerActivity } from "@/features/game-servers/api/activity";
-import type { ServerTabProps } from "@/features/game-servers/components/server-tabs";
+import type { ServerTabProps } from "@/features/game-servers/server-tabs";
 import { describeMetadata, eventFilter } from "@/features/game-servers/lib/activity";
 import { formatDateTime, formatRelative } from "@/lib/format";
 

@@ -1,10 +1,11 @@
 import { Link } from "@tanstack/react-router";
 import { ArrowLeft } from "lucide-react";
+import { Suspense } from "react";
 
 import { ErrorState, ListSkeleton } from "@/components/query-states";
 import { PageHeader } from "@/components/page-header";
 import { useServer } from "@/features/game-servers/api/servers";
-import { visibleTabs, type ServerTabProps } from "@/features/game-servers/components/server-tabs";
+import { visibleTabs, type ServerTabProps } from "@/features/game-servers/server-tabs";
 import { StatusBadge } from "@/features/game-servers/components/status-badge";
 import { serverCan } from "@/features/game-servers/lib/permissions";
 import { serverStatus } from "@/features/game-servers/lib/server-status";
@@ -89,7 +90,9 @@ export function ServerPage({
         </ul>
       </nav>
       {Current ? (
-        <Current key={current.id} {...props} />
+        <Suspense fallback={<ListSkeleton label={`Loading ${current.title}`} rows={4} />}>
+          <Current key={current.id} {...props} />
+        </Suspense>
       ) : (
         <p className="text-sm text-muted-foreground">You have no access to any part of this server.</p>
       )}

@@ -1,4 +1,4 @@
-import type { ComponentType } from "react";
+import { lazy, type ComponentType } from "react";
 
 import type { Role } from "@/api/generated/Role";
 import { ActivityTab } from "@/features/game-servers/components/activity-tab";
@@ -16,6 +16,12 @@ export type ServerTabProps = {
   /** The Files tab's directory, from the page's `?path=`; other tabs may ignore it. */
   path: string | undefined;
 };
+
+// The console (xterm.js, uPlot) and files (CodeMirror) load when first opened, not with the app.
+// eslint-disable-next-line react-refresh/only-export-components -- a lazy tab, not this module's export; the file is the tab registry
+const ConsoleTab = lazy(() =>
+  import("@/features/game-servers/components/console-tab").then((m) => ({ default: m.ConsoleTab })),
+);
 
 /** One tab of the server page. */
 export type ServerTab = {
@@ -35,6 +41,7 @@ export type ServerTab = {
  * The first tab the caller may see is the default.
  */
 export const SERVER_TABS: readonly ServerTab[] = [
+  { id: "console", title: "Console", permissions: ["websocket.connect"], component: ConsoleTab },
   { id: "activity", title: "Activity", permissions: ["activity.read"], component: ActivityTab },
 ];
 

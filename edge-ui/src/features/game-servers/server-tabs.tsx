@@ -22,6 +22,10 @@ export type ServerTabProps = {
 const ConsoleTab = lazy(() =>
   import("@/features/game-servers/components/console-tab").then((m) => ({ default: m.ConsoleTab })),
 );
+// eslint-disable-next-line react-refresh/only-export-components -- as above
+const FilesTab = lazy(() =>
+  import("@/features/game-servers/components/files-tab").then((m) => ({ default: m.FilesTab })),
+);
 
 /** One tab of the server page. */
 export type ServerTab = {
@@ -42,6 +46,7 @@ export type ServerTab = {
  */
 export const SERVER_TABS: readonly ServerTab[] = [
   { id: "console", title: "Console", permissions: ["websocket.connect"], component: ConsoleTab },
+  { id: "files", title: "Files", permissions: ["file.read"], component: FilesTab },
   { id: "activity", title: "Activity", permissions: ["activity.read"], component: ActivityTab },
 ];
 

@@ -9,6 +9,7 @@ import {
   parentPath,
   relativeTo,
   validEntryName,
+  validMode,
 } from "@/features/game-servers/lib/paths";
 
 describe("paths", () => {
@@ -57,5 +58,12 @@ describe("paths", () => {
     expect(validEntryName("")).toBe("Give it a name.");
     expect(validEntryName("a/b")).toMatch(/slash/);
     expect(validEntryName("..")).toMatch(/reserved/);
+  });
+
+  it("checks modes", () => {
+    expect(validMode("644")).toBeUndefined();
+    expect(validMode("0755")).toBeUndefined();
+    expect(validMode("888")).toMatch(/octal/);
+    expect(validMode("rw-")).toMatch(/octal/);
   });
 });

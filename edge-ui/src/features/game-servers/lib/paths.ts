@@ -71,3 +71,8 @@ export function validEntryName(name: string): string | undefined {
   if (t.length > 255) return "A name can be at most 255 characters.";
   return undefined;
 }
+
+/** An octal mode as Wings takes it ("644", "0755"). */
+export function validMode(mode: string): string | undefined {
+  return /^[0-7]{3,4}$/.test(mode.trim()) ? undefined : "Use three or four octal digits, such as 644 or 755.";
+}

@@ -22,6 +22,7 @@ import { d1, freePort, ROOT, startEdge, waitFor } from "./lib/stack.mjs";
 import { client } from "./lib/client.mjs";
 import { optionsFromConfig, readConfigYml, startWings } from "./wings-sim/index.mjs";
 import YAML from "yaml";
+import WebSocket from "ws";
 
 const run = promisify(execFile);
 const PASSWORD = "correct horse battery";
@@ -309,6 +310,37 @@ test("the node boots with 120 servers and fetches each exactly once", async () =
   clean();
 });
 
+test("live figures for the list: one GET /api/servers per node, a node that is down reported with a sentence", async () => {
+  const started = await createServer("Figures");
+  assert.equal(started.status, 201, JSON.stringify(started.json));
+  const id = serverOf(started).id;
+  await sim.idle();
+  assert.equal((await owner.post(`/api/orgs/${org}/servers/${id}/power`, { signal: "start" })).status, 202);
+  await sim.idle();
+  const downPort = await freePort();
+  const down = await owner.post(`/api/orgs/${org}/nodes`, { name: "sim-down", fqdn: "127.0.0.1", scheme: "http", daemon_port: downPort, sftp_port: 2022 });
+  assert.equal(down.status, 201, JSON.stringify(down.json));
+  const lists = sim.requestsTo("GET", "/api/servers").length;
+  const singles = sim.received.filter((r) => r.method === "GET" && r.path.startsWith("/api/servers/")).length;
+  const figures = await owner.get(`/api/orgs/${org}/servers/utilization`);
+  assert.equal(figures.status, 200, JSON.stringify(figures.json));
+  assert.deepEqual(figures.json.nodes[node.id], { online: true });
+  assert.equal(figures.json.nodes[down.json.id].online, false);
+  assert.match(figures.json.nodes[down.json.id].error, /sim-down could not be reached/);
+  assert.equal(sim.requestsTo("GET", "/api/servers").length, lists + 1, "one call for the whole node");
+  assert.equal(sim.received.filter((r) => r.method === "GET" && r.path.startsWith("/api/servers/")).length, singles, "never one per server");
+  const total = (await owner.get(`/api/orgs/${org}/servers?limit=1`)).json.total;
+  assert.equal(Object.keys(figures.json.servers).length, total, "every server of the node that answered");
+  const mine = figures.json.servers[id];
+  assert.equal(mine.state, "running");
+  assert.equal(mine.memory_limit_bytes, 1024 * 1024 * 1024);
+  for (const key of ["cpu_absolute", "memory_bytes", "disk_bytes", "network_rx_bytes", "network_tx_bytes", "uptime_ms"]) assert.equal(typeof mine[key], "number", key);
+  assert.equal((await owner.post(`/api/orgs/${org}/servers/${id}/power`, { signal: "kill" })).status, 202);
+  await sim.idle();
+  assert.equal((await owner.delete(`/api/orgs/${org}/nodes/${down.json.id}`)).status, 204);
+  clean();
+});
+
 test("SFTP auth: a password, a key, a subuser without file.sftp and a wrong password", async () => {
   const created = await createServer("Files");
   assert.equal(created.status, 201, JSON.stringify(created.json));
@@ -364,6 +396,51 @@ test("a removed subuser is deauthorized on Wings: SFTP closed, earlier tokens de
   clean();
 });
 
+test("a new person invited to one server: the /join link makes an account and a subuser of that server only", async () => {
+  const created = await createServer("Invited");
+  assert.equal(created.status, 201, JSON.stringify(created.json));
+  const { id, short_id: short } = serverOf(created);
+  await sim.idle();
+  const invite = await owner.post(`/api/orgs/${org}/servers/${id}/subusers`, { email: "nina@example.com", permissions: ["websocket.connect", "file.read", "file.sftp"] });
+  assert.equal(invite.status, 201, JSON.stringify(invite.json));
+  assert.deepEqual([invite.json.pending, invite.json.user_id], [true, null]);
+  assert.match(invite.json.url, /^\/join\/\S{20,}$/);
+  const token = invite.json.url.slice("/join/".length);
+  const listed = await owner.get(`/api/orgs/${org}/servers/${id}/subusers`);
+  assert.deepEqual(listed.json.map((s) => [s.email, s.pending, s.url]), [["nina@example.com", true, undefined]]);
+
+  const nina = client(edge.url, { ip: "192.0.2.63" });
+  const preview = await nina.get(`/api/join/${token}`);
+  assert.equal(preview.status, 200, JSON.stringify(preview.json));
+  assert.deepEqual([preview.json.role, preview.json.server.id, preview.json.server.name], [null, id, "Invited"]);
+  const joined = await nina.post(`/api/join/${token}`, { name: "Nina", email: "nina@example.com", password: PASSWORD });
+  assert.equal(joined.status, 201, JSON.stringify(joined.json));
+  assert.deepEqual(joined.json.memberships, [], "a subuser, not a member");
+  assert.ok(nina.cookie, "signed in");
+
+  const page = await nina.get(`/api/orgs/${org}/servers/${id}`);
+  assert.equal(page.status, 200, JSON.stringify(page.json));
+  assert.deepEqual([...page.json.permissions].sort(), ["file.read", "file.sftp", "websocket.connect"]);
+  const files = await nina.get(`/api/orgs/${org}/servers/${id}/files/list?directory=/`);
+  assert.equal(files.status, 200, JSON.stringify(files.json));
+  const sftp = await sim.sftpAuth({ username: `nina@example.com.${short}`, password: PASSWORD });
+  assert.deepEqual([sftp.ok, sftp.server], [true, id], JSON.stringify(sftp));
+  // What was not granted.
+  const powers = sim.requestsTo("POST", `/api/servers/${id}/power`).length;
+  assert.equal((await nina.post(`/api/orgs/${org}/servers/${id}/power`, { signal: "start" })).status, 403);
+  assert.equal((await nina.post(`/api/orgs/${org}/servers/${id}/command`, { command: "op nina" })).status, 403);
+  assert.equal(sim.requestsTo("POST", `/api/servers/${id}/power`).length, powers, "nothing reached Wings");
+  assert.equal((await nina.get(`/api/orgs/${org}/servers`)).status, 404, "not the organization's list");
+  assert.equal((await nina.get(`/api/orgs/${org}/servers/${serverOf(await createServer("Elsewhere")).id}`)).status, 404, "no other server");
+  await sim.idle();
+  // Single use.
+  const other = client(edge.url, { ip: "192.0.2.64" });
+  assert.equal((await other.post(`/api/join/${token}`, { name: "Eve", email: "eve@example.com", password: PASSWORD })).status, 404);
+  const after = await owner.get(`/api/orgs/${org}/servers/${id}/subusers`);
+  assert.deepEqual(after.json.map((s) => [s.email, s.pending]), [["nina@example.com", false]]);
+  clean();
+});
+
 test("Wings' activity (Go's nanosecond timestamps, SFTP file lists, system events) lands in the server's log", async () => {
   const created = await createServer("Logged");
   assert.equal(created.status, 201, JSON.stringify(created.json));
@@ -410,7 +487,25 @@ test("a failed install is install_failed; a server left installing when Wings re
   clean();
 });
 
-test("a rotated node token: the old one is refused in Wings' error shape, the new config.yml boots the node", async () => {
+/** A console viewer of `serverId` with the owner's session: the frames it got. */
+async function viewer(serverId) {
+  const ws = new WebSocket(`${edge.url.replace("http", "ws")}/api/orgs/${org}/servers/${serverId}/console`, { headers: { cookie: owner.cookie, origin: edge.url } });
+  const frames = [];
+  ws.on("message", (data) => frames.push(JSON.parse(data.toString())));
+  await new Promise((resolve, reject) => {
+    ws.once("open", resolve);
+    ws.once("unexpected-response", (_req, res) => reject(new Error(`console upgrade answered ${res.statusCode}`)));
+    ws.once("error", reject);
+  });
+  return { ws, frames, saw: (event) => frames.some((f) => f.event === event) };
+}
+
+test("a rotated node token: the old one is refused in Wings' error shape, the new config.yml boots the node, an open console follows", async () => {
+  const watched = serverOf(await createServer("Watched")).id;
+  await sim.idle();
+  await waitFor(async () => serverOf(await owner.get(`/api/orgs/${org}/servers/${watched}`)).status === null, { what: "installed" });
+  const watcher = await viewer(watched);
+  await waitFor(() => [...(sim.server(watched)?.sockets ?? [])].some((s) => s.jwt !== null), { what: "the relay authenticated upstream" });
   const rotated = await owner.post(`/api/orgs/${org}/nodes/${node.id}/token`);
   assert.equal(rotated.status, 200, JSON.stringify(rotated.json));
   assert.equal(rotated.json.token, undefined);
@@ -420,9 +515,10 @@ test("a rotated node token: the old one is refused in Wings' error shape, the ne
   assert.match(refusal.responseText, /"errors":\[\{"code":/);
   assert.deepEqual(old.problems.filter((p) => /cannot read/.test(p.message)), [], "the refusal is in the shape Wings reads");
   const system = await owner.get(`/api/orgs/${org}/nodes/${node.id}/system`);
-  // Wings, still on the old token, refuses the new one with a 403 whose
-  // User-Agent names the old token_id: Flamingo's identity check catches that first.
-  assert.deepEqual([system.status, system.json.error.code], [502, "node_bad_answer"], JSON.stringify(system.json));
+  // Wings, still on the old token, refuses the new one with a 403 (whose
+  // User-Agent names the old token_id): the answer says to restart Wings.
+  assert.deepEqual([system.status, system.json.error.code], [502, "node_token_rejected"], JSON.stringify(system.json));
+  assert.match(system.json.error.message, /sim rejected the panel's token.*restart Wings/);
   assert.equal(sim.requestsTo("GET", "/api/system").at(-1).status, 403);
   await old.stop();
 
@@ -437,6 +533,11 @@ test("a rotated node token: the old one is refused in Wings' error shape, the ne
   assert.deepEqual(sim.bootResult.skipped, []);
   assert.ok(sim.bootResult.loaded.length >= 120);
   assert.equal((await owner.get(`/api/orgs/${org}/nodes/${node.id}/system`)).status, 200);
+  // The open console's relay signs with the new token on its next connect,
+  // with no new viewer joining.
+  await waitFor(() => watcher.saw("reconnected"), { what: "the console reconnected with the rotated token", timeoutMs: 60_000 });
+  assert.ok([...sim.server(watched).sockets].some((s) => s.jwt !== null), "authenticated on the restarted node");
+  watcher.ws.close();
   clean();
 });
 

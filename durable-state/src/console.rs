@@ -76,8 +76,27 @@ pub enum ConsoleRequest {
         /// Why, shown to the viewer.
         reason: String,
     },
+    /// The node's token was rotated: the relay signs with `node_token` from
+    /// its next upstream (re)connect on (Wings takes a new token only when it
+    /// restarts, which drops the socket, so the socket open now keeps the old
+    /// key for its renewals).
+    Rekey {
+        /// The node's new token (HS256 key).
+        node_token: NodeKey,
+    },
     /// How many viewers and upstream sockets the relay holds.
     Status,
+}
+
+/// A node's token in a request to the relay; never printed.
+#[derive(Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct NodeKey(pub String);
+
+impl std::fmt::Debug for NodeKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("NodeKey(..)")
+    }
 }
 
 /// The relay's answer to [`ConsoleRequest`].

@@ -11,6 +11,12 @@
 //! expiring`/`jwt error` on the same socket, and when the socket is lost it
 //! tells viewers `reconnecting`, retries with backoff and, once back, asks
 //! Wings for its recent logs again.
+//!
+//! A rotated node token (edge-api sends [`ConsoleRequest::Rekey`], and a
+//! viewer joining carries the node's current token) is kept aside and taken
+//! up on the next upstream (re)connect: Wings uses a new token only once it
+//! restarts, which drops the socket, so renewals on the socket open now keep
+//! the key it was authenticated with.
 
 use std::{cell::RefCell, collections::HashMap, rc::Rc, time::Duration};
 
@@ -48,6 +54,8 @@ struct Relay {
     viewers: HashMap<u64, Viewer>,
     next_viewer: u64,
     upstream: Option<Upstream>,
+    /// A newer node token, used from the next upstream connect on.
+    next_key: Option<String>,
     /// The open upstream socket, once connected.
     socket: Option<WebSocket>,
     authenticated: bool,
@@ -154,13 +162,27 @@ impl ConsoleRelay {
             let mut relay = self.relay.borrow_mut();
             let id = relay.next_viewer;
             relay.next_viewer += 1;
-            if relay.upstream.as_ref().map(|u| &u.url) != Some(&join.upstream.url) {
-                // A node moved or was edited: the next connection uses it.
-                if let Some(socket) = relay.socket.take() {
-                    let _ = socket.close(Some(1012), Some("upstream changed"));
+            let mut upstream = join.upstream;
+            match &relay.upstream {
+                Some(current) if current.url != upstream.url => {
+                    // A node moved or was edited: the next connection uses it.
+                    relay.next_key = None;
+                    if let Some(socket) = relay.socket.take() {
+                        let _ = socket.close(Some(1012), Some("upstream changed"));
+                    }
                 }
+                Some(current)
+                    if current.node_token != upstream.node_token && relay.socket.is_some() =>
+                {
+                    // A rotated token: the open socket keeps its key until it is lost.
+                    relay.next_key = Some(std::mem::replace(
+                        &mut upstream.node_token,
+                        current.node_token.clone(),
+                    ));
+                }
+                _ => relay.next_key = None,
             }
-            relay.upstream = Some(join.upstream);
+            relay.upstream = Some(upstream);
             for frame in relay.status.iter().cloned().chain(relay.backlog.frames()) {
                 if let Some(frame) = console::for_viewer(&join.permissions, &frame) {
                     let _ = pair.server.send_with_str(frame.text());
@@ -196,13 +218,18 @@ impl ConsoleRelay {
 
     fn request(&self, request: ConsoleRequest) -> Result<Response> {
         let mut relay = self.relay.borrow_mut();
-        if let ConsoleRequest::Close {
-            user_id,
-            code,
-            reason,
-        } = request
-        {
-            relay.close(user_id.as_deref(), code, &reason);
+        match request {
+            ConsoleRequest::Close {
+                user_id,
+                code,
+                reason,
+            } => relay.close(user_id.as_deref(), code, &reason),
+            ConsoleRequest::Rekey { node_token } => {
+                if relay.upstream.is_some() {
+                    relay.next_key = Some(node_token.0);
+                }
+            }
+            ConsoleRequest::Status => {}
         }
         Response::from_json(&ConsoleStatus {
             viewers: relay.viewers.len(),
@@ -295,7 +322,17 @@ async fn connect(upstream: &Upstream) -> Result<WebSocket> {
 async fn upstream_loop(relay: Shared, generation: u64) {
     let mut attempt = 0u32;
     while current(&relay, generation) {
-        let Some(upstream) = relay.borrow().upstream.clone() else {
+        let upstream = {
+            let mut r = relay.borrow_mut();
+            // A rotated token is taken up here, on a new socket.
+            if let Some(key) = r.next_key.take()
+                && let Some(upstream) = r.upstream.as_mut()
+            {
+                upstream.node_token = key;
+            }
+            r.upstream.clone()
+        };
+        let Some(upstream) = upstream else {
             break;
         };
         let outcome = match connect(&upstream).await {

@@ -3,7 +3,8 @@
 //! hands the socket to the server's relay Durable Object
 //! (`durable_state::ConsoleRelay`) with the viewer's permissions and what
 //! the relay needs to reach Wings; suspending or deleting a server and
-//! removing a subuser close the affected viewers through [`close`].
+//! removing a subuser close the affected viewers through [`close`]; a
+//! rotated node token reaches the relays through [`rekey`].
 //!
 //! The relay gets the node's token on this internal request and keeps it in
 //! memory only: it signs every `auth` it sends upstream itself, including
@@ -17,7 +18,7 @@ use axum::{
     http::{HeaderMap, header},
     response::Response,
 };
-use durable_state::console::{ConsoleJoin, ConsoleRequest, Upstream};
+use durable_state::console::{ConsoleJoin, ConsoleRequest, NodeKey, Upstream};
 
 use super::server;
 use crate::{
@@ -119,4 +120,39 @@ pub async fn close(
     if let Err(e) = platform.objects.console(server_id, request).await {
         crate::error::log_error("console_close_failed", &format!("server {server_id}: {e}"));
     }
+}
+
+/// Tells the relays of `node_id`'s servers the node's new token, which they
+/// sign with from their next upstream (re)connect on. Best effort like
+/// [`close`]: the rotation is committed, and a relay that misses it takes the
+/// new token from the next viewer who joins.
+pub async fn rekey(platform: &Platform, node_id: &str, node_token: &str) {
+    use crate::platform::db::DatabaseExt;
+    #[derive(serde::Deserialize)]
+    struct Row {
+        id: String,
+    }
+    let rows: Vec<Row> = match platform
+        .db
+        .all(
+            crate::platform::db::Statement::new("SELECT id FROM servers WHERE node_id = ?1")
+                .bind(node_id),
+        )
+        .await
+    {
+        Ok(rows) => rows,
+        Err(e) => {
+            crate::error::log_error("console_rekey_failed", &format!("node {node_id}: {e}"));
+            return;
+        }
+    };
+    let asks = rows.iter().map(|row| async move {
+        let request = ConsoleRequest::Rekey {
+            node_token: NodeKey(node_token.to_owned()),
+        };
+        if let Err(e) = platform.objects.console(&row.id, request).await {
+            crate::error::log_error("console_rekey_failed", &format!("server {}: {e}", row.id));
+        }
+    });
+    futures_util::future::join_all(asks).await;
 }

@@ -1,16 +1,19 @@
 //! Game servers on Pelican Wings.
 //!
 //! - [`egg`]: eggs, the templates servers are made from (the eggs lane).
-//! - [`node`], [`node_config`], [`allocation`]: Wings nodes, their
-//!   `config.yml`, and their `ip:port` allocations.
-//! - [`server`], [`server_create`], [`server_action`], [`settings`]: servers,
-//!   creating them, what people do to them, and their configuration as Wings reads it.
-//! - [`subuser`], [`permission`]: per-server access with Pelican's
-//!   permission strings.
+//! - [`node`], [`node_config`], [`node_push`], [`node_ips`], [`allocation`]:
+//!   Wings nodes, their `config.yml` (pushed to Wings when it changes), their
+//!   addresses and their `ip:port` allocations.
+//! - [`server`], [`server_create`], [`server_action`], [`server_logs`], [`settings`]:
+//!   servers, creating them, what people do to them, their logs, and their
+//!   configuration as Wings reads it.
+//! - [`subuser`], [`subuser_invitation`], [`permission`]: per-server access
+//!   with Pelican's permission strings, and links inviting new people to one server.
 //! - [`wings`]: the typed client for a node's API, its errors and the JWTs
 //!   Flamingo signs for it.
 //! - [`remote`]: the API Wings calls back (`/api/remote/*`).
 //! - [`console`]: the console relay's upgrade and the closing of viewers.
+//! - [`utilization`]: live figures for the server list, one call per node.
 
 pub mod activity;
 pub mod allocation;
@@ -20,13 +23,18 @@ pub mod file;
 pub mod file_path;
 pub mod node;
 pub mod node_config;
+pub mod node_ips;
+pub mod node_push;
 pub mod permission;
 pub mod remote;
 pub mod server;
 pub mod server_action;
 pub mod server_create;
+pub mod server_logs;
 pub mod settings;
 pub mod subuser;
+pub mod subuser_invitation;
+pub mod utilization;
 pub mod wings;
 
 use crate::{
@@ -64,6 +72,11 @@ pub fn routes() -> Vec<Route> {
             node::system,
         ),
         Route::get(
+            "/api/orgs/{org}/nodes/{node}/ips",
+            nodes(Read),
+            node_ips::list,
+        ),
+        Route::get(
             "/api/orgs/{org}/nodes/{node}/allocations",
             nodes(Read),
             allocation::list,
@@ -90,6 +103,12 @@ pub fn routes() -> Vec<Route> {
             node_config::application,
         ),
         Route::get("/api/orgs/{org}/servers", servers(Read), server::list),
+        // Live figures for the list: one Wings call per node.
+        Route::get(
+            "/api/orgs/{org}/servers/utilization",
+            servers(Read),
+            utilization::list,
+        ),
         Route::post(
             "/api/orgs/{org}/servers",
             servers(Write),
@@ -164,6 +183,16 @@ pub fn routes() -> Vec<Route> {
             "/api/orgs/{org}/servers/{server}/websocket",
             perm("websocket.connect"),
             server_action::websocket,
+        ),
+        Route::get(
+            "/api/orgs/{org}/servers/{server}/logs",
+            perm("websocket.connect"),
+            server_logs::logs,
+        ),
+        Route::get(
+            "/api/orgs/{org}/servers/{server}/install-logs",
+            perm("admin.websocket.install"),
+            server_logs::install_logs,
         ),
         // console relay (issue 14)
         Route::get(

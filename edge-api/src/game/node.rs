@@ -72,6 +72,11 @@ pub struct Node {
     pub created_at: String,
     /// RFC 3339.
     pub updated_at: String,
+    /// In the answer to a change Wings reads: whether the new configuration
+    /// was pushed to the node (`POST /api/update`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(not(target_arch = "wasm32"), ts(optional))]
+    pub config_push: Option<super::node_push::ConfigPush>,
 }
 
 /// The columns [`Node`] is read from; `?1` is the organization.
@@ -123,6 +128,7 @@ impl From<NodeRow> for Node {
             servers: r.servers,
             created_at: r.created_at,
             updated_at: r.updated_at,
+            config_push: None,
         }
     }
 }
@@ -537,6 +543,7 @@ pub async fn update(
     ApiJson(body): ApiJson<NodeChange>,
 ) -> Result<Json<Node>, ApiError> {
     let current = load(&platform, &org.id, &node).await?;
+    let before = access(&platform, &org.id, &current.id).await?;
     let mut problems = Problems::new();
     if let Some(v) = &body.name {
         problems.check("name", validate::name(v));
@@ -601,7 +608,13 @@ pub async fn update(
             entry.by(&platform, &caller, &meta)?,
         ])
         .await?;
-    Ok(Json(load(&platform, &org.id, &current.id).await?))
+    let mut changed = load(&platform, &org.id, &current.id).await?;
+    let after = access(&platform, &org.id, &current.id).await?;
+    if super::node_push::wings_relevant(&before, &after) {
+        changed.config_push =
+            Some(super::node_push::push(&platform, &meta, &before, &after).await?);
+    }
+    Ok(Json(changed))
 }
 
 /// `DELETE /api/orgs/{org}/nodes/{node}`: refused while servers are on it.
@@ -682,6 +695,7 @@ pub async fn rotate_token(
             entry.by(&platform, &caller, &meta)?,
         ])
         .await?;
+    super::console::rekey(&platform, &current.id, &token).await;
     Ok(Json(load(&platform, &org.id, &current.id).await?))
 }
 

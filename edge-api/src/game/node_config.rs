@@ -201,7 +201,7 @@ pub struct Format {
 }
 
 /// The panel's origin as Wings must call it.
-fn panel_origin(platform: &Platform, meta: &RequestMeta) -> Result<String, ApiError> {
+pub(crate) fn panel_origin(platform: &Platform, meta: &RequestMeta) -> Result<String, ApiError> {
     platform
         .config
         .origin

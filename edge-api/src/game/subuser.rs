@@ -1,10 +1,11 @@
 //! Subusers: people given access to one server with Pelican permission
 //! strings (contract section 7), whether or not they belong to the
 //! organization, added by the email of their Flamingo account. An email
-//! without an account is refused: emails are not verified, so a grant by
-//! address would go to whoever took it (someone new joins the organization
-//! by its invitation link first). Invitations stored by earlier builds are
-//! listed and removable but grant nothing. Removing a
+//! without an account gets an invitation instead
+//! ([`super::subuser_invitation`]): a single-use `/join/{token}` link shown
+//! once, never a grant by address (emails are not verified, so that would go
+//! to whoever took the address). Pending invitations are listed with the
+//! subusers, and changed and revoked the same way. Removing a
 //! subuser tells Wings (`POST /api/deauthorize-user`), which closes their
 //! console and SFTP sessions on that server and refuses their tokens.
 //!
@@ -18,7 +19,7 @@ use axum::{
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{permission, server, wings::Wings};
+use super::{permission, server, subuser_invitation, wings::Wings};
 use crate::{
     auth::{self, Access, Action, Decision, ServerNeed},
     context::{Caller, RequestMeta, ServerContext},
@@ -51,6 +52,15 @@ pub struct Subuser {
     pub permissions: Vec<String>,
     /// RFC 3339.
     pub created_at: String,
+    /// When a pending invitation's link lapses (RFC 3339); absent for subusers.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(not(target_arch = "wasm32"), ts(optional))]
+    pub expires_at: Option<String>,
+    /// The invitation's link, `/join/<token>`: only in the answer that made
+    /// it (only its hash is kept).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(not(target_arch = "wasm32"), ts(optional))]
+    pub url: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -62,6 +72,7 @@ struct Row {
     pending: i64,
     permissions: String,
     created_at: String,
+    expires_at: Option<String>,
 }
 
 impl From<Row> for Subuser {
@@ -74,21 +85,30 @@ impl From<Row> for Subuser {
             pending: r.pending != 0,
             permissions: serde_json::from_str(&r.permissions).unwrap_or_default(),
             created_at: r.created_at,
+            expires_at: r.expires_at,
+            url: None,
         }
     }
 }
 
+/// Subusers and the pending invitations (`?2` = now), by email.
 const LIST: &str = "SELECT * FROM (\
-     SELECT u.id AS id, u.id AS user_id, u.name AS name, u.email AS email, 0 AS pending, su.permissions, su.created_at \
+     SELECT u.id AS id, u.id AS user_id, u.name AS name, u.email AS email, 0 AS pending, su.permissions, \
+     su.created_at, NULL AS expires_at \
      FROM subusers su JOIN users u ON u.id = su.user_id WHERE su.server_id = ?1 \
      UNION ALL \
-     SELECT i.id, NULL, NULL, i.email, 1, i.permissions, i.created_at FROM subuser_invitations i WHERE i.server_id = ?1) \
-     ORDER BY email";
+     SELECT i.id, NULL, NULL, i.email, 1, i.permissions, i.created_at, i.expires_at FROM subuser_invitations i \
+     WHERE i.server_id = ?1 AND i.accepted_at IS NULL AND i.expires_at > ?2) \
+     ORDER BY email, pending";
 
 async fn all(platform: &Platform, server_id: &str) -> Result<Vec<Subuser>, ApiError> {
     let rows: Vec<Row> = platform
         .db
-        .all(Statement::new(LIST).bind(server_id))
+        .all(
+            Statement::new(LIST)
+                .bind(server_id)
+                .bind(rfc3339(platform.clock.now_ms())),
+        )
         .await?;
     Ok(rows.into_iter().map(Subuser::from).collect())
 }
@@ -106,7 +126,8 @@ async fn one(platform: &Platform, server_id: &str, id: &str) -> Result<Subuser, 
 #[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS), ts(export))]
 #[serde(deny_unknown_fields)]
 pub struct NewSubuser {
-    /// Their email (an account, or an invitation for one).
+    /// Their email: an account's (added at once), or anyone else's (an
+    /// invitation link is made, answered once in `url`).
     pub email: String,
     /// Pelican permission strings.
     pub permissions: Vec<String>,
@@ -190,36 +211,39 @@ pub async fn create(
     {
         return Err(ApiError::field("email", "is the server's owner"));
     }
+    let Some(user) = user else {
+        // No account: a single-use link for this one server, never a grant
+        // by address (whoever took the address would inherit the server).
+        let created = subuser_invitation::create(
+            &platform,
+            &caller,
+            &meta,
+            (&server.org_id, &server.id),
+            &email,
+            &permissions,
+        )
+        .await?;
+        let mut shown = one(&platform, &server.id, &created.id).await?;
+        shown.url = Some(format!("/join/{}", created.token));
+        return Ok((StatusCode::CREATED, Json(shown)));
+    };
     let now = rfc3339(platform.clock.now_ms());
     let perms =
         serde_json::to_string(&permissions).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let (insert, id) = match &user {
-        Some(u) => (
-            Statement::new(
-                "INSERT INTO subusers (server_id, user_id, permissions, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)",
-            )
-            .bind(server.id.as_str())
-            .bind(u.id.as_str())
-            .bind(perms.as_str())
-            .bind(now.as_str()),
-            u.id.clone(),
-        ),
-        // Emails are not verified, so an email never grants access by
-        // itself: whoever took that address would inherit the server. The
-        // person joins the organization by its invitation link first.
-        None => {
-            return Err(ApiError::field(
-                "email",
-                "has no Flamingo account yet: invite them to the organization first, then add them here",
-            ));
-        }
-    };
+    let insert = Statement::new(
+        "INSERT INTO subusers (server_id, user_id, permissions, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?4)",
+    )
+    .bind(server.id.as_str())
+    .bind(user.id.as_str())
+    .bind(perms.as_str())
+    .bind(now.as_str());
+    let id = user.id.clone();
     let entry = audit::Entry {
         org_id: Some(&server.org_id),
         action: "subuser.create",
         resource_type: "server",
         resource_id: &server.id,
-        metadata: json!({ "email": email, "permissions": permissions, "pending": user.is_none() }),
+        metadata: json!({ "email": email, "permissions": permissions }),
     };
     match platform
         .db
@@ -257,12 +281,7 @@ pub async fn update(
         serde_json::to_string(&permissions).map_err(|e| ApiError::Internal(e.to_string()))?;
     let now = rfc3339(platform.clock.now_ms());
     let update = if current.pending {
-        Statement::new(
-            "UPDATE subuser_invitations SET permissions = ?1 WHERE id = ?2 AND server_id = ?3",
-        )
-        .bind(perms.as_str())
-        .bind(id.as_str())
-        .bind(ctx.id.as_str())
+        subuser_invitation::update(&ctx.id, &id, &perms, &now)
     } else {
         Statement::new("UPDATE subusers SET permissions = ?1, updated_at = ?4 WHERE user_id = ?2 AND server_id = ?3")
             .bind(perms.as_str())
@@ -275,7 +294,7 @@ pub async fn update(
         action: "subuser.update",
         resource_type: "server",
         resource_id: &ctx.id,
-        metadata: json!({ "email": current.email, "permissions": permissions }),
+        metadata: json!({ "email": current.email, "permissions": permissions, "pending": current.pending }),
     };
     platform
         .db
@@ -300,15 +319,15 @@ pub async fn remove(
         action: "subuser.delete",
         resource_type: "server",
         resource_id: &ctx.id,
-        metadata: json!({ "email": current.email }),
+        metadata: json!({ "email": current.email, "pending": current.pending }),
     };
     let delete = if current.pending {
-        Statement::new("DELETE FROM subuser_invitations WHERE id = ?1 AND server_id = ?2")
+        subuser_invitation::revoke(&ctx.id, &id)
     } else {
         Statement::new("DELETE FROM subusers WHERE user_id = ?1 AND server_id = ?2")
-    }
-    .bind(id.as_str())
-    .bind(ctx.id.as_str());
+            .bind(id.as_str())
+            .bind(ctx.id.as_str())
+    };
     platform
         .db
         .batch(vec![delete, entry.by(&platform, &caller, &meta)?])

@@ -22,6 +22,11 @@
 //! revoked or expired meanwhile) the subqueries are NULL, `memberships.org_id
 //! NOT NULL` fails and the whole batch rolls back: no account, no membership,
 //! no audit row. So exactly one of several racing requests commits.
+//!
+//! The same link and page also accept an invitation to one game server
+//! ([`crate::game::subuser_invitation`]): a token that is not an
+//! organization's is looked up there, and accepting it makes a subuser of
+//! that server, never a member of the organization.
 
 use axum::{
     Extension, Json,
@@ -38,6 +43,7 @@ use crate::{
     crypto,
     error::ApiError,
     extract::ApiJson,
+    game::subuser_invitation,
     platform::{
         Platform,
         clock::rfc3339,
@@ -139,14 +145,28 @@ pub struct SignedInAs {
     pub email: String,
 }
 
+/// The game server an invitation to one server is for.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS), ts(export))]
+pub struct InvitedServer {
+    /// Server id.
+    pub id: String,
+    /// Display name.
+    pub name: String,
+    /// The Pelican permissions the subuser gets there.
+    pub permissions: Vec<String>,
+}
+
 /// `GET /api/join/{token}`: what accepting would do.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(not(target_arch = "wasm32"), derive(ts_rs::TS), ts(export))]
 pub struct InvitationPreview {
-    /// The organization.
+    /// The organization (of the server, for an invitation to one server).
     pub organization: InvitedOrg,
-    /// The role the new member gets.
-    pub role: Role,
+    /// The role the new member gets; null for an invitation to one server.
+    pub role: Option<Role>,
+    /// The one server the invitation is for (as a subuser, not a member).
+    pub server: Option<InvitedServer>,
     /// RFC 3339.
     pub expires_at: String,
     /// The visitor, when signed in (they may join as themselves).
@@ -416,10 +436,25 @@ pub async fn revoke(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// What a token opens: an organization, or one game server.
+enum Found {
+    Org(Pending),
+    Server(subuser_invitation::Pending),
+}
+
+impl Found {
+    fn org_id(&self) -> &str {
+        match self {
+            Found::Org(p) => &p.org_id,
+            Found::Server(p) => &p.org_id,
+        }
+    }
+}
+
 /// The pending invitation behind `token`. Each lookup is counted against the
 /// client's IP first and a hit is given back, so misses are limited
 /// ([`rate_limit::TOKENS`]); 429 once over the limit.
-async fn find(platform: &Platform, token: &str, meta: &RequestMeta) -> Result<Pending, ApiError> {
+async fn find(platform: &Platform, token: &str, meta: &RequestMeta) -> Result<Found, ApiError> {
     let hash = crypto::sha256_hex(token.as_bytes());
     let attempt = rate_limit::token(platform, "join", meta.ip.as_deref()).await?;
     let found: Option<Pending> = if token.len() <= 128 {
@@ -438,9 +473,16 @@ async fn find(platform: &Platform, token: &str, meta: &RequestMeta) -> Result<Pe
     } else {
         None
     };
-    let pending = found.ok_or(ApiError::NotFound)?;
+    let found = match found {
+        Some(p) => Found::Org(p),
+        None if token.len() <= 128 => subuser_invitation::find(platform, &hash)
+            .await?
+            .map(Found::Server)
+            .ok_or(ApiError::NotFound)?,
+        None => return Err(ApiError::NotFound),
+    };
     attempt.forgive(platform).await?;
-    Ok(pending)
+    Ok(found)
 }
 
 /// `GET /api/join/{token}`: what the invitation offers.
@@ -450,18 +492,35 @@ pub async fn preview(
     caller: Option<Extension<Caller>>,
     Path(token): Path<String>,
 ) -> Result<Json<InvitationPreview>, ApiError> {
-    let pending = find(&platform, &token, &meta).await?;
-    Ok(Json(InvitationPreview {
-        organization: InvitedOrg {
-            name: pending.org_name,
-            slug: pending.org_slug,
+    let signed_in_as = caller.map(|Extension(c)| SignedInAs {
+        name: c.name,
+        email: c.email,
+    });
+    Ok(Json(match find(&platform, &token, &meta).await? {
+        Found::Org(pending) => InvitationPreview {
+            organization: InvitedOrg {
+                name: pending.org_name,
+                slug: pending.org_slug,
+            },
+            role: Some(pending.role),
+            server: None,
+            expires_at: pending.expires_at,
+            signed_in_as,
         },
-        role: pending.role,
-        expires_at: pending.expires_at,
-        signed_in_as: caller.map(|Extension(c)| SignedInAs {
-            name: c.name,
-            email: c.email,
-        }),
+        Found::Server(pending) => InvitationPreview {
+            server: Some(InvitedServer {
+                permissions: pending.permission_list(),
+                id: pending.server_id,
+                name: pending.server_name,
+            }),
+            organization: InvitedOrg {
+                name: pending.org_name,
+                slug: pending.org_slug,
+            },
+            role: None,
+            expires_at: pending.expires_at,
+            signed_in_as,
+        },
     }))
 }
 
@@ -469,6 +528,13 @@ fn already_member() -> ApiError {
     ApiError::Conflict {
         code: "already_member",
         message: "You are already a member of this organization.".into(),
+    }
+}
+
+fn already_subuser() -> ApiError {
+    ApiError::Conflict {
+        code: "already_subuser",
+        message: "You are already a subuser of this server.".into(),
     }
 }
 
@@ -501,14 +567,30 @@ pub async fn accept(
     }
 }
 
-/// Runs the accepting batch: `account` (if any), claim, membership, audit.
+/// Runs the accepting batch: `account` (if any), claim, membership (or the
+/// server's subuser row), audit.
 async fn claim(
     platform: &Platform,
     meta: &RequestMeta,
-    invitation: &Pending,
+    found: &Found,
     account: Option<Statement>,
     (user_id, name): (&str, &str),
 ) -> Result<(), ApiError> {
+    let invitation = match found {
+        Found::Org(invitation) => invitation,
+        Found::Server(invitation) => {
+            let new_account = account.is_some();
+            let mut batch: Vec<Statement> = account.into_iter().collect();
+            batch.extend(subuser_invitation::accept(
+                platform,
+                meta,
+                invitation,
+                (user_id, name),
+                new_account,
+            )?);
+            return run_claim(platform, batch).await;
+        }
+    };
     let now = rfc3339(platform.clock.now_ms());
     let entry = audit::Entry {
         org_id: Some(&invitation.org_id),
@@ -535,12 +617,17 @@ async fn claim(
             .bind(now.as_str()),
     );
     batch.push(entry.statement(platform, Some((user_id, name)), meta)?);
+    run_claim(platform, batch).await
+}
+
+async fn run_claim(platform: &Platform, batch: Vec<Statement>) -> Result<(), ApiError> {
     match platform.db.batch(batch).await {
         Ok(_) => Ok(()),
         // The claim changed nothing: someone else used the link first.
         Err(DbError::Constraint(m)) if m.contains("NOT NULL") => Err(ApiError::NotFound),
         Err(DbError::Constraint(m)) if m.contains("users.email") => Err(email_taken()),
         Err(DbError::Constraint(m)) if m.contains("memberships") => Err(already_member()),
+        Err(DbError::Constraint(m)) if m.contains("subusers") => Err(already_subuser()),
         Err(e) => Err(e.into()),
     }
 }
@@ -548,7 +635,7 @@ async fn claim(
 async fn join_existing(
     platform: &Platform,
     meta: &RequestMeta,
-    invitation: &Pending,
+    invitation: &Found,
     caller: &Caller,
 ) -> Result<Response, ApiError> {
     if caller.credential != Credential::Session {
@@ -558,16 +645,18 @@ async fn join_existing(
                 .into(),
         });
     }
-    let member: Option<serde_json::Value> = platform
-        .db
-        .first(
-            Statement::new("SELECT role FROM memberships WHERE org_id = ?1 AND user_id = ?2")
-                .bind(invitation.org_id.as_str())
-                .bind(caller.user_id.as_str()),
-        )
-        .await?;
-    if member.is_some() {
-        return Err(already_member());
+    if matches!(invitation, Found::Org(_)) {
+        let member: Option<serde_json::Value> = platform
+            .db
+            .first(
+                Statement::new("SELECT role FROM memberships WHERE org_id = ?1 AND user_id = ?2")
+                    .bind(invitation.org_id())
+                    .bind(caller.user_id.as_str()),
+            )
+            .await?;
+        if member.is_some() {
+            return Err(already_member());
+        }
     }
     claim(
         platform,
@@ -587,7 +676,7 @@ async fn join_existing(
 async fn join_new(
     platform: &Platform,
     meta: &RequestMeta,
-    invitation: &Pending,
+    invitation: &Found,
     body: &JoinRequest,
 ) -> Result<Response, ApiError> {
     let mut problems = Problems::new();

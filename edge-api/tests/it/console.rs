@@ -102,3 +102,38 @@ async fn suspending_deleting_and_removing_a_subuser_close_viewers() {
         vec![(id, close(None, CLOSE_DELETED, "the server was deleted"))]
     );
 }
+
+#[tokio::test]
+async fn a_rotated_token_reaches_the_relays_of_the_nodes_servers() {
+    let w = world().await;
+    let first = w.create_server("one").await;
+    let second = w.create_server("two").await;
+    let rotated = w
+        .call("POST", &format!("/nodes/{}/token", w.node_id), None)
+        .await;
+    assert_eq!(rotated.status, StatusCode::OK, "{}", rotated.json);
+    let fresh = crate::common::game::config_json(&w.platform, &w.owner, &w.org, &w.node_id).await;
+    let token = fresh["config"]["token"].as_str().expect("token").to_owned();
+    assert_ne!(token, w.token);
+    let mut told: Vec<String> = w
+        .objects
+        .console_requests()
+        .expect("requests")
+        .into_iter()
+        .map(|(server, request)| match request {
+            ConsoleRequest::Rekey { node_token } => {
+                assert_eq!(node_token.0, token, "the new token");
+                assert_eq!(format!("{node_token:?}"), "NodeKey(..)", "never printed");
+                server
+            }
+            other => panic!("unexpected {other:?}"),
+        })
+        .collect();
+    told.sort();
+    let mut servers = vec![
+        first["server"]["id"].as_str().expect("id").to_owned(),
+        second["server"]["id"].as_str().expect("id").to_owned(),
+    ];
+    servers.sort();
+    assert_eq!(told, servers, "every server of the node, once");
+}

@@ -377,3 +377,86 @@ async fn allocations_take_ranges_in_bulk_and_refuse_bad_ports() {
         "servers on it"
     );
 }
+
+#[tokio::test]
+async fn the_nodes_ips_come_from_wings() {
+    let w = world().await;
+    w.wings.answer(
+        "GET",
+        "/api/system/ips",
+        200,
+        json!({"ip_addresses": ["192.0.2.10", "2001:db8::1"]}),
+    );
+    let reply = w
+        .call("GET", &format!("/nodes/{}/ips", w.node_id), None)
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.json);
+    assert_eq!(
+        reply.json,
+        json!({"ip_addresses": ["192.0.2.10", "2001:db8::1"]})
+    );
+    assert_eq!(w.wings.seen_at("GET", "/api/system/ips").len(), 1);
+}
+
+#[tokio::test]
+async fn a_change_wings_reads_is_pushed_to_the_node_at_its_old_address() {
+    let w = world().await;
+    let path = format!("/nodes/{}", w.node_id);
+    // A change Wings does not read is not pushed.
+    let renamed = w
+        .call("PATCH", &path, Some(json!({"name": "renamed"})))
+        .await;
+    assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.json);
+    assert!(
+        renamed.json.get("config_push").is_none(),
+        "{}",
+        renamed.json
+    );
+    assert!(w.wings.seen_at("POST", "/api/update").is_empty());
+
+    w.wings
+        .answer("POST", "/api/update", 200, json!({"applied": true}));
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let moved = w
+        .call(
+            "PATCH",
+            &path,
+            Some(json!({"upload_limit": 250, "sftp_port": 2222, "daemon_port": closed})),
+        )
+        .await;
+    assert_eq!(moved.status, StatusCode::OK, "{}", moved.json);
+    assert_eq!(moved.json["config_push"], json!({"applied": true}));
+    let pushed = w.wings.seen_at("POST", "/api/update");
+    assert_eq!(
+        pushed.len(),
+        1,
+        "sent to the old port, where Wings still listens"
+    );
+    let body = &pushed[0].body;
+    assert_eq!(body["api"]["port"], closed);
+    assert_eq!(body["api"]["upload_limit"], 250);
+    assert_eq!(body["system"]["sftp"]["bind_port"], 2222);
+    assert_eq!(body["uuid"], w.node_id.as_str());
+    assert_eq!(body["token_id"], w.token_id.as_str());
+    assert!(body["remote"].is_string());
+
+    // Not applied, or not reachable: committed anyway, and the answer says so.
+    let unreachable = w
+        .call("PATCH", &path, Some(json!({"upload_limit": 300})))
+        .await;
+    assert_eq!(unreachable.status, StatusCode::OK, "{}", unreachable.json);
+    assert_eq!(unreachable.json["upload_limit"], 300);
+    assert_eq!(unreachable.json["config_push"]["applied"], false);
+    assert!(
+        unreachable.json["config_push"]["message"]
+            .as_str()
+            .expect("message")
+            .contains("could not be reached"),
+        "{}",
+        unreachable.json
+    );
+}

@@ -89,6 +89,7 @@ const DECLARED: &[(&str, &str, &str)] = &[
     ),
     ("POST", "/api/orgs/{org}/nodes/{node}/token", "nodes:write"),
     ("GET", "/api/orgs/{org}/nodes/{node}/system", "nodes:read"),
+    ("GET", "/api/orgs/{org}/nodes/{node}/ips", "nodes:read"),
     (
         "GET",
         "/api/orgs/{org}/nodes/{node}/allocations",
@@ -116,6 +117,11 @@ const DECLARED: &[(&str, &str, &str)] = &[
     ),
     ("GET", "/api/orgs/{org}/servers", "game_servers:read"),
     ("POST", "/api/orgs/{org}/servers", "game_servers:write"),
+    (
+        "GET",
+        "/api/orgs/{org}/servers/utilization",
+        "game_servers:read",
+    ),
     ("GET", "/api/orgs/{org}/servers/{server}", "server:any"),
     (
         "PATCH",
@@ -166,6 +172,16 @@ const DECLARED: &[(&str, &str, &str)] = &[
         "GET",
         "/api/orgs/{org}/servers/{server}/resources",
         "server:websocket.connect",
+    ),
+    (
+        "GET",
+        "/api/orgs/{org}/servers/{server}/logs",
+        "server:websocket.connect",
+    ),
+    (
+        "GET",
+        "/api/orgs/{org}/servers/{server}/install-logs",
+        "server:admin.websocket.install",
     ),
     (
         "GET",

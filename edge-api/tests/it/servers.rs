@@ -628,3 +628,139 @@ async fn racing_automatic_allocations_each_get_a_free_one() {
     assert!(reply.json["error"]["fields"]["auto_allocation"].is_string());
     assert_eq!(count(&w, "SELECT COUNT(*) AS n FROM servers").await, 6);
 }
+
+#[tokio::test]
+async fn utilization_asks_each_node_once_and_reports_a_node_that_is_down() {
+    let w = world().await;
+    let first = w.create_server("alpha").await;
+    let second = w.create_server("beta").await;
+    let alpha = first["server"]["id"].as_str().expect("id").to_owned();
+    let beta = second["server"]["id"].as_str().expect("id").to_owned();
+    // A second node nobody listens on.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let down = w
+        .call(
+            "POST",
+            "/nodes",
+            Some(json!({"name": "node-down", "fqdn": "127.0.0.1", "scheme": "http", "daemon_port": closed})),
+        )
+        .await;
+    assert_eq!(down.status, StatusCode::CREATED, "{}", down.json);
+    let down_id = down.json["id"].as_str().expect("id").to_owned();
+    let figures = |uuid: &str, state: &str, cpu: f64| {
+        json!({
+            "state": state,
+            "is_suspended": false,
+            "utilization": {
+                "memory_bytes": 512, "memory_limit_bytes": 1024, "cpu_absolute": cpu,
+                "network": {"rx_bytes": 7, "tx_bytes": 9},
+                "disk_io": {"read_bytes": 0, "write_bytes": 0},
+                "uptime": 60000, "disk_bytes": 4096, "state": state
+            },
+            "configuration": {"uuid": uuid}
+        })
+    };
+    w.wings.answer(
+        "GET",
+        "/api/servers",
+        200,
+        json!([
+            figures(&alpha, "running", 12.5),
+            figures(&beta, "offline", 0.0),
+            // A container Flamingo does not know is never reported.
+            figures("6f1c2d57-7c1e-4a43-9d51-3a2c5f0e9b11", "running", 99.0),
+        ]),
+    );
+    let reply = w.call("GET", "/servers/utilization", None).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.json);
+    assert_eq!(reply.json["nodes"][&w.node_id], json!({"online": true}));
+    assert_eq!(reply.json["nodes"][&down_id]["online"], false);
+    let error = reply.json["nodes"][&down_id]["error"]
+        .as_str()
+        .expect("a sentence");
+    assert!(error.contains("node-down"), "{error}");
+    let servers = reply.json["servers"].as_object().expect("servers");
+    assert_eq!(servers.len(), 2, "{}", reply.json);
+    assert_eq!(
+        servers[&alpha],
+        json!({"state": "running", "cpu_absolute": 12.5, "memory_bytes": 512, "memory_limit_bytes": 1024,
+               "disk_bytes": 4096, "network_rx_bytes": 7, "network_tx_bytes": 9, "uptime_ms": 60000})
+    );
+    assert_eq!(servers[&beta]["state"], "offline");
+    assert_eq!(
+        w.wings.seen_at("GET", "/api/servers").len(),
+        1,
+        "one call for the whole node"
+    );
+    assert!(
+        w.wings
+            .seen()
+            .iter()
+            .all(|s| !s.path.starts_with(&format!("/api/servers/{alpha}"))),
+        "never a call per server"
+    );
+
+    // A node answering with a rejected token is reported, not a failure of the page.
+    w.wings.answer(
+        "GET",
+        "/api/servers",
+        403,
+        json!({"error": "You are not authorized to access this endpoint."}),
+    );
+    let reply = w.call("GET", "/servers/utilization", None).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.json);
+    assert_eq!(reply.json["nodes"][&w.node_id]["online"], false);
+    assert!(
+        reply.json["nodes"][&w.node_id]["error"]
+            .as_str()
+            .expect("sentence")
+            .contains("restart Wings")
+    );
+    assert_eq!(reply.json["servers"], json!({}));
+}
+
+#[tokio::test]
+async fn console_lines_and_install_output_come_from_wings() {
+    let w = world().await;
+    let created = w.create_server("logged").await;
+    let id = created["server"]["id"].as_str().expect("id").to_owned();
+    w.wings.answer(
+        "GET",
+        &format!("/api/servers/{id}/logs"),
+        200,
+        json!({"data": ["[Server] Done (1.2s)!", "> list"]}),
+    );
+    w.wings.answer(
+        "GET",
+        &format!("/api/servers/{id}/install-logs"),
+        200,
+        json!({"data": "installing\ndone\n"}),
+    );
+    let logs = w
+        .call("GET", &format!("/servers/{id}/logs?size=2"), None)
+        .await;
+    assert_eq!(logs.status, StatusCode::OK, "{}", logs.json);
+    assert_eq!(
+        logs.json["data"],
+        json!(["[Server] Done (1.2s)!", "> list"])
+    );
+    for (bad, status) in [
+        ("0", StatusCode::UNPROCESSABLE_ENTITY),
+        ("101", StatusCode::UNPROCESSABLE_ENTITY),
+        ("x", StatusCode::BAD_REQUEST),
+    ] {
+        let refused = w
+            .call("GET", &format!("/servers/{id}/logs?size={bad}"), None)
+            .await;
+        assert_eq!(refused.status, status, "{bad}: {}", refused.json);
+    }
+    let install = w
+        .call("GET", &format!("/servers/{id}/install-logs"), None)
+        .await;
+    assert_eq!(install.status, StatusCode::OK, "{}", install.json);
+    assert_eq!(install.json["data"], "installing\ndone\n");
+}

@@ -114,8 +114,9 @@ async fn every_server_route_against_every_standing() {
         .into_iter()
         .filter(|r| matches!(r.access, Access::Server(_)))
         .collect();
-    // 16 server routes, the console relay, then 14 files routes and the activity log (issue 14).
-    assert_eq!(server_routes.len(), 16 + 1 + 14 + 1);
+    // 16 server routes, the console relay, then 14 files routes and the activity log (issue 14),
+    // then the console and install logs.
+    assert_eq!(server_routes.len(), 16 + 1 + 14 + 1 + 2);
     // Destructive routes last.
     let mut ordered: Vec<_> = server_routes
         .iter()
@@ -343,21 +344,23 @@ async fn subusers_are_added_checked_changed_and_deauthorized_on_removal() {
         "{}",
         escalate.json
     );
-    // An email without an account grants nothing, now or later: emails are
-    // not verified, so whoever took the address would inherit the server.
+    // An email without an account gets an invitation link, never a grant by
+    // address: emails are not verified, so whoever took the address would
+    // inherit the server.
     let invite = as_sam(
         "POST",
         path.clone(),
         Some(json!({"email": "friend@example.com", "permissions": ["control.console"]})),
     )
     .await;
-    assert_eq!(
-        invite.status,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "{}",
-        invite.json
+    assert_eq!(invite.status, StatusCode::CREATED, "{}", invite.json);
+    assert_eq!(invite.json["pending"], true);
+    assert!(
+        invite.json["url"]
+            .as_str()
+            .expect("url")
+            .starts_with("/join/")
     );
-    assert!(invite.json["error"]["fields"]["email"].is_string());
     let friend = add_user(&w.platform, "Friend", "friend@example.com").await;
     let friend_cookie = sign_in_as(&w.platform, &friend).await;
     let seen = send(
@@ -381,7 +384,12 @@ async fn subusers_are_added_checked_changed_and_deauthorized_on_removal() {
         .await;
     assert_eq!(changed.json["permissions"], json!(["control.start"]));
     let list = w.call("GET", &path, None).await;
-    assert_eq!(list.json.as_array().expect("list").len(), 1);
+    assert_eq!(
+        list.json.as_array().expect("list").len(),
+        2,
+        "sam and the pending invitation: {}",
+        list.json
+    );
 
     let removed = w.call("DELETE", &format!("{path}/{sam}"), None).await;
     assert_eq!(removed.status, StatusCode::OK, "{}", removed.json);
@@ -397,5 +405,289 @@ async fn subusers_are_added_checked_changed_and_deauthorized_on_removal() {
             .await
             .status,
         StatusCode::NOT_FOUND
+    );
+}
+
+/// The token of an invitation's `/join/<token>` link.
+fn token_of(reply: &serde_json::Value) -> String {
+    reply["url"]
+        .as_str()
+        .and_then(|u| u.strip_prefix("/join/"))
+        .expect("a /join/ link")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_new_person_invited_to_one_server_joins_it_as_a_subuser_only() {
+    let w = world().await;
+    let created = w.create_server("invited").await;
+    let server = created["server"]["id"].as_str().expect("id").to_owned();
+    let other = w.create_server("not-invited").await;
+    let other_id = other["server"]["id"].as_str().expect("id").to_owned();
+    let path = format!("/servers/{server}/subusers");
+
+    let invite = w
+        .call(
+            "POST",
+            &path,
+            Some(json!({"email": "New@Example.com", "permissions": ["control.console", "websocket.connect"]})),
+        )
+        .await;
+    assert_eq!(invite.status, StatusCode::CREATED, "{}", invite.json);
+    assert_eq!(invite.json["pending"], true);
+    assert_eq!(invite.json["email"], "new@example.com");
+    assert_eq!(invite.json["user_id"], serde_json::Value::Null);
+    assert!(invite.json["expires_at"].is_string());
+    let token = token_of(&invite.json);
+    let id = invite.json["id"].as_str().expect("id").to_owned();
+    // Only the hash is kept.
+    let stored = w
+        .platform
+        .db
+        .run(edge_api::platform::db::Statement::new(
+            "SELECT token_hash FROM subuser_invitations",
+        ))
+        .await
+        .expect("rows")
+        .rows;
+    assert_eq!(
+        stored[0]["token_hash"],
+        edge_api::crypto::sha256_hex(token.as_bytes())
+    );
+    // A second live invitation for the same email is refused.
+    let twice = w
+        .call(
+            "POST",
+            &path,
+            Some(json!({"email": "new@example.com", "permissions": ["control.console"]})),
+        )
+        .await;
+    assert_eq!(
+        twice.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        twice.json
+    );
+
+    // Listed (no link), changed.
+    let list = w.call("GET", &path, None).await;
+    assert_eq!(list.json.as_array().expect("list").len(), 1);
+    assert_eq!(list.json[0]["pending"], true);
+    assert!(list.json[0].get("url").is_none(), "{}", list.json);
+    let changed = w
+        .call(
+            "PATCH",
+            &format!("{path}/{id}"),
+            Some(json!({"permissions": ["control.console", "websocket.connect", "file.read"]})),
+        )
+        .await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.json);
+    assert_eq!(changed.json["pending"], true);
+
+    // The link previews as this server, not as a role in the organization.
+    let preview = send(
+        &w.platform,
+        api("GET", &format!("/api/join/{token}"), None, None),
+    )
+    .await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.json);
+    assert_eq!(preview.json["role"], serde_json::Value::Null);
+    assert_eq!(preview.json["server"]["id"], server.as_str());
+    assert_eq!(preview.json["server"]["name"], "invited");
+    assert_eq!(
+        preview.json["server"]["permissions"],
+        json!(["control.console", "file.read", "websocket.connect"])
+    );
+
+    // Accepted as a new person: an account, signed in, a subuser of that one server.
+    let joined = send(
+        &w.platform,
+        api(
+            "POST",
+            &format!("/api/join/{token}"),
+            None,
+            Some(json!({"name": "Newt", "email": "newt@example.com", "password": "correct horse battery"})),
+        ),
+    )
+    .await;
+    assert_eq!(joined.status, StatusCode::CREATED, "{}", joined.json);
+    assert_eq!(
+        joined.json["memberships"],
+        json!([]),
+        "not a member of the organization"
+    );
+    let newt = joined.json["user"]["id"].as_str().expect("user").to_owned();
+    let cookie = crate::common::session_cookie(&joined);
+    let as_newt = |method: &str, rest: &str, body: Option<serde_json::Value>| {
+        api(
+            method,
+            &format!("/api/orgs/{}{rest}", w.org),
+            Some(&cookie),
+            body,
+        )
+    };
+    let shown = send(
+        &w.platform,
+        as_newt("GET", &format!("/servers/{server}"), None),
+    )
+    .await;
+    assert_eq!(shown.status, StatusCode::OK, "{}", shown.json);
+    assert_eq!(
+        shown.json["permissions"],
+        json!(["control.console", "file.read", "websocket.connect"])
+    );
+    let command = send(
+        &w.platform,
+        as_newt(
+            "POST",
+            &format!("/servers/{server}/command"),
+            Some(json!({"command": "list"})),
+        ),
+    )
+    .await;
+    assert_eq!(command.status, StatusCode::NO_CONTENT, "{}", command.json);
+    let power = send(
+        &w.platform,
+        as_newt(
+            "POST",
+            &format!("/servers/{server}/power"),
+            Some(json!({"signal": "start"})),
+        ),
+    )
+    .await;
+    assert_eq!(
+        power.status,
+        StatusCode::FORBIDDEN,
+        "not granted: {}",
+        power.json
+    );
+    for rest in [
+        format!("/servers/{other_id}"),
+        "/servers".to_owned(),
+        "/nodes".to_owned(),
+    ] {
+        let hidden = send(&w.platform, as_newt("GET", &rest, None)).await;
+        assert_eq!(
+            hidden.status,
+            StatusCode::NOT_FOUND,
+            "{rest}: {}",
+            hidden.json
+        );
+    }
+    let list = w.call("GET", &path, None).await;
+    assert_eq!(list.json.as_array().expect("list").len(), 1);
+    assert_eq!(list.json[0]["user_id"], newt.as_str());
+    assert_eq!(list.json[0]["pending"], false);
+
+    // Single use.
+    let again = send(
+        &w.platform,
+        api(
+            "POST",
+            &format!("/api/join/{token}"),
+            None,
+            Some(json!({"name": "Mallory", "email": "mallory@example.com", "password": "correct horse battery"})),
+        ),
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::NOT_FOUND, "{}", again.json);
+
+    // Revoked: the link stops working; an existing account accepts with `{}`.
+    let second = w
+        .call(
+            "POST",
+            &path,
+            Some(json!({"email": "later@example.com", "permissions": ["file.read"]})),
+        )
+        .await;
+    let second_token = token_of(&second.json);
+    let second_id = second.json["id"].as_str().expect("id").to_owned();
+    let revoked = w.call("DELETE", &format!("{path}/{second_id}"), None).await;
+    assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.json);
+    assert_eq!(
+        send(
+            &w.platform,
+            api("GET", &format!("/api/join/{second_token}"), None, None)
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    assert!(
+        w.wings.seen_at("POST", "/api/deauthorize-user").is_empty(),
+        "a pending invitation has no sessions to end"
+    );
+    let third = w
+        .call(
+            "POST",
+            &path,
+            Some(json!({"email": "later@example.com", "permissions": ["file.read"]})),
+        )
+        .await;
+    let third_token = token_of(&third.json);
+    let kim = add_user(&w.platform, "Kim", "kim@example.com").await;
+    let kim_cookie = sign_in_as(&w.platform, &kim).await;
+    let accepted = send(
+        &w.platform,
+        api(
+            "POST",
+            &format!("/api/join/{third_token}"),
+            Some(&kim_cookie),
+            Some(json!({})),
+        ),
+    )
+    .await;
+    assert_eq!(accepted.status, StatusCode::CREATED, "{}", accepted.json);
+    let kim_sees = send(
+        &w.platform,
+        api(
+            "GET",
+            &format!("/api/orgs/{}/servers/{server}", w.org),
+            Some(&kim_cookie),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(kim_sees.json["permissions"], json!(["file.read"]));
+
+    // Expired links are refused and no longer listed.
+    let fourth = w
+        .call(
+            "POST",
+            &path,
+            Some(json!({"email": "slow@example.com", "permissions": ["file.read"]})),
+        )
+        .await;
+    let fourth_token = token_of(&fourth.json);
+    w.clock.advance_ms(8 * 24 * 3600 * 1000);
+    assert_eq!(
+        send(
+            &w.platform,
+            api("GET", &format!("/api/join/{fourth_token}"), None, None)
+        )
+        .await
+        .status,
+        StatusCode::NOT_FOUND
+    );
+    let owner = sign_in_as(&w.platform, &w.owner_id).await;
+    let list = send(
+        &w.platform,
+        api(
+            "GET",
+            &format!("/api/orgs/{}{path}", w.org),
+            Some(&owner),
+            None,
+        ),
+    )
+    .await;
+    assert_eq!(list.status, StatusCode::OK, "{}", list.json);
+    assert!(
+        list.json
+            .as_array()
+            .expect("list")
+            .iter()
+            .all(|s| s["pending"] == false),
+        "{}",
+        list.json
     );
 }

@@ -153,3 +153,48 @@ async fn an_answer_from_another_node_is_refused() {
         Err(WingsError::BadAnswer { .. })
     ));
 }
+
+#[tokio::test]
+async fn a_rejected_token_says_wings_must_restart_with_the_new_configuration() {
+    let (wings, node) = fake().await;
+    // What Wings still on a rotated-away token answers: 403, naming its old token id.
+    wings.connect(&crate::common::platform().0, "oldtokenid000000", "old");
+    wings.answer(
+        "GET",
+        "/api/system",
+        403,
+        json!({"error": "You are not authorized to access this endpoint."}),
+    );
+    let http = Reqwest::new().expect("client");
+    let outcome = Wings::new(&http, &node).system().await;
+    assert_eq!(
+        outcome.clone().expect_err("rejected"),
+        WingsError::TokenRejected {
+            node: "node-7".into(),
+            status: 403
+        }
+    );
+    let api = ApiError::from(outcome.expect_err("rejected"));
+    assert_eq!(api.status().as_u16(), 502);
+    assert_eq!(api.code(), "node_token_rejected");
+    let body = api.to_string();
+    assert!(
+        body.contains("node-7") && body.contains("restart Wings"),
+        "{body}"
+    );
+    // A 401 (no or ill-formed bearer) is the same refusal.
+    wings.answer(
+        "GET",
+        "/api/system",
+        401,
+        json!({"error": "The required authorization heads were not present in the request."}),
+    );
+    assert_eq!(
+        Wings::new(&http, &node)
+            .system()
+            .await
+            .expect_err("rejected")
+            .code(),
+        "node_token_rejected"
+    );
+}

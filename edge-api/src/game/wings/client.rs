@@ -10,8 +10,8 @@ use serde::{Serialize, de::DeserializeOwned};
 use super::{
     error::WingsError,
     types::{
-        Applied, Commands, CreateServer, Deauthorize, Ips, Logs, Power, PowerSignal, ServerDetails,
-        SystemV1, SystemV2, Utilization,
+        Applied, Commands, CreateServer, Deauthorize, InstallLogs, Ips, Logs, Power, PowerSignal,
+        ServerDetails, SystemV1, SystemV2, Utilization,
     },
 };
 use crate::platform::http::{Http, HttpError, HttpRequest, HttpResponse, Method};
@@ -106,6 +106,16 @@ impl<'a> Wings<'a> {
                 cause,
             },
         })?;
+        // Wings' bearer check runs before anything else: 401 (no or ill-formed
+        // header) or 403 (another token) means the node does not take the
+        // panel's token, whatever node id its answer names (a rotated token
+        // leaves Wings on the old pair until it restarts).
+        if matches!(response.status, 401 | 403) {
+            return Err(WingsError::TokenRejected {
+                node: self.name(),
+                status: response.status,
+            });
+        }
         self.check_identity(&response)?;
         if !(200..300).contains(&response.status) {
             return Err(WingsError::Refused {
@@ -216,6 +226,12 @@ impl<'a> Wings<'a> {
         .map(drop)
     }
 
+    /// `GET /api/servers`: every server the node holds, with its state and
+    /// resource use (one call for the whole node).
+    pub async fn servers(&self) -> Result<Vec<ServerDetails>, WingsError> {
+        self.json(Method::Get, "/api/servers").await
+    }
+
     /// `GET /api/servers/{uuid}`.
     pub async fn server(&self, uuid: &str) -> Result<ServerDetails, WingsError> {
         self.json(Method::Get, &format!("/api/servers/{uuid}"))
@@ -261,14 +277,9 @@ impl<'a> Wings<'a> {
         .map(drop)
     }
 
-    /// `POST /api/servers/{uuid}/install`.
-    pub async fn install(&self, uuid: &str) -> Result<(), WingsError> {
-        self.call(Method::Post, &format!("/api/servers/{uuid}/install"), None)
-            .await
-            .map(drop)
-    }
-
-    /// `POST /api/servers/{uuid}/reinstall`.
+    /// `POST /api/servers/{uuid}/reinstall` (Pelican's reinstall; Wings'
+    /// `/install` re-syncs and installs too, and the panel never needs it:
+    /// a new server installs from `POST /api/servers`).
     pub async fn reinstall(&self, uuid: &str) -> Result<(), WingsError> {
         self.call(
             Method::Post,
@@ -283,9 +294,15 @@ impl<'a> Wings<'a> {
     pub async fn logs(&self, uuid: &str, size: u32) -> Result<Logs, WingsError> {
         self.json(
             Method::Get,
-            &format!("/api/servers/{uuid}/logs?size={}", size.min(100)),
+            &format!("/api/servers/{uuid}/logs?size={}", size.clamp(1, 100)),
         )
         .await
+    }
+
+    /// `GET /api/servers/{uuid}/install-logs`: the last install's script output.
+    pub async fn install_logs(&self, uuid: &str) -> Result<InstallLogs, WingsError> {
+        self.json(Method::Get, &format!("/api/servers/{uuid}/install-logs"))
+            .await
     }
 }
 

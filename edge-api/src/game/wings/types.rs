@@ -416,14 +416,37 @@ pub struct Applied {
 
 /// `GET /api/servers/{uuid}/logs` answer.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(
+    not(target_arch = "wasm32"),
+    derive(ts_rs::TS),
+    ts(export, rename = "ServerLogs")
+)]
 pub struct Logs {
-    /// Console lines.
+    /// Console lines, oldest first.
     #[serde(default)]
     pub data: Vec<String>,
 }
 
+/// `GET /api/servers/{uuid}/install-logs` answer.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(
+    not(target_arch = "wasm32"),
+    derive(ts_rs::TS),
+    ts(export, rename = "ServerInstallLogs")
+)]
+pub struct InstallLogs {
+    /// The install script's output.
+    #[serde(default)]
+    pub data: String,
+}
+
 /// `GET /api/system/ips` answer.
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[cfg_attr(
+    not(target_arch = "wasm32"),
+    derive(ts_rs::TS),
+    ts(export, rename = "NodeIps")
+)]
 pub struct Ips {
     /// The node's addresses.
     #[serde(default)]

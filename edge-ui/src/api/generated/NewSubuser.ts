@@ -5,7 +5,8 @@
  */
 export type NewSubuser = { 
 /**
- * Their email (an account, or an invitation for one).
+ * Their email: an account's (added at once), or anyone else's (an
+ * invitation link is made, answered once in `url`).
  */
 email: string, 
 /**

@@ -31,4 +31,13 @@ permissions: Array<string>,
 /**
  * RFC 3339.
  */
-created_at: string, };
+created_at: string, 
+/**
+ * When a pending invitation's link lapses (RFC 3339); absent for subusers.
+ */
+expires_at?: string, 
+/**
+ * The invitation's link, `/join/<token>`: only in the answer that made
+ * it (only its hash is kept).
+ */
+url?: string, };

@@ -20,8 +20,9 @@ function JoinPage() {
     <AuthLayout title="Join an organization">
       <JoinInvitation
         token={token}
-        onJoined={(_, org) => {
-          void navigate({ to: "/o/$org", params: { org } });
+        onJoined={(_, org, server) => {
+          // A subuser of one server is not a member of its organization.
+          void (server ? navigate({ to: "/" }) : navigate({ to: "/o/$org", params: { org } }));
         }}
       />
     </AuthLayout>

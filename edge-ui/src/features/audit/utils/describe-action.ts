@@ -227,6 +227,15 @@ export const ACTIONS = {
     sentence: ({ email }) => email && `gave ${email} access to a game server`,
     words: "user permissions invite",
   },
+  "subuser.invite": {
+    label: "invited someone to a game server",
+    sentence: ({ email }) => email && `invited ${email} to a game server`,
+    words: "user permissions invite link",
+  },
+  "subuser.join": {
+    label: "joined a game server by invitation",
+    words: "user permissions invite link accepted",
+  },
   "subuser.update": {
     label: "changed a subuser's permissions",
     sentence: ({ email }) => email && `changed what ${email} may do on a game server`,

@@ -33,7 +33,7 @@ export function useAcceptInvitation(token: string) {
     onSuccess: (me) => {
       queryClient.setQueryData(authKeys.me, me);
       queryClient.removeQueries({ queryKey: joinKeys.preview(token) });
-      notifySuccess("You joined the organization");
+      notifySuccess("Invitation accepted");
     },
   });
 }

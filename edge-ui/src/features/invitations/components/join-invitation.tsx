@@ -20,8 +20,8 @@ import { formatExpiry } from "@/lib/format";
 
 type JoinInvitationProps = {
   token: string;
-  /** Called with the member's account and the organization joined. */
-  onJoined: (me: Me, org: string) => void;
+  /** Called with the account and the organization joined (and the server, for an invitation to one server). */
+  onJoined: (me: Me, org: string, server: string | null) => void;
 };
 
 /** An invitation: what it offers, then joining as the signed-in user or with a new account. */
@@ -63,10 +63,17 @@ export function JoinInvitation({ token, onJoined }: JoinInvitationProps) {
 function InvitationSummary({ invite }: { invite: JoinPreview }) {
   return (
     <div className="grid gap-1 rounded-lg border bg-muted/40 p-4 text-sm">
-      <p>
-        You are invited to join <strong>{invite.organization.name}</strong> as{" "}
-        <strong>{roleLabel(invite.role).toLowerCase()}</strong>.
-      </p>
+      {invite.server ? (
+        <p>
+          You are invited to the game server <strong>{invite.server.name}</strong> of{" "}
+          <strong>{invite.organization.name}</strong>.
+        </p>
+      ) : (
+        <p>
+          You are invited to join <strong>{invite.organization.name}</strong> as{" "}
+          <strong>{invite.role ? roleLabel(invite.role).toLowerCase() : "a member"}</strong>.
+        </p>
+      )}
       <p className="text-muted-foreground">The link expires <time dateTime={invite.expires_at}>{formatExpiry(invite.expires_at)}</time>.</p>
     </div>
   );
@@ -91,10 +98,10 @@ function JoinAsSignedIn({ token, invite, onJoined }: { token: string; invite: Jo
       <Button
         disabled={accept.isPending}
         onClick={() => {
-          accept.mutate({}, { onSuccess: (me) => { onJoined(me, invite.organization.slug); } });
+          accept.mutate({}, { onSuccess: (me) => { onJoined(me, invite.organization.slug, invite.server?.id ?? null); } });
         }}
       >
-        {accept.isPending ? "Joining…" : `Join ${invite.organization.name}`}
+        {accept.isPending ? "Joining…" : `Join ${invite.server?.name ?? invite.organization.name}`}
       </Button>
     </div>
   );
@@ -110,7 +117,7 @@ function JoinWithNewAccount({ token, invite, onJoined }: { token: string; invite
   function onSubmit(values: JoinAccountValues) {
     accept.mutate(values, {
       onSuccess: (me) => {
-        onJoined(me, invite.organization.slug);
+        onJoined(me, invite.organization.slug, invite.server?.id ?? null);
       },
       onError: (error) => {
         if (applyServerErrors(form, error, ["name", "email", "password"])) return;

@@ -53,7 +53,9 @@ export function toNewInvitationBody({ role, email, expires_in_days }: NewInvitat
 /** `GET /api/join/{token}`: what accepting would do. */
 export const joinPreviewSchema = z.object({
   organization: z.object({ name: z.string(), slug: z.string() }),
-  role: roleSchema,
+  /** Null for an invitation to one game server (as a subuser). */
+  role: roleSchema.nullable(),
+  server: z.object({ id: z.string(), name: z.string(), permissions: z.array(z.string()) }).nullable(),
   expires_at: z.string(),
   signed_in_as: z.object({ name: z.string(), email: z.string() }).nullable(),
 }) satisfies z.ZodType<InvitationPreview>;

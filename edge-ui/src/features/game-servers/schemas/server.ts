@@ -2,18 +2,21 @@ import { z } from "zod";
 
 import type { ActivityEntry } from "@/api/generated/ActivityEntry";
 import type { FileStat } from "@/api/generated/FileStat";
-import type { Limits } from "@/api/generated/Limits";
 
-/** A server's build limits (MiB, percent of a core, I/O weight). */
+/**
+ * A server's build limits (MiB, percent of a core, I/O weight). The API
+ * sends `threads` and `oom_killer` as null when unset, which the generated
+ * `Limits` type (optional) does not say.
+ */
 export const limitsSchema = z.object({
   memory: z.number(),
   swap: z.number(),
   disk: z.number(),
   io: z.number(),
   cpu: z.number(),
-  threads: z.string().optional(),
-  oom_killer: z.boolean().optional(),
-}) satisfies z.ZodType<Limits>;
+  threads: z.string().nullish(),
+  oom_killer: z.boolean().nullish(),
+});
 
 /** An allocation (ip:port) a server holds. The generated type says bigint; JSON carries a number. */
 export const serverAllocationSchema = z.object({

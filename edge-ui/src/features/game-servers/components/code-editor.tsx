@@ -66,13 +66,17 @@ function languageExtension(language: Language): Extension {
   }
 }
 
-/** Follows the app's colours (CSS variables), light or dark alike. */
+/**
+ * A light page for the code in either app theme: CodeMirror's default
+ * highlight colours are made for a light background (on a dark one its blue
+ * keywords fall below a readable contrast).
+ */
 const appTheme = EditorView.theme({
-  "&": { height: "100%", fontSize: "13px", backgroundColor: "var(--background)", color: "var(--foreground)" },
-  ".cm-content": { fontFamily: "ui-monospace, SFMono-Regular, Menlo, Consolas, monospace", caretColor: "var(--foreground)" },
-  ".cm-gutters": { backgroundColor: "var(--muted)", color: "var(--muted-foreground)", border: "none" },
-  ".cm-activeLine": { backgroundColor: "color-mix(in oklab, var(--muted) 60%, transparent)" },
-  ".cm-activeLineGutter": { backgroundColor: "color-mix(in oklab, var(--muted) 90%, var(--foreground) 10%)" },
+  "&": { height: "100%", fontSize: "13px", backgroundColor: "#ffffff", color: "#1f2328" },
+  ".cm-content": { fontFamily: "ui-monospace, SFMono-Regular, Menlo, Consolas, monospace", caretColor: "#1f2328" },
+  ".cm-gutters": { backgroundColor: "#f6f8fa", color: "#57606a", border: "none" },
+  ".cm-activeLine": { backgroundColor: "#f6f8fa" },
+  ".cm-activeLineGutter": { backgroundColor: "#eaeef2" },
   "&.cm-focused": { outline: "none" },
   ".cm-scroller": { overflow: "auto" },
 });

@@ -65,9 +65,9 @@ export function FileEditor({
           <ArrowLeft aria-hidden="true" />
           Back to files
         </Button>
-        <h3 id="editor-heading" className="font-mono text-sm font-medium break-all">
+        <h2 id="editor-heading" className="font-mono text-sm font-medium break-all">
           {file}
-        </h3>
+        </h2>
         <span role="status" className="text-sm text-muted-foreground">
           {dirty ? "Unsaved changes" : saved !== null ? "Saved" : ""}
         </span>

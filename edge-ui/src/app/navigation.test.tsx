@@ -40,9 +40,9 @@ describe("app shell navigation", () => {
 
   it("says plainly that unbuilt sections are not built yet", async () => {
     signedIn();
-    renderApp("/o/acme/game-servers");
+    renderApp("/o/acme/vps");
 
-    expect(await screen.findByRole("heading", { level: 1, name: "Game servers" })).toBeInTheDocument();
+    expect(await screen.findByRole("heading", { level: 1, name: "VPS fleet" })).toBeInTheDocument();
     expect(screen.getByRole("heading", { name: "Not built yet" })).toBeInTheDocument();
   });
 

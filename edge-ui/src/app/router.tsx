@@ -13,6 +13,10 @@ import { membersRoute } from "@/app/routes/organization/members";
 import { organizationIndexRoute, organizationRoute } from "@/app/routes/organization/organization";
 import { rootRoute } from "@/app/routes/root";
 import { activateRoute } from "@/app/routes/activate";
+import { eggRoute } from "@/app/routes/admin/egg";
+import { eggsRoute } from "@/app/routes/admin/eggs";
+import { nodeRoute } from "@/app/routes/admin/node";
+import { nodesRoute } from "@/app/routes/admin/nodes";
 import { apiKeysRoute } from "@/app/routes/settings/api-keys";
 import { passwordRoute } from "@/app/routes/settings/password";
 import { profileRoute } from "@/app/routes/settings/profile";
@@ -37,6 +41,10 @@ const routeTree = rootRoute.addChildren([
   orgRoute.addChildren([
     dashboardRoute,
     gameServersRoute,
+    nodesRoute,
+    nodeRoute,
+    eggsRoute,
+    eggRoute,
     tunnelsRoute.addChildren([openTunnelsRoute, tunnelHostsRoute, tunnelNamesRoute]),
     vpsFleetRoute,
     organizationRoute.addChildren([organizationIndexRoute, membersRoute, invitationsRoute]),

@@ -3,6 +3,7 @@ import { createRouter, type RouterHistory } from "@tanstack/react-router";
 
 import { auditLogRoute } from "@/app/routes/audit-log";
 import { dashboardRoute } from "@/app/routes/dashboard";
+import { gameServerRoute } from "@/app/routes/game-server";
 import { gameServersRoute } from "@/app/routes/game-servers";
 import { indexRoute } from "@/app/routes/index";
 import { joinRoute } from "@/app/routes/join";
@@ -41,6 +42,7 @@ const routeTree = rootRoute.addChildren([
   orgRoute.addChildren([
     dashboardRoute,
     gameServersRoute,
+    gameServerRoute,
     nodesRoute,
     nodeRoute,
     eggsRoute,

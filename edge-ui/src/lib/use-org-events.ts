@@ -36,6 +36,11 @@ const EVENT_FEATURES: Record<string, readonly string[]> = {
   "host.online": ["tunnel-hosts", "tunnels"],
   "host.offline": ["tunnel-hosts", "tunnels"],
   "tunnel_host.enrolled": ["tunnel-hosts", "tunnels"],
+  // Game servers: a state Wings reported, an install that ended, a node that came or went.
+  "server.state": ["game-servers"],
+  "server.installed": ["game-servers"],
+  "node.online": ["game-servers"],
+  "node.offline": ["game-servers"],
 };
 
 /** An audit entry's `resource_type` → feature segments it makes stale. */
@@ -45,6 +50,8 @@ const RESOURCE_FEATURES: Record<string, readonly string[]> = {
   tunnel: ["tunnels"],
   tunnel_host: ["tunnel-hosts"],
   tunnel_name: ["tunnel-names"],
+  server: ["game-servers"],
+  node: ["game-servers"],
 };
 
 /** Resource types whose changes show outside the organization's scope. */

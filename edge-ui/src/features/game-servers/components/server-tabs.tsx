@@ -1,0 +1,44 @@
+import type { ComponentType } from "react";
+
+import type { Role } from "@/api/generated/Role";
+import { ActivityTab } from "@/features/game-servers/components/activity-tab";
+import type { ServerDetailView } from "@/features/game-servers/schemas/server";
+
+/** What every tab of the server page is given. */
+export type ServerTabProps = {
+  org: string;
+  /** The server, its allocations and the caller's own permissions (`GET …/servers/{server}`). */
+  detail: ServerDetailView;
+  /** The caller's role in the organization, if a member. */
+  role: Role | undefined;
+  /** Whether the caller holds a Pelican permission string here (see lib/permissions). */
+  can: (permission: string) => boolean;
+  /** The Files tab's directory, from the page's `?path=`; other tabs may ignore it. */
+  path: string | undefined;
+};
+
+/** One tab of the server page. */
+export type ServerTab = {
+  /** Its `?tab=` value in the address. */
+  id: string;
+  title: string;
+  /** Shown only to a caller holding one of these (all see it when absent). */
+  permissions?: readonly string[];
+  component: ComponentType<ServerTabProps>;
+};
+
+/**
+ * The server page's tabs, in order. To add one: write its component in your
+ * own feature folder (it receives `ServerTabProps`), import it here, and add
+ * one entry, e.g.
+ * `{ id: "backups", title: "Backups", permissions: ["backup.read"], component: BackupsTab },`
+ * The first tab the caller may see is the default.
+ */
+export const SERVER_TABS: readonly ServerTab[] = [
+  { id: "activity", title: "Activity", permissions: ["activity.read"], component: ActivityTab },
+];
+
+/** The tabs the caller may see. */
+export function visibleTabs(can: (permission: string) => boolean): ServerTab[] {
+  return SERVER_TABS.filter((tab) => !tab.permissions || tab.permissions.some((p) => can(p)));
+}

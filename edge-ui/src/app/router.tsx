@@ -17,6 +17,7 @@ import { activateRoute } from "@/app/routes/activate";
 import { eggRoute } from "@/app/routes/admin/egg";
 import { eggsRoute } from "@/app/routes/admin/eggs";
 import { nodeRoute } from "@/app/routes/admin/node";
+import { newServerRoute } from "@/app/routes/admin/new-server";
 import { nodesRoute } from "@/app/routes/admin/nodes";
 import { apiKeysRoute } from "@/app/routes/settings/api-keys";
 import { passwordRoute } from "@/app/routes/settings/password";
@@ -43,6 +44,7 @@ const routeTree = rootRoute.addChildren([
     dashboardRoute,
     gameServersRoute,
     gameServerRoute,
+    newServerRoute,
     nodesRoute,
     nodeRoute,
     eggsRoute,

@@ -14,6 +14,114 @@ pub struct Config {
     /// to a loopback host (`wrangler dev`, tests) take their own origin as
     /// the panel's (see [`Config::expected_origin`]).
     pub origin: Option<String>,
+    /// Game-server backups: the default adapter, S3 storage, the timeout.
+    pub backups: BackupConfig,
+}
+
+/// How game-server backups are stored and how long Wings may take.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BackupConfig {
+    /// `wings` (the node's disk) or `s3` (`BACKUP_ADAPTER`, default `wings`).
+    pub default_adapter: String,
+    /// A backup that has not reported after this long is failed
+    /// (`BACKUP_TIMEOUT_SECS`, default 6 hours).
+    pub timeout_ms: i64,
+    /// S3-compatible storage (Cloudflare R2 in production), when configured.
+    pub s3: Option<S3Config>,
+}
+
+impl Default for BackupConfig {
+    fn default() -> Self {
+        BackupConfig {
+            default_adapter: "wings".into(),
+            timeout_ms: 6 * 3600 * 1000,
+            s3: None,
+        }
+    }
+}
+
+/// An S3-compatible bucket: `S3_ENDPOINT`, `S3_REGION` (default `auto`, as
+/// R2 wants), `S3_BUCKET`, `S3_ACCESS_KEY_ID`, `S3_SECRET_ACCESS_KEY` (a
+/// secret), `S3_PATH_STYLE` (`true` for path-style URLs), `S3_PART_SIZE`
+/// (bytes per multipart part, default 5 GiB, at least 5 MiB on real S3).
+#[derive(Clone, PartialEq)]
+pub struct S3Config {
+    /// `https://<account>.r2.cloudflarestorage.com`.
+    pub endpoint: String,
+    /// Region.
+    pub region: String,
+    /// Bucket name.
+    pub bucket: String,
+    /// Access key id.
+    pub access_key: String,
+    /// Secret access key (never logged or returned).
+    pub secret_key: String,
+    /// Path-style (`endpoint/bucket/key`) rather than virtual-host URLs.
+    pub path_style: bool,
+    /// Bytes per part of a multipart upload.
+    pub part_size: u64,
+}
+
+impl std::fmt::Debug for S3Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("S3Config")
+            .field("endpoint", &self.endpoint)
+            .field("region", &self.region)
+            .field("bucket", &self.bucket)
+            .field("path_style", &self.path_style)
+            .field("part_size", &self.part_size)
+            .finish_non_exhaustive()
+    }
+}
+
+impl BackupConfig {
+    /// Reads the settings through `get` (an environment lookup); a bad
+    /// value is an error naming the variable, never its content.
+    pub fn from_env(get: impl Fn(&str) -> Option<String>) -> Result<Self, String> {
+        let mut config = BackupConfig::default();
+        let get = |name: &str| {
+            get(name)
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+        };
+        if let Some(adapter) = get("BACKUP_ADAPTER") {
+            if adapter != "wings" && adapter != "s3" {
+                return Err("BACKUP_ADAPTER must be wings or s3".into());
+            }
+            config.default_adapter = adapter;
+        }
+        if let Some(secs) = get("BACKUP_TIMEOUT_SECS") {
+            let secs: i64 = secs
+                .parse()
+                .ok()
+                .filter(|s| *s > 0)
+                .ok_or("BACKUP_TIMEOUT_SECS must be a positive number of seconds")?;
+            config.timeout_ms = secs.saturating_mul(1000);
+        }
+        if let (Some(endpoint), Some(bucket)) = (get("S3_ENDPOINT"), get("S3_BUCKET")) {
+            let part_size = match get("S3_PART_SIZE") {
+                Some(v) => v
+                    .parse()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .ok_or("S3_PART_SIZE must be a positive number of bytes")?,
+                None => 5 * 1024 * 1024 * 1024,
+            };
+            config.s3 = Some(S3Config {
+                endpoint: endpoint.trim_end_matches('/').to_owned(),
+                region: get("S3_REGION").unwrap_or_else(|| "auto".into()),
+                bucket,
+                access_key: get("S3_ACCESS_KEY_ID").ok_or("S3_ACCESS_KEY_ID is not set")?,
+                secret_key: get("S3_SECRET_ACCESS_KEY").ok_or("S3_SECRET_ACCESS_KEY is not set")?,
+                path_style: get("S3_PATH_STYLE").is_some_and(|v| v == "true" || v == "1"),
+                part_size,
+            });
+        }
+        if config.default_adapter == "s3" && config.s3.is_none() {
+            return Err("BACKUP_ADAPTER is s3 but S3_ENDPOINT and S3_BUCKET are not set".into());
+        }
+        Ok(config)
+    }
 }
 
 impl Config {
@@ -31,6 +139,7 @@ impl Config {
         Ok(Config {
             sealer: Sealer::new(&key),
             origin,
+            backups: BackupConfig::default(),
         })
     }
 

@@ -11,9 +11,11 @@
 //!   Flamingo signs for it.
 //! - [`remote`]: the API Wings calls back (`/api/remote/*`).
 //! - [`console`]: the console relay's upgrade and the closing of viewers.
+//! - [`backup`]: backups on the node's disk or in S3, and Wings' reports on them.
 
 pub mod activity;
 pub mod allocation;
+pub mod backup;
 pub mod console;
 pub mod egg;
 pub mod file;
@@ -194,6 +196,8 @@ pub fn routes() -> Vec<Route> {
     ];
     // Files (issue 14).
     routes.extend(file_routes());
+    // Backups (issue 14 item 3).
+    routes.extend(backup::routes());
     routes.extend(remote::routes());
     routes
 }

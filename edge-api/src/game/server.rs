@@ -54,6 +54,11 @@ pub struct Limits {
     #[serde(default)]
     #[cfg_attr(not(target_arch = "wasm32"), ts(optional))]
     pub oom_killer: Option<bool>,
+    /// Backups the server may keep, failed ones not counted (default 3;
+    /// left out of a change: unchanged).
+    #[serde(default)]
+    #[cfg_attr(not(target_arch = "wasm32"), ts(optional, type = "number"))]
+    pub backup_limit: Option<i64>,
 }
 
 /// An allocation as a server shows it.
@@ -125,7 +130,7 @@ pub struct GameServer {
 pub const SELECT: &str = "SELECT s.id, s.short_id, s.number, s.org_id, s.name, s.description, s.node_id, \
      n.name AS node_name, s.egg_id, e.name AS egg_name, e.uuid AS egg_uuid, s.owner_id, u.name AS owner_name, \
      s.status, s.skip_egg_scripts, s.container_state, s.state_at, s.memory, s.swap, s.disk, s.io, s.cpu, \
-     s.threads, s.oom_killer, s.image, s.startup, s.environment, s.allocation_id, \
+     s.threads, s.oom_killer, s.backup_limit, s.image, s.startup, s.environment, s.allocation_id, \
      a.ip AS allocation_ip, a.alias AS allocation_alias, a.port AS allocation_port, \
      s.created_at, s.updated_at, s.installed_at \
      FROM servers s JOIN nodes n ON n.id = s.node_id JOIN eggs e ON e.id = s.egg_id \
@@ -182,6 +187,8 @@ pub struct ServerRecord {
     pub threads: Option<String>,
     /// 0/1.
     pub oom_killer: i64,
+    /// Backups it may keep (the backups area counts them).
+    pub backup_limit: i64,
     /// Image.
     pub image: String,
     /// Startup.
@@ -225,6 +232,7 @@ impl ServerRecord {
             cpu: self.cpu,
             threads: self.threads.clone(),
             oom_killer: Some(self.oom_killer != 0),
+            backup_limit: Some(self.backup_limit),
         }
     }
 

@@ -321,7 +321,7 @@ pub async fn build(
         metadata: json!({ "limits": limits }),
     };
     let set = "UPDATE servers SET memory = ?1, swap = ?2, disk = ?3, io = ?4, cpu = ?5, threads = ?6, \
-               oom_killer = ?7, updated_at = ?8 WHERE id = ?9";
+               oom_killer = ?7, updated_at = ?8, backup_limit = COALESCE(?10, backup_limit) WHERE id = ?9";
     let now = rfc3339(platform.clock.now_ms());
     let change = vec![
         Statement::new(set)
@@ -333,7 +333,8 @@ pub async fn build(
             .bind(limits.threads.clone().filter(|t| !t.is_empty()))
             .bind(limits.oom_killer.unwrap_or(true))
             .bind(now.as_str())
-            .bind(server.id.as_str()),
+            .bind(server.id.as_str())
+            .bind(limits.backup_limit),
         entry.by(&platform, &caller, &meta)?,
     ];
     let undo = vec![
@@ -346,7 +347,8 @@ pub async fn build(
             .bind(server.threads.clone())
             .bind(server.oom_killer)
             .bind(server.updated_at.as_str())
-            .bind(server.id.as_str()),
+            .bind(server.id.as_str())
+            .bind(server.backup_limit),
     ];
     change_and_sync(&platform, &server, change, undo).await?;
     answer(&platform, &ctx).await

@@ -109,6 +109,12 @@ pub fn check_limits(limits: &Limits, prefix: &str, problems: &mut Problems) {
             "0 (unlimited) or a percentage of one core",
         ),
     );
+    if let Some(n) = limits.backup_limit {
+        problems.check(
+            &field("backup_limit"),
+            range(n, 0, 1000, "between 0 and 1000"),
+        );
+    }
     if let Some(threads) = &limits.threads {
         let ok = !threads.is_empty()
             && threads.len() <= 64
@@ -402,7 +408,16 @@ pub async fn create(
                 &meta,
             )?
             .bind(id.as_str());
-        let outcomes = platform.db.batch(vec![insert, assign, audit_row]).await?;
+        // The backups area's limit (migration 0010), when given.
+        let backup_limit = Statement::new(
+            "UPDATE servers SET backup_limit = COALESCE(?2, backup_limit) WHERE id = ?1",
+        )
+        .bind(id.as_str())
+        .bind(body.limits.backup_limit);
+        let outcomes = platform
+            .db
+            .batch(vec![insert, assign, audit_row, backup_limit])
+            .await?;
         if outcomes.first().is_some_and(|o| o.changes == 1) {
             break;
         }

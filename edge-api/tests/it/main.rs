@@ -9,6 +9,7 @@ mod accounts;
 mod activity;
 mod audit;
 mod authorization;
+mod backups;
 mod device_flow;
 mod eggs;
 mod errors;

@@ -297,6 +297,50 @@ const DECLARED: &[(&str, &str, &str)] = &[
     ("POST", "/api/remote/servers/{uuid}/archive", "node"),
     ("POST", "/api/remote/sftp/auth", "node"),
     ("POST", "/api/remote/activity", "node"),
+    // Backups (issue 14 item 3).
+    (
+        "GET",
+        "/api/orgs/{org}/servers/{server}/backups",
+        "server:backup.read",
+    ),
+    (
+        "POST",
+        "/api/orgs/{org}/servers/{server}/backups",
+        "server:backup.create",
+    ),
+    (
+        "GET",
+        "/api/orgs/{org}/servers/{server}/backups/{backup}",
+        "server:backup.read",
+    ),
+    (
+        "DELETE",
+        "/api/orgs/{org}/servers/{server}/backups/{backup}",
+        "server:backup.delete",
+    ),
+    (
+        "POST",
+        "/api/orgs/{org}/servers/{server}/backups/{backup}/lock",
+        "server:backup.delete",
+    ),
+    (
+        "POST",
+        "/api/orgs/{org}/servers/{server}/backups/{backup}/unlock",
+        "server:backup.delete",
+    ),
+    (
+        "POST",
+        "/api/orgs/{org}/servers/{server}/backups/{backup}/restore",
+        "server:backup.restore",
+    ),
+    (
+        "GET",
+        "/api/orgs/{org}/servers/{server}/backups/{backup}/download",
+        "server:backup.download",
+    ),
+    ("GET", "/api/remote/backups/{uuid}", "node"),
+    ("POST", "/api/remote/backups/{uuid}", "node"),
+    ("POST", "/api/remote/backups/{uuid}/restore", "node"),
 ];
 
 fn describe(access: Access) -> String {

@@ -114,8 +114,8 @@ async fn every_server_route_against_every_standing() {
         .into_iter()
         .filter(|r| matches!(r.access, Access::Server(_)))
         .collect();
-    // 16 server routes, the console relay, then 14 files routes and the activity log (issue 14).
-    assert_eq!(server_routes.len(), 16 + 1 + 14 + 1);
+    // 16 server routes, the console relay, then 14 files routes, the activity log and 8 backups routes (issue 14).
+    assert_eq!(server_routes.len(), 16 + 1 + 14 + 1 + 8);
     // Destructive routes last.
     let mut ordered: Vec<_> = server_routes
         .iter()

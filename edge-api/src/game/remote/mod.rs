@@ -7,9 +7,11 @@
 //!   the install script and status, container status, transfers.
 //! - [`sftp`]: SFTP sign-in by password or key.
 //! - [`activity`]: the activity Wings reports.
+//! - [`backups`]: backup and restore outcomes, S3 part URLs (the backups lane's).
 
 pub mod activity;
 pub mod auth;
+pub mod backups;
 pub mod servers;
 pub mod sftp;
 

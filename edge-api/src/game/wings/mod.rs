@@ -2,6 +2,7 @@
 //! [`types`] it speaks, its [`error`]s as the API reports them, and the
 //! [`jwt`]s Flamingo signs for browsers to present to it.
 
+pub mod backups;
 pub mod client;
 pub mod error;
 pub mod jwt;

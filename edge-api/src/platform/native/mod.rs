@@ -78,6 +78,7 @@ pub fn platform_with_objects(
         config: Arc::new(Config {
             sealer: Sealer::new(&[42; 32]),
             origin: None,
+            backups: crate::config::BackupConfig::default(),
         }),
     };
     Ok((platform, objects))

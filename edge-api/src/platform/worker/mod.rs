@@ -57,7 +57,15 @@ fn config(env: &Env) -> worker::Result<Config> {
         .map(|v| v.to_string())
         .or_else(|_| env.secret("PUBLIC_ORIGIN").map(|s| s.to_string()))
         .ok();
-    Config::from_secret(&key, origin).map_err(worker::Error::RustError)
+    let mut config = Config::from_secret(&key, origin).map_err(worker::Error::RustError)?;
+    config.backups = crate::config::BackupConfig::from_env(|name| {
+        env.var(name)
+            .map(|v| v.to_string())
+            .or_else(|_| env.secret(name).map(|s| s.to_string()))
+            .ok()
+    })
+    .map_err(worker::Error::RustError)?;
+    Ok(config)
 }
 
 fn platform(env: &Env) -> worker::Result<Platform> {

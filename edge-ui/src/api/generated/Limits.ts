@@ -31,4 +31,9 @@ threads?: string,
 /**
  * Whether the OOM killer may kill the server (default true).
  */
-oom_killer?: boolean, };
+oom_killer?: boolean, 
+/**
+ * Backups the server may keep, failed ones not counted (default 3;
+ * left out of a change: unchanged).
+ */
+backup_limit?: number, };

@@ -40,6 +40,7 @@ export function useNode(org: string, node: string) {
   return useQuery({
     queryKey: nodeKeys.one(org, node),
     queryFn: ({ signal }) => api.get(nodePath(org, node), nodeSchema, signal),
+    enabled: node !== "",
   });
 }
 

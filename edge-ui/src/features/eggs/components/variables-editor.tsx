@@ -92,7 +92,9 @@ export function VariablesEditor({ org, egg, mayManage }: { org: string; egg: Egg
             return (
             <li key={field.id} className="grid gap-4 rounded-lg border p-4">
               <fieldset disabled={!mayManage} className="grid gap-4">
-                <legend className="sr-only">Variable {i + 1}</legend>
+                <legend className="sr-only">
+                  Variable {i + 1}: {field.env_variable || "new"}
+                </legend>
                 <div className="grid gap-4 sm:grid-cols-2">
                   <TextField control={form.control} name={`variables.${n}.name`} label="Name" />
                   <TextField

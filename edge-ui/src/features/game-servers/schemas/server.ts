@@ -11,8 +11,9 @@ export const limitsSchema = z.object({
   disk: z.number(),
   io: z.number(),
   cpu: z.number(),
-  threads: z.string().optional(),
-  oom_killer: z.boolean().optional(),
+  // The API sends null for "not set" (serde's Option without skip): read it as absent.
+  threads: z.string().nullish().transform((v) => v ?? undefined),
+  oom_killer: z.boolean().nullish().transform((v) => v ?? undefined),
 }) satisfies z.ZodType<Limits>;
 
 /** An allocation (ip:port) a server holds. The generated type says bigint; JSON carries a number. */

@@ -3,7 +3,6 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { z } from "zod";
 
 import { gameServerKeys } from "@/features/game-servers/api/servers";
-import { serverDetailSchema } from "@/features/game-servers/schemas/server";
 import { wingsErrorMessage } from "@/features/game-servers/lib/wings-errors";
 import { nodeKeys } from "@/features/nodes/api/nodes";
 import { allocationSchema, nodeSchema, nodeSystemSchema } from "@/features/nodes/schemas/node";
@@ -12,6 +11,9 @@ import { notifySuccess } from "@/lib/notify";
 import { orgScope } from "@/lib/query-keys";
 
 type NewServerBody = NewServer;
+
+/** What the wizard needs of the create answer (`{server, allocations, permissions}`): where to go next. */
+const createdSchema = z.object({ server: z.object({ id: z.string(), name: z.string() }).loose() }).loose();
 
 /**
  * Asked again just before the server is created: the node still takes new
@@ -46,7 +48,7 @@ export function useCreateServer(org: string) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (body: NewServerBody) =>
-      api.post(`/api/orgs/${encodeURIComponent(org)}/servers`, body, serverDetailSchema),
+      api.post(`/api/orgs/${encodeURIComponent(org)}/servers`, body, createdSchema),
     onSuccess: (detail) => {
       notifySuccess(`Created ${detail.server.name}`, "Wings is installing it now.");
     },

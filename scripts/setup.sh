@@ -41,6 +41,16 @@ cargo_tool() { # crate version binary root-name
 cargo_tool worker-build "$WORKER_BUILD_VERSION" worker-build "worker-build-$WORKER_BUILD_VERSION"
 cargo_tool wasm-bindgen-cli "$WASM_BINDGEN_VERSION" wasm-bindgen "wasm-bindgen-$WASM_BINDGEN_VERSION"
 
+# moto in server mode: the S3-compatible server the backup tests start
+# (tests/lib/s3.mjs, which names the same version), in its own virtualenv.
+MOTO_VERSION=5.2.5
+moto_root="$FLAMINGO_TOOLS/moto-$MOTO_VERSION"
+if [ ! -x "$moto_root/bin/moto_server" ]; then
+  say "pip install moto[server]==$MOTO_VERSION (once per machine; in $moto_root)"
+  python3 -m venv "$moto_root"
+  "$moto_root/bin/pip" install --quiet --disable-pip-version-check "moto[server]==$MOTO_VERSION"
+fi
+
 # npm trees, reinstalled only when their lock file changed.
 npm_ci() { # dir
   local dir=$1 stamp="$1/node_modules/.flamingo-lock"

@@ -12,6 +12,7 @@ import { CommandsRequest, DeauthorizeRequest, DenyRequest, PowerRequest, ServerD
 import { SimServer } from "./server.mjs";
 import { T } from "./gotype.mjs";
 import { fileRoutes, tokenRoute } from "./files.mjs";
+import { backupDownload, backupRoutes } from "./backups.mjs";
 
 const UNEXPECTED = "An unexpected error was encountered while processing this request";
 const NOT_PARSABLE = "The data passed in the request was not in a parsable format. Please try again.";
@@ -124,6 +125,8 @@ function routes(wings) {
     }],
     // Files (files.mjs).
     ...fileRoutes(wings, (spec, req, reply, where) => bind(spec, req, reply, wings, where), T),
+    // Backups (backups.mjs).
+    ...backupRoutes(wings, (spec, req, reply, where) => bind(spec, req, reply, wings, where), T),
   ];
 
   async function createServer(req, reply) {
@@ -236,7 +239,6 @@ function match(pattern, path) {
 
 /** Routes Wings has that the simulator does not play (files, backups, transfers, diagnostics, docker). */
 const UNSIMULATED = [
-  /^\/api\/servers\/[^/]+\/backup(\/|$)/,
   /^\/api\/servers\/[^/]+\/transfer$/,
   /^\/api\/servers\/[^/]+\/deleteAllBackups$/,
   /^\/api\/transfers(\/|$)/,
@@ -298,6 +300,7 @@ async function dispatch(wings, table, req, reply, path) {
   }
   // The signed-URL routes come before the bearer check (files.mjs).
   if (await tokenRoute(wings, req, reply, path)) return;
+  if (req.method === "GET" && path === "/download/backup") return backupDownload(wings, req, reply);
   // RequireAuthorization (engine-wide from here on, the 404 handler included).
   reply.res.setHeader("User-Agent", wings.userAgent);
   const auth = (req.headers.authorization ?? "").split(" ");
@@ -316,6 +319,7 @@ async function dispatch(wings, table, req, reply, path) {
     if (method !== req.method) continue;
     const params = match(pattern, path);
     if (!params) continue;
+    req.params = params;
     let server;
     if (params.server !== undefined) {
       server = wings.servers.get(params.server);

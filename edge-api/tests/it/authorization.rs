@@ -241,3 +241,116 @@ async fn cookie_writes_need_the_panels_origin_but_api_keys_do_not() {
     let reply = send(&platform, with_key).await;
     assert_eq!(reply.json["error"]["code"], "forbidden");
 }
+
+/// The backups routes (issue 14 item 3) against one server: each needs its
+/// own `backup.*` permission of a subuser (lock and unlock: `backup.delete`),
+/// a viewer reads but changes nothing, an operator does everything.
+#[tokio::test]
+async fn backup_routes_need_their_own_backup_permission() {
+    use crate::common::game::world;
+    let w = world().await;
+    let created = w.create_server("guarded").await;
+    let server = created["server"]["id"].as_str().expect("id").to_owned();
+    let installed = w
+        .remote(
+            "POST",
+            &format!("/api/remote/servers/{server}/install"),
+            Some(json!({"successful": true, "reinstall": false})),
+        )
+        .await;
+    assert!(installed.status.is_success());
+    let base = format!("/api/orgs/{}/servers/{server}/backups", w.org);
+    let made = send(
+        &w.platform,
+        api("POST", &base, Some(&w.owner), Some(json!({}))),
+    )
+    .await;
+    let backup = made.json["id"].as_str().expect("backup").to_owned();
+    let done = w
+        .remote(
+            "POST",
+            &format!("/api/remote/backups/{backup}"),
+            Some(json!({"checksum": "ab", "checksum_type": "sha1", "size": 1, "successful": true, "parts": null})),
+        )
+        .await;
+    assert!(done.status.is_success());
+
+    // (method, path, the permission it needs)
+    let one = format!("{base}/{backup}");
+    let routes: Vec<(&str, String, &str)> = vec![
+        ("GET", base.clone(), "backup.read"),
+        ("GET", one.clone(), "backup.read"),
+        ("GET", format!("{one}/download"), "backup.download"),
+        ("POST", format!("{one}/lock"), "backup.delete"),
+        ("POST", format!("{one}/unlock"), "backup.delete"),
+        ("POST", format!("{one}/restore"), "backup.restore"),
+        ("POST", base.clone(), "backup.create"),
+    ];
+    let permissions = [
+        "backup.read",
+        "backup.create",
+        "backup.delete",
+        "backup.download",
+        "backup.restore",
+    ];
+    for held in permissions {
+        let email = format!("{}@example.com", held.replace('.', "-"));
+        let id = add_user(&w.platform, &email, &email).await;
+        let added = w
+            .call(
+                "POST",
+                &format!("/servers/{server}/subusers"),
+                Some(json!({"email": email, "permissions": [held]})),
+            )
+            .await;
+        assert_eq!(added.status, StatusCode::CREATED, "{}", added.json);
+        let cookie = sign_in_as(&w.platform, &id).await;
+        for (method, path, needs) in &routes {
+            let body = (*method != "GET").then(|| json!({}));
+            let reply = send(&w.platform, api(method, path, Some(&cookie), body)).await;
+            let what = format!(
+                "{method} {path} holding {held}: {} {}",
+                reply.status, reply.json
+            );
+            if held == *needs {
+                assert_ne!(reply.status, StatusCode::FORBIDDEN, "{what}");
+                assert_ne!(reply.status, StatusCode::NOT_FOUND, "{what}");
+            } else {
+                assert_eq!(reply.status, StatusCode::FORBIDDEN, "{what}");
+            }
+        }
+    }
+    // Members: a viewer reads, an operator changes.
+    for (role, may_change) in [("viewer", false), ("operator", true)] {
+        let email = format!("{role}@example.com");
+        let id = add_user(&w.platform, role, &email).await;
+        add_member(&w.platform, &w.org_id, &id, role).await;
+        let cookie = sign_in_as(&w.platform, &id).await;
+        let list = send(&w.platform, api("GET", &base, Some(&cookie), None)).await;
+        assert_eq!(list.status, StatusCode::OK, "{role}: {}", list.json);
+        let lock = send(
+            &w.platform,
+            api(
+                "POST",
+                &format!("{one}/lock"),
+                Some(&cookie),
+                Some(json!({})),
+            ),
+        )
+        .await;
+        assert_eq!(
+            lock.status == StatusCode::OK,
+            may_change,
+            "{role}: {} {}",
+            lock.status,
+            lock.json
+        );
+    }
+    // Only this organization's members and the server's subusers see it at all.
+    let stranger = add_user(&w.platform, "Stranger", "stranger@example.com").await;
+    let cookie = sign_in_as(&w.platform, &stranger).await;
+    let hidden = send(&w.platform, api("GET", &base, Some(&cookie), None)).await;
+    assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+    let delete = send(&w.platform, api("DELETE", &one, Some(&cookie), None)).await;
+    assert_eq!(delete.status, StatusCode::NOT_FOUND);
+}

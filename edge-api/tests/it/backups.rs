@@ -476,3 +476,33 @@ async fn bad_requests_are_4xx_and_s3_needs_configuring() {
     let missing = w.call("GET", &format!("{base}/not-a-uuid"), None).await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_restore_cut_short_by_a_wings_restart_frees_the_backup() {
+    let w = world().await;
+    let id = server(&w).await;
+    let base = format!("/servers/{id}/backups");
+    let created = w.call("POST", &base, Some(json!({}))).await;
+    let backup = created.json["id"].as_str().expect("id").to_owned();
+    w.remote(
+        "POST",
+        &format!("/api/remote/backups/{backup}"),
+        Some(success()),
+    )
+    .await;
+    let restoring = w
+        .call("POST", &format!("{base}/{backup}/restore"), Some(json!({})))
+        .await;
+    assert_eq!(restoring.status, StatusCode::ACCEPTED, "{}", restoring.json);
+    // Wings restarts and never reports the restore; after boot it resets its servers.
+    let reset = w
+        .remote("POST", "/api/remote/servers/reset", Some(Value::Null))
+        .await;
+    assert!(reset.status.is_success(), "{}", reset.json);
+    let shown = w.call("GET", &format!("{base}/{backup}"), None).await;
+    assert_eq!(shown.json["status"], "completed", "{}", shown.json);
+    let again = w
+        .call("POST", &format!("{base}/{backup}/restore"), Some(json!({})))
+        .await;
+    assert_eq!(again.status, StatusCode::ACCEPTED, "{}", again.json);
+}

@@ -90,6 +90,7 @@ impl<'a> Storage<'a> {
         what: &str,
         method: Method,
         url: String,
+        headers: Vec<(String, String)>,
         body: Option<Vec<u8>>,
     ) -> Result<String, ApiError> {
         let response = self
@@ -97,7 +98,7 @@ impl<'a> Storage<'a> {
             .send(HttpRequest {
                 method,
                 url,
-                headers: Vec::new(),
+                headers,
                 body,
                 timeout: CALL_TIMEOUT,
             })
@@ -122,12 +123,19 @@ impl<'a> Storage<'a> {
         Ok(text)
     }
 
-    /// Starts a multipart upload of `key`; its upload id.
+    /// Starts a multipart upload of `key` (stored as `application/x-gzip`,
+    /// what Wings' restore wants to download); its upload id.
     pub async fn start_upload(&self, key: &str) -> Result<String, ApiError> {
         let url = CreateMultipartUpload::new(&self.bucket, Some(&self.credentials), key)
             .sign_with_time(PART_URL_TTL, &self.now);
         let text = self
-            .send("start an upload", Method::Post, url.to_string(), None)
+            .send(
+                "start an upload",
+                Method::Post,
+                url.to_string(),
+                vec![("Content-Type".into(), "application/x-gzip".into())],
+                None,
+            )
             .await?;
         between(&text, "<UploadId>", "</UploadId>")
             .filter(|id| !id.is_empty())
@@ -162,9 +170,15 @@ impl<'a> Storage<'a> {
         );
         let url = action.sign_with_time(PART_URL_TTL, &self.now).to_string();
         let body = action.body().into_bytes();
-        self.send("complete the upload", Method::Post, url, Some(body))
-            .await
-            .map(drop)
+        self.send(
+            "complete the upload",
+            Method::Post,
+            url,
+            Vec::new(),
+            Some(body),
+        )
+        .await
+        .map(drop)
     }
 
     /// Aborts the upload, freeing its parts.
@@ -172,7 +186,7 @@ impl<'a> Storage<'a> {
         let url = AbortMultipartUpload::new(&self.bucket, Some(&self.credentials), key, upload_id)
             .sign_with_time(PART_URL_TTL, &self.now)
             .to_string();
-        self.send("abort the upload", Method::Delete, url, None)
+        self.send("abort the upload", Method::Delete, url, Vec::new(), None)
             .await
             .map(drop)
     }
@@ -189,7 +203,7 @@ impl<'a> Storage<'a> {
         let url = DeleteObject::new(&self.bucket, Some(&self.credentials), key)
             .sign_with_time(PART_URL_TTL, &self.now)
             .to_string();
-        self.send("delete the archive", Method::Delete, url, None)
+        self.send("delete the archive", Method::Delete, url, Vec::new(), None)
             .await
             .map(drop)
     }

@@ -250,8 +250,20 @@ pub async fn finish(
 }
 
 /// Fails the server's pending backups older than the configured timeout
-/// and publishes each; run whenever backups are read.
+/// and publishes each, and frees a backup left `restoring` once its server
+/// is no longer restoring (Wings restarted mid-restore and called
+/// `/servers/reset`); run whenever backups are read.
 pub async fn expire(platform: &Platform, org_id: &str, server_id: &str) -> Result<(), ApiError> {
+    platform
+        .db
+        .execute(
+            Statement::new(
+                "UPDATE backups SET status = 'completed' WHERE server_id = ?1 AND status = 'restoring' \
+                 AND NOT EXISTS (SELECT 1 FROM servers WHERE id = ?1 AND status = 'restoring_backup')",
+            )
+            .bind(server_id),
+        )
+        .await?;
     let now_ms = platform.clock.now_ms();
     let cutoff = rfc3339(now_ms.saturating_sub(platform.config.backups.timeout_ms));
     #[derive(Deserialize)]

@@ -224,8 +224,8 @@ test("a subuser is added with the checklist and sees no power buttons or admin c
     await them.page.waitForURL((url) => !url.pathname.startsWith("/login"));
     await them.page.goto(`/o/${game.org}/game-servers/${serverId}?tab=settings`);
     await them.page.getByRole("heading", { level: 1, name: "wizard-made" }).waitFor();
-    await them.page.getByLabel("SFTP address").waitFor();
-    assert.match(await them.page.getByLabel("SFTP address").inputValue(), new RegExp(`^sftp://sam@example\\.com\\.${serverId.slice(0, 8)}@`));
+    await them.page.getByRole("textbox", { name: "SFTP address" }).waitFor();
+    assert.match(await them.page.getByRole("textbox", { name: "SFTP address" }).inputValue(), new RegExp(`^sftp://sam@example\\.com\\.${serverId.slice(0, 8)}@`));
     for (const name of ["Start", "Stop", "Restart", "Kill", "Reinstall server", "Suspend", "Save limits"])
       assert.equal(await them.page.getByRole("button", { name, exact: true }).count(), 0, `${name} is not offered to the subuser`);
     await them.page.goto(`/o/${game.org}/game-servers/${serverId}?tab=subusers`);

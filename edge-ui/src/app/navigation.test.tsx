@@ -8,6 +8,8 @@ import { renderApp } from "@/test/render-app";
 const SECTIONS = [
   ["Dashboard", "/o/acme"],
   ["Game servers", "/o/acme/game-servers"],
+  ["Nodes", "/o/acme/nodes"],
+  ["Eggs", "/o/acme/eggs"],
   ["Tunnels", "/o/acme/tunnels"],
   ["VPS fleet", "/o/acme/vps"],
   ["Organization", "/o/acme/organization"],

@@ -15,6 +15,11 @@ import { organizationIndexRoute, organizationRoute } from "@/app/routes/organiza
 import { webhooksRoute } from "@/app/routes/organization/webhooks";
 import { rootRoute } from "@/app/routes/root";
 import { activateRoute } from "@/app/routes/activate";
+import { eggRoute } from "@/app/routes/admin/egg";
+import { eggsRoute } from "@/app/routes/admin/eggs";
+import { nodeRoute } from "@/app/routes/admin/node";
+import { newServerRoute } from "@/app/routes/admin/new-server";
+import { nodesRoute } from "@/app/routes/admin/nodes";
 import { apiKeysRoute } from "@/app/routes/settings/api-keys";
 import { passwordRoute } from "@/app/routes/settings/password";
 import { profileRoute } from "@/app/routes/settings/profile";
@@ -40,6 +45,11 @@ const routeTree = rootRoute.addChildren([
     dashboardRoute,
     gameServersRoute,
     gameServerRoute,
+    newServerRoute,
+    nodesRoute,
+    nodeRoute,
+    eggsRoute,
+    eggRoute,
     tunnelsRoute.addChildren([openTunnelsRoute, tunnelHostsRoute, tunnelNamesRoute]),
     vpsFleetRoute,
     organizationRoute.addChildren([organizationIndexRoute, membersRoute, invitationsRoute, webhooksRoute]),

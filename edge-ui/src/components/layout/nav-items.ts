@@ -1,7 +1,9 @@
 import {
   Building2,
   Cable,
+  Egg,
   Gamepad2,
+  HardDrive,
   LayoutDashboard,
   ScrollText,
   Server,
@@ -13,6 +15,8 @@ import {
 export type OrgPath =
   | "/o/$org"
   | "/o/$org/game-servers"
+  | "/o/$org/nodes"
+  | "/o/$org/eggs"
   | "/o/$org/tunnels"
   | "/o/$org/tunnels/hosts"
   | "/o/$org/tunnels/names"
@@ -41,6 +45,8 @@ export type NavItem = {
 export const NAV_ITEMS: readonly NavItem[] = [
   { title: "Dashboard", to: "/o/$org", icon: LayoutDashboard },
   { title: "Game servers", to: "/o/$org/game-servers", icon: Gamepad2 },
+  { title: "Nodes", to: "/o/$org/nodes", icon: HardDrive },
+  { title: "Eggs", to: "/o/$org/eggs", icon: Egg },
   { title: "Tunnels", to: "/o/$org/tunnels", icon: Cable },
   { title: "VPS fleet", to: "/o/$org/vps", icon: Server },
   { title: "Organization", to: "/o/$org/organization", icon: Building2 },

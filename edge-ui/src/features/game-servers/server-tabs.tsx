@@ -2,6 +2,10 @@ import { lazy, type ComponentType } from "react";
 
 import type { Role } from "@/api/generated/Role";
 import { ActivityTab } from "@/features/game-servers/components/activity-tab";
+import { BackupsTab } from "@/features/server-backups/components/backups-tab";
+import { SettingsTab } from "@/features/server-settings/components/settings-tab";
+import { StartupTab } from "@/features/server-startup/components/startup-tab";
+import { SubusersTab } from "@/features/server-subusers/components/subusers-tab";
 import type { ServerDetailView } from "@/features/game-servers/schemas/server";
 
 /** What every tab of the server page is given. */
@@ -47,6 +51,10 @@ export type ServerTab = {
 export const SERVER_TABS: readonly ServerTab[] = [
   { id: "console", title: "Console", permissions: ["websocket.connect"], component: ConsoleTab },
   { id: "files", title: "Files", permissions: ["file.read"], component: FilesTab },
+  { id: "backups", title: "Backups", permissions: ["backup.read"], component: BackupsTab },
+  { id: "subusers", title: "Subusers", permissions: ["user.read"], component: SubusersTab },
+  { id: "startup", title: "Startup", permissions: ["startup.read"], component: StartupTab },
+  { id: "settings", title: "Settings", component: SettingsTab },
   { id: "activity", title: "Activity", permissions: ["activity.read"], component: ActivityTab },
 ];
 

@@ -16,6 +16,7 @@ export const limitsSchema = z.object({
   cpu: z.number(),
   threads: z.string().nullish(),
   oom_killer: z.boolean().nullish(),
+  backup_limit: z.number().nullish(),
 });
 
 /** An allocation (ip:port) a server holds. The generated type says bigint; JSON carries a number. */

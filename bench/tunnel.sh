@@ -6,7 +6,7 @@
 # ratios at the end (`https / http (th)` compares the two tunnel-host figures of the run).
 #
 # The work is done by the Rust example tunnel-host/examples/tunnel_bench.rs, built here with
-# the workspace release profile together with the tunnel-host binary, which it runs as its
+# the workspace release-native profile (opt-level 3, fat LTO) together with the tunnel-host binary, which it runs as its
 # own process (like sshd) and drives with the real /usr/bin/ssh. For the OpenSSH comparison it starts Debian's sshd (openssh-server,
 # installed here if missing) on a free loopback port with a throwaway config and host key,
 # which needs root. Everything is bounded: the example stops itself after 10 minutes.
@@ -29,9 +29,9 @@ if [[ -z "${CARGO_TARGET_DIR:-}" && -d /work/target-tunnel ]]; then
   export CARGO_TARGET_DIR=/work/target-tunnel
 fi
 if [[ "${BENCH_FAST_BUILD:-0}" == 1 ]]; then
-  export CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16
+  export CARGO_PROFILE_RELEASE_NATIVE_LTO=false CARGO_PROFILE_RELEASE_NATIVE_CODEGEN_UNITS=16
 fi
 
-cargo build --release -q -p tunnel-host --bin tunnel-host --example tunnel_bench
-out="${CARGO_TARGET_DIR:-target}/release"
+cargo build --profile release-native -q -p tunnel-host --bin tunnel-host --example tunnel_bench
+out="${CARGO_TARGET_DIR:-target}/release-native"
 exec timeout 660 "$out/examples/tunnel_bench" --host-bin "$out/tunnel-host" "$@"

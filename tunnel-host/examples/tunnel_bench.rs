@@ -47,7 +47,14 @@ struct Args {
     /// Skip the OpenSSH sshd comparison.
     #[arg(long)]
     no_sshd: bool,
+    /// Force this cipher on both SSH clients (`ssh -c`, e.g. `aes256-gcm@openssh.com`);
+    /// by default each side negotiates OpenSSH's default order.
+    #[arg(long)]
+    cipher: Option<String>,
 }
+
+/// The cipher forced with `--cipher`, read by every `ssh` the bench starts.
+static CIPHER: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
 
 struct Target {
     name: &'static str,
@@ -67,6 +74,7 @@ struct Figures {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
+    let _ = CIPHER.set(args.cipher.clone());
     tokio::time::timeout(RUN_LIMIT, bench(args))
         .await
         .context("the bench ran past its time limit")?
@@ -152,8 +160,13 @@ async fn bench(args: Args) -> anyhow::Result<()> {
     }
 
     println!(
-        "\nbulk: GET of {} MiB (best of {}); latency: {} keep-alive GETs of 2 bytes\n",
-        args.bulk_mb, args.runs, args.requests
+        "\nbulk: GET of {} MiB (best of {}); latency: {} keep-alive GETs of 2 bytes; ssh cipher: {}\n",
+        args.bulk_mb,
+        args.runs,
+        args.requests,
+        args.cipher.as_deref().unwrap_or(
+            "default (OpenSSH's order; chacha20-poly1305@openssh.com with both servers)"
+        )
     );
     let mut results = Vec::new();
     for target in &targets {
@@ -461,6 +474,14 @@ fn ssh_client(key: &Path, port: u16, user: &str, forward: &str) -> anyhow::Resul
             "-i",
         ])
         .arg(key)
+        .args(
+            CIPHER
+                .get()
+                .and_then(Option::as_deref)
+                .map(|c| ["-c", c])
+                .into_iter()
+                .flatten(),
+        )
         .args(["-p", &port.to_string(), "-N", "-R", forward])
         .arg(format!("{user}@127.0.0.1"))
         .stdin(Stdio::null())

@@ -14,7 +14,6 @@ use std::time::{Duration, Instant};
 use russh::keys::{Algorithm, PrivateKey};
 use russh::server::Config as RusshConfig;
 use russh::{Disconnect, MethodKind, MethodSet, Preferred, SshId, compression, kex};
-use tokio::io::BufReader;
 use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
@@ -34,9 +33,6 @@ use self::session::{Phase, SessionShared};
 const KEEPALIVE_MAX: usize = 3;
 /// Largest channel data packet the client may send us.
 const MAX_PACKET: u32 = 64 * 1024;
-/// Socket read buffer: russh reads each packet with two exact reads, so without it every
-/// packet costs two syscalls; with it one read carries many packets.
-const READ_BUFFER: usize = 256 * 1024;
 /// How long a session told to disconnect may take to go.
 const DISCONNECT_WAIT: Duration = Duration::from_secs(2);
 
@@ -163,7 +159,7 @@ async fn connection(
     );
     let running = tokio::select! {
         () = shutdown.cancelled() => return,
-        started = tokio::time::timeout(grace, russh::server::run_stream(ssh_config, BufReader::with_capacity(READ_BUFFER, socket), handler)) => match started {
+        started = tokio::time::timeout(grace, russh::server::run_stream(ssh_config, socket, handler)) => match started {
             Ok(Ok(running)) => running,
             Ok(Err(error)) => {
                 tracing::debug!(%peer, %error, "ssh handshake failed");

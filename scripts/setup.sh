@@ -9,12 +9,14 @@ cd "$FLAMINGO_ROOT"
 say() { printf '\033[1;35m==>\033[0m %s\n' "$*"; }
 
 # Debian packages: OpenSSH (tunnel tests and benches), Chromium (browser tests),
-# Pebble (the ACME test server of the tunnel host's HTTPS tests).
+# Pebble (the ACME test server of the tunnel host's HTTPS tests), linux-perf (profiles of
+# the tunnel host under bench/tunnel.sh).
 missing=()
 command -v ssh >/dev/null || missing+=(openssh-client)
 [ -x /usr/sbin/sshd ] || missing+=(openssh-server)
 [ -x /usr/bin/chromium ] || missing+=(chromium)
 [ -x /usr/bin/pebble ] || missing+=(pebble)
+command -v perf >/dev/null || missing+=(linux-perf)
 if [ ${#missing[@]} -gt 0 ]; then
   say "installing ${missing[*]}"
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"

@@ -31,6 +31,8 @@ use self::session::{Phase, SessionShared};
 
 /// Keepalives a client may leave unanswered before it is dropped.
 const KEEPALIVE_MAX: usize = 3;
+/// Largest channel data packet the client may send us.
+const MAX_PACKET: u32 = 64 * 1024;
 /// How long a session told to disconnect may take to go.
 const DISCONNECT_WAIT: Duration = Duration::from_secs(2);
 
@@ -72,8 +74,12 @@ pub(crate) fn server_config(config: &Config, host_key: PrivateKey) -> RusshConfi
         inactivity_timeout: Some(config.keepalive_interval * (KEEPALIVE_MAX as u32 + 1)),
         keepalive_interval: Some(config.keepalive_interval),
         keepalive_max: KEEPALIVE_MAX,
+        // Only applied by russh's own listener; `connection` sets it on our sockets.
         nodelay: true,
         window_size: 8 * 1024 * 1024,
+        // What the client may put in one data packet (the app's responses): fewer, larger
+        // packets mean fewer decryptions and channel messages per byte (default 32 KiB).
+        maximum_packet_size: MAX_PACKET,
         channel_buffer_size: 256,
         ..RusshConfig::default()
     }
@@ -133,6 +139,7 @@ async fn connection(
     ssh_config: Arc<RusshConfig>,
     shutdown: CancellationToken,
 ) {
+    let _ = socket.set_nodelay(true);
     let session_id = ctx.next_session_id();
     let shared = Arc::new(SessionShared::new(session_id));
     let grace = ctx.config.login_grace_time;

@@ -9,7 +9,7 @@ import { Button } from "@/components/ui/button";
 import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Input } from "@/components/ui/input";
 import { Textarea } from "@/components/ui/textarea";
-import type { ServerTabProps } from "@/features/game-servers/components/server-tabs";
+import type { ServerTabProps } from "@/features/game-servers/server-tabs";
 import { wingsErrorMessage } from "@/features/game-servers/lib/wings-errors";
 import { Field } from "@/features/new-server/components/field";
 import {

@@ -7,7 +7,7 @@ import { Card, CardContent, CardDescription, CardHeader, CardTitle } from "@/com
 import { Input } from "@/components/ui/input";
 import { Label } from "@/components/ui/label";
 import { Textarea } from "@/components/ui/textarea";
-import type { ServerTabProps } from "@/features/game-servers/components/server-tabs";
+import type { ServerTabProps } from "@/features/game-servers/server-tabs";
 import { wingsErrorMessage } from "@/features/game-servers/lib/wings-errors";
 import { Field } from "@/features/new-server/components/field";
 import { useNode } from "@/features/nodes/api/nodes";
@@ -201,7 +201,7 @@ function BuildCard({ org, detail }: ServerTabProps) {
         cpu: Number(values.cpu),
         io: Number(values.io),
         ...(s.limits.threads ? { threads: s.limits.threads } : {}),
-        ...(s.limits.oom_killer === undefined ? {} : { oom_killer: s.limits.oom_killer }),
+        ...(s.limits.oom_killer == null ? {} : { oom_killer: s.limits.oom_killer }),
       },
       {
         onError: (error) => {

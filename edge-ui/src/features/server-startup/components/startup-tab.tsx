@@ -8,7 +8,7 @@ import { Textarea } from "@/components/ui/textarea";
 import { useEgg } from "@/features/eggs/api/eggs";
 import { sortedVariables, type EggVariableRow } from "@/features/eggs/schemas/egg";
 import { choicesOf } from "@/features/eggs/utils/rules";
-import type { ServerTabProps } from "@/features/game-servers/components/server-tabs";
+import type { ServerTabProps } from "@/features/game-servers/server-tabs";
 import { wingsErrorMessage } from "@/features/game-servers/lib/wings-errors";
 import { variableProblem } from "@/features/new-server/schemas/wizard";
 import { Field } from "@/features/new-server/components/field";

@@ -8,7 +8,7 @@ import { Button } from "@/components/ui/button";
 import { Card, CardAction, CardContent, CardDescription, CardHeader, CardTitle } from "@/components/ui/card";
 import { Dialog, DialogContent, DialogDescription, DialogFooter, DialogHeader, DialogTitle } from "@/components/ui/dialog";
 import { Input } from "@/components/ui/input";
-import type { ServerTabProps } from "@/features/game-servers/components/server-tabs";
+import type { ServerTabProps } from "@/features/game-servers/server-tabs";
 import { wingsErrorMessage } from "@/features/game-servers/lib/wings-errors";
 import { Field } from "@/features/new-server/components/field";
 import {

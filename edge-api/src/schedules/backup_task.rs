@@ -14,7 +14,11 @@ use crate::{
 
 /// Starts a backup of `server` leaving out `ignored` (newline-separated
 /// paths, as Pelican); Ok once the node accepted it, else why not.
-pub async fn create(platform: &Platform, server: &ServerRecord, ignored: &str) -> Result<(), String> {
+pub async fn create(
+    platform: &Platform,
+    server: &ServerRecord,
+    ignored: &str,
+) -> Result<(), String> {
     let request = CreateBackup {
         ignored: (!ignored.trim().is_empty()).then(|| ignored.to_owned()),
         ..CreateBackup::default()

@@ -119,7 +119,7 @@ before(async () => {
     dataDir,
     args: [
       // The per-minute limit off, so the cap on unauthenticated connections is what holds.
-      "--max-connections-per-ip", "0", "--max-unauthenticated-per-ip", "10", "--login-grace-time", "5s",
+      "--max-connections-per-ip", "0", "--max-unauthenticated-per-ip", "10", "--login-grace-time", "30s",
       "--request-body-idle-timeout", "2s", "--max-request-headers", "50", "--max-request-head", "8k",
     ],
   });
@@ -138,14 +138,16 @@ after(async () => {
 
 test("hundreds of silent connections on the SSH port: the tunnel answers, the excess is refused, new sessions get in", async () => {
   const silent = await Promise.all(Array.from({ length: 300 }, () => openSocket(host.ports.ssh)));
-  // Ten per address may wait to authenticate; the rest are refused (and counted) at once.
+  // Ten per address may wait to authenticate; the rest are refused (and counted) at once. The
+  // login grace time (30 s) is longer than a loaded machine takes to accept all 300, so no place
+  // is given back before the last of them arrives (with 5 s, a run under load let some in late).
   await waitFor(async () => (await metric("tunnel_host_ssh_rate_limited_total")) >= 290, {
-    timeoutMs: 20_000, what: "connections over the unauthenticated cap refused", child: host.child,
+    timeoutMs: 25_000, what: "connections over the unauthenticated cap refused", child: host.child,
   });
   for (let i = 0; i < 5; i++) await assertHealthy();
   // The ones that never speak end at the login grace time and give their places back.
   await waitFor(() => silent.every((s) => s.closedByPeer), {
-    timeoutMs: 30_000, what: "silent connections closed after the login grace time", child: host.child,
+    timeoutMs: 60_000, what: "silent connections closed after the login grace time", child: host.child,
   });
   const child = sshTunnel("second");
   await waitForTunnel("second", child);

@@ -9,11 +9,10 @@ import {
   scheduleListSchema,
   scheduleSchema,
   toNewSchedule,
-  toScheduleChange,
   type ScheduleFormValues,
 } from "@/features/schedules/schemas/schedule";
 import { runOutcome } from "@/features/schedules/utils/run-outcome";
-import { syncTasks } from "@/features/schedules/utils/sync-tasks";
+import { saveSchedule } from "@/features/schedules/utils/sync-tasks";
 import { api } from "@/lib/api-client";
 import { notifyError, notifySuccess } from "@/lib/notify";
 
@@ -67,11 +66,10 @@ export function useCreateSchedule(org: string, server: string) {
 export function useSaveSchedule(org: string, server: string) {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: async ({ schedule, values }: { schedule: Schedule; values: ScheduleFormValues }) => {
-      const change = toScheduleChange(values, schedule);
+    mutationFn: ({ schedule, values }: { schedule: Schedule; values: ScheduleFormValues }) => {
       const base = path(org, server, one(schedule.id));
-      const saved = Object.keys(change).length > 0 ? await api.patch(base, change, scheduleSchema) : schedule;
-      return syncTasks(saved, values.tasks, {
+      return saveSchedule(schedule, values, {
+        patch: (body) => api.patch(base, body, scheduleSchema),
         add: (body) => api.post(`${base}/tasks`, body, scheduleSchema),
         change: (task, body) => api.patch(`${base}/tasks/${encodeURIComponent(task)}`, body, scheduleSchema),
         remove: (task) => api.delete(`${base}/tasks/${encodeURIComponent(task)}`, scheduleSchema),

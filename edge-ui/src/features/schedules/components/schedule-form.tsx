@@ -1,5 +1,6 @@
 import { zodResolver } from "@hookform/resolvers/zod";
 import { ArrowDown, ArrowUp, Plus, Trash2 } from "lucide-react";
+import { useEffect, useRef } from "react";
 import { useFieldArray, useForm, useWatch, type Control, type Path } from "react-hook-form";
 
 import type { Schedule } from "@/api/generated/Schedule";
@@ -20,8 +21,9 @@ import {
   type ScheduleFormValues,
 } from "@/features/schedules/schemas/schedule";
 import { CRON_PRESETS, describeCron } from "@/features/schedules/utils/describe-cron";
-import { asEditorError } from "@/features/schedules/utils/sync-tasks";
+import { asEditorError, PartialSaveError } from "@/features/schedules/utils/sync-tasks";
 import { showFormError } from "@/lib/form-errors";
+import { errorMessage } from "@/lib/notify";
 
 const ACTIONS = [
   { value: "command", label: "Send a command" },
@@ -277,18 +279,34 @@ export function ScheduleForm({
   const form = useForm<ScheduleFormValues>({ resolver: zodResolver(scheduleFormSchema), defaultValues: formValues(schedule) });
   const tasks = useFieldArray({ control: form.control, name: "tasks" });
   const pending = create.isPending || save.isPending;
+  // What the last save left on the server, until the schedule is read again: a second save diffs against it.
+  const saved = useRef<Schedule | null>(null);
+  useEffect(() => {
+    saved.current = null;
+  }, [schedule]);
 
   function onSubmit(values: ScheduleFormValues) {
     const onError = (error: unknown) => {
+      if (error instanceof PartialSaveError) {
+        // What is shown is what is saved, so saving again does not repeat what went through.
+        saved.current = error.schedule;
+        form.reset(formValues(error.schedule));
+        form.setError("root.server", {
+          type: "server",
+          message: `Only part of the changes were saved: ${errorMessage(error.cause)} The editor now shows what is saved.`,
+        });
+        return;
+      }
       showFormError(form, asEditorError(error, values.tasks), fieldNames(values));
     };
     if (schedule) {
       save.mutate(
-        { schedule, values },
+        { schedule: saved.current ?? schedule, values },
         {
-          onSuccess: (saved) => {
-            form.reset(formValues(saved));
-            onDone(saved);
+          onSuccess: (done) => {
+            saved.current = done;
+            form.reset(formValues(done));
+            onDone(done);
           },
           onError,
         },

@@ -153,7 +153,7 @@ function ScheduleView({ org, server, id, can, onBack }: { org: string; server: s
         {schedule.next_run_at ? <>Next run {formatDateTime(schedule.next_run_at)}.</> : schedule.enabled ? null : "Disabled: it runs only when run now."}
       </p>
       {can("schedule.update") ? (
-        <ScheduleForm key={schedule.updated_at} org={org} server={server} schedule={schedule} onDone={() => void detail.refetch()} />
+        <ScheduleForm org={org} server={server} schedule={schedule} onDone={() => void detail.refetch()} />
       ) : (
         <dl className="grid grid-cols-[max-content_minmax(0,1fr)] gap-x-4 gap-y-1 text-sm">
           <dt className="text-muted-foreground">When</dt>

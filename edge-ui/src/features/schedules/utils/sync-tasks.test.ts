@@ -5,7 +5,7 @@ import type { Schedule } from "@/api/generated/Schedule";
 import type { ScheduleTask } from "@/api/generated/ScheduleTask";
 import type { ScheduleTaskChange } from "@/api/generated/ScheduleTaskChange";
 import { blankTask, formValues } from "@/features/schedules/schemas/schedule";
-import { asEditorError, syncTasks } from "@/features/schedules/utils/sync-tasks";
+import { asEditorError, PartialSaveError, saveSchedule, syncTasks } from "@/features/schedules/utils/sync-tasks";
 import { ApiError } from "@/lib/api-client";
 
 function task(id: string, sequence: number, payload: string): ScheduleTask {
@@ -112,5 +112,31 @@ describe("syncTasks", () => {
       [{ action: "command" }],
     ) as ApiError;
     expect(created.fields).toEqual({ cron: "is bad", "tasks.0.command": "must be one line" });
+  });
+});
+
+describe("saveSchedule", () => {
+  it("patches the schedule's own fields, then its tasks; a failure after a write says what is saved now", async () => {
+    const start = schedule([task("a", 1, "one")]);
+    const fake = fakeRoutes(start.tasks);
+    const patched = { ...start, enabled: false };
+    const values = { ...formValues(start), enabled: false, tasks: [...formValues(start).tasks, { ...blankTask(), command: "two" }] };
+    const tooMany = new ApiError({ status: 409, code: "too_many_tasks", message: "A schedule holds at most 10 tasks." });
+    const calls = { ...fake.routes, patch: () => Promise.resolve(patched), add: () => Promise.reject(tooMany) };
+    const error = await saveSchedule(start, values, calls).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PartialSaveError);
+    expect((error as PartialSaveError).schedule).toBe(patched);
+    expect((error as PartialSaveError).cause).toBe(tooMany);
+
+    const invalid = new ApiError({ status: 422, code: "validation", message: "Some fields are invalid.", fields: { cron: "is bad" } });
+    const early = await saveSchedule(start, values, { ...calls, patch: () => Promise.reject(invalid) }).catch((e: unknown) => e);
+    expect(early).toBe(invalid);
+
+    const done = await saveSchedule(start, { ...values, enabled: true }, {
+      ...fake.routes,
+      patch: () => Promise.reject(new Error("nothing of its own changed")),
+    });
+    expect(fake.calls).toEqual(["add two"]);
+    expect(done.tasks.map((t) => t.payload)).toEqual(["one", "two"]);
   });
 });

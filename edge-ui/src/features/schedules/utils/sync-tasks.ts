@@ -1,7 +1,14 @@
 import type { NewScheduleTask } from "@/api/generated/NewScheduleTask";
 import type { Schedule } from "@/api/generated/Schedule";
+import type { ScheduleChange } from "@/api/generated/ScheduleChange";
 import type { ScheduleTaskChange } from "@/api/generated/ScheduleTaskChange";
-import { taskPayload, toNewTask, type TaskFormValues } from "@/features/schedules/schemas/schedule";
+import {
+  taskPayload,
+  toNewTask,
+  toScheduleChange,
+  type ScheduleFormValues,
+  type TaskFormValues,
+} from "@/features/schedules/schemas/schedule";
 import { ApiError } from "@/lib/api-client";
 
 /** The task routes, each answering the schedule as it now is. */
@@ -87,4 +94,48 @@ export function asEditorError(error: unknown, tasks: readonly Pick<TaskFormValue
     fields[match && field ? `tasks.${match[1] ?? ""}.${field}` : key] = message;
   }
   return new ApiError({ status: error.status, code: error.code, message: error.message, fields, body: error.body, cause: error });
+}
+
+/** The schedule's own route besides the task routes. */
+export type ScheduleCalls = TaskCalls & {
+  /** `PATCH …/schedules/{schedule}`. */
+  patch: (body: ScheduleChange) => Promise<Schedule>;
+};
+
+/**
+ * A save that failed after some of its requests were written: the schedule
+ * as it now is, so the editor can show what was kept, and why the rest was not.
+ */
+export class PartialSaveError extends Error {
+  readonly schedule: Schedule;
+
+  constructor(schedule: Schedule, cause: unknown) {
+    super(cause instanceof Error ? cause.message : "The rest of the changes were not saved.", { cause });
+    this.name = "PartialSaveError";
+    this.schedule = schedule;
+  }
+}
+
+/**
+ * Saves the editor over `schedule`: `PATCH` when its own fields changed,
+ * then its tasks ({@link syncTasks}). A failure before anything was written
+ * is thrown as it is (field errors named as the editor's); one after is a
+ * {@link PartialSaveError}.
+ */
+export async function saveSchedule(schedule: Schedule, values: ScheduleFormValues, calls: ScheduleCalls): Promise<Schedule> {
+  const written: { latest: Schedule | null } = { latest: null };
+  const kept =
+    <A extends unknown[]>(call: (...args: A) => Promise<Schedule>) =>
+    async (...args: A): Promise<Schedule> => {
+      written.latest = await call(...args);
+      return written.latest;
+    };
+  try {
+    const change = toScheduleChange(values, schedule);
+    const saved = Object.keys(change).length > 0 ? await kept(calls.patch)(change) : schedule;
+    return await syncTasks(saved, values.tasks, { add: kept(calls.add), change: kept(calls.change), remove: kept(calls.remove) });
+  } catch (error) {
+    if (written.latest) throw new PartialSaveError(written.latest, error);
+    throw error;
+  }
 }

@@ -1,6 +1,6 @@
 import { zodResolver } from "@hookform/resolvers/zod";
 import { ArrowDown, ArrowUp, Plus, Trash2 } from "lucide-react";
-import { useEffect, useRef } from "react";
+import { useEffect, useId, useRef } from "react";
 import { useFieldArray, useForm, useWatch, type Control, type Path } from "react-hook-form";
 
 import type { Schedule } from "@/api/generated/Schedule";
@@ -95,6 +95,7 @@ function Checkbox({ control, name, label, description }: { control: Control<Sche
 function CronField({ control, onPreset }: { control: Control<ScheduleFormValues>; onPreset: (cron: string) => void }) {
   const cron = useWatch({ control, name: "cron" });
   const preview = describeCron(cron);
+  const presetId = useId();
   return (
     <div className="grid gap-4 sm:grid-cols-[minmax(0,1fr)_minmax(0,1fr)]">
       <FormField
@@ -114,11 +115,11 @@ function CronField({ control, onPreset }: { control: Control<ScheduleFormValues>
         )}
       />
       <div className="grid content-start gap-2">
-        <label htmlFor="schedule-cron-preset" className="text-sm font-medium">
+        <label htmlFor={presetId} className="text-sm font-medium">
           Preset
         </label>
         <NativeSelect
-          id="schedule-cron-preset"
+          id={presetId}
           value={CRON_PRESETS.find((p) => p.cron === cron.trim())?.cron ?? ""}
           onChange={(e) => {
             if (e.target.value) onPreset(e.target.value);
@@ -279,6 +280,7 @@ export function ScheduleForm({
   const form = useForm<ScheduleFormValues>({ resolver: zodResolver(scheduleFormSchema), defaultValues: formValues(schedule) });
   const tasks = useFieldArray({ control: form.control, name: "tasks" });
   const pending = create.isPending || save.isPending;
+  const tasksTitle = useId();
   // What the last save left on the server, until the schedule is read again: a second save diffs against it.
   const saved = useRef<Schedule | null>(null);
   useEffect(() => {
@@ -331,8 +333,8 @@ export function ScheduleForm({
           <Checkbox control={form.control} name="enabled" label="Enabled" description="Runs on its own at the times above." />
           <Checkbox control={form.control} name="only_when_online" label="Only when the server is online" description="Otherwise the run is skipped, saying so." />
         </div>
-        <section aria-labelledby="schedule-tasks-title" className="grid gap-3">
-          <h4 id="schedule-tasks-title" className="font-medium">
+        <section aria-labelledby={tasksTitle} className="grid gap-3">
+          <h4 id={tasksTitle} className="font-medium">
             Tasks
           </h4>
           <p className="text-sm text-muted-foreground">

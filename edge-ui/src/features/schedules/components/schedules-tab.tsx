@@ -1,5 +1,5 @@
-import { ArrowLeft, CalendarClock, Pencil, Play, Plus } from "lucide-react";
-import { useEffect, useRef, useState, type ReactNode } from "react";
+import { ArrowLeft, CalendarClock, Eye, Pencil, Play, Plus } from "lucide-react";
+import { useEffect, useId, useRef, useState, type ReactNode } from "react";
 
 import type { Schedule } from "@/api/generated/Schedule";
 import { ConfirmIconButton } from "@/components/confirm-dialog";
@@ -124,6 +124,7 @@ function DeleteButton({ org, server, schedule, onDeleted }: { org: string; serve
 /** One schedule: run now, delete, edit (or read) it, and its recent runs. */
 function ScheduleView({ org, server, id, can, onBack }: { org: string; server: string; id: string; can: ServerTabProps["can"]; onBack: () => void }) {
   const detail = useSchedule(org, server, id);
+  const runsTitle = useId();
   const back = (
     <Button variant="ghost" className="justify-self-start" onClick={onBack}>
       <ArrowLeft aria-hidden="true" />
@@ -183,8 +184,8 @@ function ScheduleView({ org, server, id, can, onBack }: { org: string; server: s
           </dd>
         </dl>
       )}
-      <section aria-labelledby="schedule-runs-title" className="grid gap-3">
-        <h4 id="schedule-runs-title" className="font-medium">
+      <section aria-labelledby={runsTitle} className="grid gap-3">
+        <h4 id={runsTitle} className="font-medium">
           Recent runs
         </h4>
         <ScheduleRuns schedule={schedule} runs={runs} />
@@ -246,7 +247,7 @@ export function SchedulesTab({ org, detail, can }: ServerTabProps) {
                 setView({ kind: "schedule", id: s.id });
               }}
             >
-              <Pencil aria-hidden="true" />
+              {can("schedule.update") ? <Pencil aria-hidden="true" /> : <Eye aria-hidden="true" />}
             </Button>
             {can("schedule.update") ? <RunButton org={org} server={server} schedule={s} /> : null}
             {can("schedule.delete") ? <DeleteButton org={org} server={server} schedule={s} /> : null}

@@ -35,6 +35,8 @@ export function useSchedules(org: string, server: string) {
   return useQuery({
     queryKey: scheduleKeys.all(org, server),
     queryFn: ({ signal }) => api.get(path(org, server), scheduleListSchema, signal),
+    // A run under way ends on the server's timer: asked again until none is running.
+    refetchInterval: (query) => (query.state.data?.items.some((s) => s.last_run?.status === "running") ? 3000 : false),
   });
 }
 

@@ -226,6 +226,37 @@ describe("Schedules tab", () => {
     expect(current.tasks.map((t) => t.action)).toEqual(["power", "backup"]);
   });
 
+  it("reorders tasks with the move buttons: the moved task's place is patched", { timeout: 30_000 }, async () => {
+    let current: Schedule = NIGHTLY;
+    const api = stubApi({
+      [`GET ${BASE}`]: () => jsonResponse(200, { items: [current] }),
+      [`GET ${BASE}/s1`]: () => jsonResponse(200, { schedule: current, runs: [] }),
+      [`PATCH ${BASE}/s1/tasks/t2`]: () => {
+        current = {
+          ...current,
+          tasks: [
+            { ...NIGHTLY.tasks[1], sequence: 1 },
+            { ...NIGHTLY.tasks[0], sequence: 2 },
+          ] as Schedule["tasks"],
+        };
+        return jsonResponse(200, current);
+      },
+    });
+    const { user } = renderTab();
+    await user.click(await screen.findByRole("button", { name: "Edit Nightly restart" }));
+    const first = await screen.findByRole("group", { name: "Task 1" });
+    expect(within(first).getByRole("button", { name: "Move task 1 up" })).toBeDisabled();
+    await user.click(within(first).getByRole("button", { name: "Move task 1 down" }));
+    expect(within(screen.getByRole("group", { name: "Task 1" })).getByLabelText("Action")).toHaveValue("power");
+    await user.click(screen.getByRole("button", { name: "Save schedule" }));
+    // (The toast store outlives a test, so the previous test's "Saved" toast may still be up.)
+    await vi.waitFor(() => {
+      expect(api.calls(`PATCH ${BASE}/s1/tasks/t2`).map((r) => r.body)).toEqual([{ sequence: 1 }]);
+    });
+    expect(await screen.findByRole("button", { name: "Save schedule" })).toBeEnabled();
+    expect(api.calls(`PATCH ${BASE}/s1`)).toHaveLength(0);
+  });
+
   it("shows a schedule read-only to a caller who may only read", { timeout: 30_000 }, async () => {
     stubApi({
       [`GET ${BASE}`]: { items: [NIGHTLY] },

@@ -41,6 +41,8 @@ const EVENT_FEATURES: Record<string, readonly string[]> = {
   "server.installed": ["game-servers"],
   "node.online": ["game-servers"],
   "node.offline": ["game-servers"],
+  // A schedule's run ended: its list and runs sit under the server's queries.
+  "schedule.run": ["game-servers"],
 };
 
 /** An audit entry's `resource_type` → feature segments it makes stale. */

@@ -2,6 +2,7 @@ import { lazy, type ComponentType } from "react";
 
 import type { Role } from "@/api/generated/Role";
 import { ActivityTab } from "@/features/game-servers/components/activity-tab";
+import { SchedulesTab } from "@/features/schedules/components/schedules-tab";
 import { BackupsTab } from "@/features/server-backups/components/backups-tab";
 import { SettingsTab } from "@/features/server-settings/components/settings-tab";
 import { StartupTab } from "@/features/server-startup/components/startup-tab";
@@ -52,6 +53,7 @@ export const SERVER_TABS: readonly ServerTab[] = [
   { id: "console", title: "Console", permissions: ["websocket.connect"], component: ConsoleTab },
   { id: "files", title: "Files", permissions: ["file.read"], component: FilesTab },
   { id: "backups", title: "Backups", permissions: ["backup.read"], component: BackupsTab },
+  { id: "schedules", title: "Schedules", permissions: ["schedule.read"], component: SchedulesTab },
   { id: "subusers", title: "Subusers", permissions: ["user.read"], component: SubusersTab },
   { id: "startup", title: "Startup", permissions: ["startup.read"], component: StartupTab },
   { id: "settings", title: "Settings", component: SettingsTab },

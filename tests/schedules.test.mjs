@@ -4,66 +4,29 @@
 // run every minute sends its command to the Wings simulator and then, after
 // the task's delay, asks for a backup; a disabled schedule does not run; a
 // schedule that runs only when the server is online skips an offline
-// server and records why. The simulator does not play backups until the
-// backups lane's tests/wings-sim/backups.mjs is merged: this file asserts
-// the node received the backup request (and tolerates the simulator's
-// "not simulated" note for that route only).
+// server and records why. The backup task goes through the same
+// `game::backup::create` as the API; this file asserts the node received
+// the backup request (and still tolerates a "not simulated" note for that
+// route, from before the simulator played backups).
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
-import { freePort, ROOT, startEdge, waitFor } from "./lib/stack.mjs";
-import { client } from "./lib/client.mjs";
+import { startGameFixture } from "./lib/game-fixture.mjs";
+import { waitFor } from "./lib/stack.mjs";
 import { openEvents } from "./lib/sse.mjs";
-import { optionsFromConfig, readConfigYml, startWings } from "./wings-sim/index.mjs";
 
-const PASSWORD = "correct horse battery";
-const FIXTURES = join(ROOT, "edge-api/tests/fixtures/eggs");
-const BACKOFF = { initialMs: 50, maxIntervalMs: 200, maxElapsedMs: 2000 };
 /** A minute boundary, the run and the delayed task, on a loaded machine. */
 const RUN_DEADLINE_MS = 150_000;
 const BACKUP_DELAY_SECONDS = 3;
 
+let game;
 let edge;
 let owner;
 let org;
-let node;
 let sim;
-let egg;
-
-/** A raw body (an egg file) to `path` with the owner's session. */
-async function raw(method, path, body, type) {
-  const res = await fetch(`${edge.url}${path}`, {
-    method,
-    headers: { origin: edge.url, "cf-connecting-ip": "192.0.2.70", cookie: owner.cookie, "content-type": type },
-    body,
-  });
-  const text = await res.text();
-  let json = null;
-  try {
-    json = JSON.parse(text);
-  } catch {}
-  return { status: res.status, text, json };
-}
-
-function serverOf(res) {
-  return res.json?.server ?? res.json ?? {};
-}
 
 /** A server, installed; started when `running`. */
 async function server(name, { running }) {
-  const created = await owner.post(`/api/orgs/${org}/servers`, {
-    name,
-    node_id: node.id,
-    egg_id: egg.id,
-    auto_allocation: true,
-    limits: { memory: 1024, swap: 0, disk: 5120, io: 500, cpu: 100 },
-    environment: {},
-    start_on_completion: false,
-  });
-  assert.equal(created.status, 201, JSON.stringify(created.json));
-  const id = serverOf(created).id;
-  await waitFor(async () => serverOf(await owner.get(`/api/orgs/${org}/servers/${id}`)).status === null, { what: `${name} installed` });
+  const { id } = await game.createServer(name);
   if (running) {
     assert.equal((await owner.post(`/api/orgs/${org}/servers/${id}/power`, { signal: "start" })).status, 202);
     await waitFor(async () => sim.server(id)?.state === "running", { what: `${name} running` });
@@ -83,37 +46,19 @@ async function runs(server, id) {
   return res.json.runs;
 }
 
-/** Nothing went wrong on the simulator, but for the backup route it does not play yet. */
+/** Nothing went wrong on the simulator (a "not simulated" backup note tolerated, as before). */
 function clean() {
   const problems = sim.problems.filter((p) => !(/\/backup$/.test(p.where) && /not simulated/.test(p.message)));
   assert.deepEqual(problems, [], JSON.stringify(problems, null, 2));
 }
 
 before(async () => {
-  edge = await startEdge();
-  owner = client(edge.url, { ip: "192.0.2.70" });
-  const setup = await owner.post("/api/setup", { name: "Ada", email: "ada@example.com", password: PASSWORD, organization: "Ada Schedules" });
-  assert.equal(setup.status, 201, JSON.stringify(setup.json));
-  org = setup.json.memberships[0].slug;
-  const port = await freePort();
-  const created = await owner.post(`/api/orgs/${org}/nodes`, { name: "sim", fqdn: "127.0.0.1", scheme: "http", daemon_port: port, sftp_port: 2022 });
-  assert.equal(created.status, 201, JSON.stringify(created.json));
-  node = created.json;
-  const yml = await raw("GET", `/api/orgs/${org}/nodes/${node.id}/configuration`, undefined, "application/json");
-  assert.equal(yml.status, 200, yml.text);
-  const read = readConfigYml(yml.text);
-  assert.deepEqual(read.errors, []);
-  sim = await startWings(optionsFromConfig(read.config, { backoff: BACKOFF }));
-  const allocations = await owner.post(`/api/orgs/${org}/nodes/${node.id}/allocations`, { ip: "127.0.0.1", ports: ["25565-25600"] });
-  assert.equal(allocations.status, 201, JSON.stringify(allocations.json));
-  const paper = await raw("POST", `/api/orgs/${org}/eggs/import`, await readFile(join(FIXTURES, "paper.ptdl_v2.json"), "utf8"), "application/json");
-  assert.equal(paper.status, 201, paper.text);
-  egg = { id: paper.json.id };
+  game = await startGameFixture();
+  ({ edge, owner, org, sim } = game);
 });
 
 after(async () => {
-  await sim?.stop();
-  await edge?.stop();
+  await game?.stop();
 });
 
 test("on the platform's timer: an every-minute schedule sends its command then asks for a backup after the delay; a disabled one does not run; only-when-online skips an offline server and says why", async () => {

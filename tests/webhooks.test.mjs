@@ -8,24 +8,16 @@
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 import { Webhook } from "standardwebhooks";
-import { freePort, ROOT, startEdge, waitFor } from "./lib/stack.mjs";
-import { client } from "./lib/client.mjs";
-import { optionsFromConfig, readConfigYml, startWings } from "./wings-sim/index.mjs";
+import { startGameFixture } from "./lib/game-fixture.mjs";
+import { startEdge, waitFor } from "./lib/stack.mjs";
 
-const PASSWORD = "correct horse battery";
-const FIXTURES = join(ROOT, "edge-api/tests/fixtures/eggs");
-const BACKOFF = { initialMs: 50, maxIntervalMs: 200, maxElapsedMs: 2000 };
 const RETRIES = [1, 1];
 
 let edge;
+let game;
 let owner;
 let org;
-let node;
-let sim;
-let egg;
 const receivers = [];
 
 /** An HTTP receiver on loopback answering `status`, keeping what it got. */
@@ -42,47 +34,14 @@ async function receiver(status) {
   return { got, url: `http://127.0.0.1:${server.address().port}/hook` };
 }
 
-async function raw(method, path, body, type) {
-  const res = await fetch(`${edge.url}${path}`, {
-    method,
-    headers: { origin: edge.url, "cf-connecting-ip": "192.0.2.80", cookie: owner.cookie, "content-type": type },
-    body,
-  });
-  const text = await res.text();
-  let json = null;
-  try {
-    json = JSON.parse(text);
-  } catch {}
-  return { status: res.status, text, json };
-}
-
-function serverOf(res) {
-  return res.json?.server ?? res.json ?? {};
-}
-
 before(async () => {
   edge = await startEdge({ vars: { WEBHOOK_RETRY_SECONDS: RETRIES.join(",") } });
-  owner = client(edge.url, { ip: "192.0.2.80" });
-  const setup = await owner.post("/api/setup", { name: "Ada", email: "ada@example.com", password: PASSWORD, organization: "Ada Hooks" });
-  assert.equal(setup.status, 201, JSON.stringify(setup.json));
-  org = setup.json.memberships[0].slug;
-  const port = await freePort();
-  const created = await owner.post(`/api/orgs/${org}/nodes`, { name: "sim", fqdn: "127.0.0.1", scheme: "http", daemon_port: port, sftp_port: 2022 });
-  assert.equal(created.status, 201, JSON.stringify(created.json));
-  node = created.json;
-  const yml = await raw("GET", `/api/orgs/${org}/nodes/${node.id}/configuration`, undefined, "application/json");
-  const read = readConfigYml(yml.text);
-  assert.deepEqual(read.errors, []);
-  sim = await startWings(optionsFromConfig(read.config, { backoff: BACKOFF }));
-  const allocations = await owner.post(`/api/orgs/${org}/nodes/${node.id}/allocations`, { ip: "127.0.0.1", ports: ["25565-25600"] });
-  assert.equal(allocations.status, 201, JSON.stringify(allocations.json));
-  const paper = await raw("POST", `/api/orgs/${org}/eggs/import`, await readFile(join(FIXTURES, "paper.ptdl_v2.json"), "utf8"), "application/json");
-  assert.equal(paper.status, 201, paper.text);
-  egg = { id: paper.json.id };
+  game = await startGameFixture({ edge });
+  ({ owner, org } = game);
 });
 
 after(async () => {
-  await sim?.stop();
+  await game?.stop();
   await edge?.stop();
   for (const r of receivers) await new Promise((ok) => r.close(ok));
 });
@@ -100,18 +59,7 @@ test("a server state change reaches a receiver signed per Standard Webhooks; a r
   assert.ok(!JSON.stringify(listed.json).includes(secret), "the secret is shown once, at creation");
 
   // A server, installed, then started: Wings pushes the state changes.
-  const made = await owner.post(`/api/orgs/${org}/servers`, {
-    name: "Hooked",
-    node_id: node.id,
-    egg_id: egg.id,
-    auto_allocation: true,
-    limits: { memory: 1024, swap: 0, disk: 5120, io: 500, cpu: 100 },
-    environment: {},
-    start_on_completion: false,
-  });
-  assert.equal(made.status, 201, JSON.stringify(made.json));
-  const id = serverOf(made).id;
-  await waitFor(async () => serverOf(await owner.get(`/api/orgs/${org}/servers/${id}`)).status === null, { what: "installed" });
+  const { id } = await game.createServer("Hooked");
   assert.equal((await owner.post(`/api/orgs/${org}/servers/${id}/power`, { signal: "start" })).status, 202);
 
   const delivery = await waitFor(

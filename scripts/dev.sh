@@ -25,6 +25,7 @@ stop() {
   trap - EXIT
   for pid in "${pids[@]}"; do kill -TERM -- "-$pid" 2>/dev/null || true; done
   for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  rm -f "${wrangler_log:-}"
 }
 trap 'stop; exit 0' INT TERM
 trap stop EXIT
@@ -47,7 +48,10 @@ d1_write() {
 wrangler d1 migrations apply DB --local --persist-to "$STATE" >/dev/null
 
 inspector=(); [ -n "${INSPECTOR_PORT:-}" ] && inspector=(--inspector-port "$INSPECTOR_PORT")
-setsid wrangler dev --ip 127.0.0.1 --port "$EDGE_PORT" --persist-to "$STATE" "${inspector[@]}" \
+# wrangler writes every message, whatever --log-level shows, to this file;
+# `up` below reads it.
+wrangler_log=$(mktemp --tmpdir flamingo-wrangler-XXXXXX.log)
+WRANGLER_LOG_PATH=$wrangler_log setsid wrangler dev --ip 127.0.0.1 --port "$EDGE_PORT" --persist-to "$STATE" "${inspector[@]}" \
   --show-interactive-dev-session=false --log-level "${WRANGLER_LOG_LEVEL:-warn}" &
 pids+=($!)
 names[$!]="wrangler dev"
@@ -72,8 +76,18 @@ exit_if_one_exited() {
 }
 # Once enrolled (edge.json holds its credential), it connects to the edge.
 if [ -f "$TUNNEL_DATA/edge.json" ]; then start_tunnel_host --edge "$url"; else start_tunnel_host; fi
+# Up once the Worker serves the build wrangler runs again when its watcher of
+# [build].watch_dir has scanned: that reload, if it comes after the first
+# start, answers a request in flight that is not a GET with a 503. The same
+# check as tests/lib/stack.mjs's settledAfterRebuild.
+settled() {
+  awk '/changed, restarting build\.\.\./ { seen = 1; done = 0 }
+       seen && /Reloading local server/ { done = 0 }
+       seen && /Starting local server|Local server updated and ready/ { done = 1 }
+       END { exit !(seen && done) }' "$wrangler_log" 2>/dev/null
+}
 for _ in $(seq 1 240); do
-  if curl -fsS "$url/api/health" >/dev/null 2>&1; then
+  if settled && curl -fsS "$url/api/health" >/dev/null 2>&1; then
     echo "Flamingo is up at $url"
     echo "  tunnels: ssh -R myapp:80:localhost:3000 -p $SSH_PORT localhost  ->  http://myapp.localhost:$HTTP_PORT"
     break
@@ -81,7 +95,7 @@ for _ in $(seq 1 240); do
   exit_if_one_exited "before Flamingo came up"
   sleep 0.5
 done
-curl -fsS "$url/api/health" >/dev/null 2>&1 || { echo "Flamingo did not come up at $url" >&2; exit 1; }
+{ settled && curl -fsS "$url/api/health" >/dev/null 2>&1; } || { echo "Flamingo did not come up at $url" >&2; exit 1; }
 
 # Enroll the local tunnel host to the local edge by itself: once the first
 # organization exists (setup in the browser), add a host to it with a fresh

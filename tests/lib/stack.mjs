@@ -2,7 +2,7 @@
 // local D1, KV and Durable Objects) and tunnel-host, each on free loopback
 // ports with its own state directory, and stops them afterwards.
 import { spawn, execFile } from "node:child_process";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { request } from "node:http";
 import { tmpdir } from "node:os";
@@ -120,6 +120,21 @@ export async function d1(edge, sql) {
 }
 
 /**
+ * Whether wrangler's log (every level, as WRANGLER_LOG_PATH has it) shows the
+ * rebuild its [build].watch_dir watcher runs once it has scanned, and after
+ * it the Worker started or reloaded with that build, with no reload pending.
+ * scripts/dev.sh waits the same way.
+ */
+export function settledAfterRebuild(log) {
+  const at = log.lastIndexOf("changed, restarting build...");
+  if (at < 0) return false;
+  const after = log.slice(at);
+  const reloading = after.lastIndexOf("Reloading local server");
+  const done = Math.max(after.lastIndexOf("Starting local server"), after.lastIndexOf("Local server updated and ready"));
+  return done >= 0 && done > reloading;
+}
+
+/**
  * Starts `wrangler dev` on `port` (else one the kernel picks as it binds, which
  * no other process can take in between) with fresh local state (or `state`),
  * applies the D1 migrations first, and waits until /api/health answers.
@@ -134,18 +149,22 @@ export async function startEdge({ state, port = 0, vars = {}, hosts } = {}) {
     "--persist-to", state, "--show-interactive-dev-session=false", "--log-level", "info",
     ...Object.entries(vars).flatMap(([name, value]) => ["--var", `${name}:${value}`]),
   ];
+  // wrangler writes every message, whatever --log-level shows, to this file.
+  const logDir = await mkdtemp(join(tmpdir(), "flamingo-wrangler-log-"));
+  const log = join(logDir, "wrangler.log");
+  const env = { env: { ...process.env, WRANGLER_LOG_PATH: log } };
+  let child;
   // `hosts` ({ "name.localhost": "127.0.0.1" }) is DNS for the Worker's fetches only: wrangler runs
   // in a private mount namespace whose /etc/hosts lists them (workerd resolves no `*.localhost`).
-  let child;
   if (hosts) {
     const file = join(state, "hosts");
     const lines = ["127.0.0.1 localhost", ...Object.entries(hosts).map(([name, ip]) => `${ip} ${name}`)];
     await writeFile(file, `${lines.join("\n")}\n`);
     child = launch("unshare", [
       "--mount", "--propagation", "private", "sh", "-c", 'mount --bind "$0" /etc/hosts && exec "$@"', file, command, ...args,
-    ]);
+    ], env);
   } else {
-    child = launch(command, args);
+    child = launch(command, args, env);
   }
   let url;
   try {
@@ -154,9 +173,20 @@ export async function startEdge({ state, port = 0, vars = {}, hosts } = {}) {
       what: "wrangler dev's address",
       child,
     });
+    // wrangler runs the custom build (`make worker`) again once its watcher of
+    // [build].watch_dir has scanned, and reloads the Worker with it. A slow
+    // scan puts that reload after "Ready on", where it answers a request in
+    // flight that is not a GET with 503 "Your worker restarted mid-request".
+    // So the edge is ready once that rebuild has been served.
+    await waitFor(async () => settledAfterRebuild(await readFile(log, "utf8").catch(() => "")), {
+      timeoutMs: 180_000,
+      what: "wrangler dev's reload after its watcher's first scan",
+      child,
+    });
     await waitFor(async () => (await fetch(`${url}/api/health`)).ok, { timeoutMs: 180_000, what: "wrangler dev", child });
   } catch (error) {
     await child.stopGroup();
+    await rm(logDir, { recursive: true, force: true });
     throw error;
   }
   return {
@@ -165,6 +195,7 @@ export async function startEdge({ state, port = 0, vars = {}, hosts } = {}) {
     child,
     async stop({ keepState = false } = {}) {
       await child.stopGroup();
+      await rm(logDir, { recursive: true, force: true });
       if (owned && !keepState) await rm(state, { recursive: true, force: true });
     },
   };

@@ -76,7 +76,9 @@ export async function openPage(browser, baseURL, { colorScheme = "light" } = {})
     if (response.status() >= 500) problems.push(`HTTP ${response.status()} from ${response.url()}`);
     if (response.request().resourceType() === "document") {
       const headers = await response.allHeaders().catch(() => null);
-      if (headers && !headers["content-security-policy"]) problems.push(`page without a Content-Security-Policy: ${response.url()}`);
+      // A download (an attachment the browser saves) is not a page.
+      const download = /^attachment\b/i.test(headers?.["content-disposition"] ?? "");
+      if (headers && !download && !headers["content-security-policy"]) problems.push(`page without a Content-Security-Policy: ${response.url()}`);
     }
     if (process.env.UI_TEST_DEBUG && response.url().includes("/api/"))
       console.error(`${response.request().method()} ${response.url()} -> ${response.status()}`);

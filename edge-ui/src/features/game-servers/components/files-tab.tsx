@@ -607,6 +607,8 @@ function FileRows({
               const entry = rows[item.index];
               if (!entry) return null;
               const checked = selected.has(entry.name);
+              // Muted text on a selected row's muted background falls below 4.5:1.
+              const dim = checked ? "text-foreground" : "text-muted-foreground";
               return (
                 <div
                   key={entry.name}
@@ -652,10 +654,10 @@ function FileRows({
                   <div role="cell" className="text-right font-mono text-xs tabular-nums">
                     {entry.directory ? "" : formatBytes(entry.size)}
                   </div>
-                  <div role="cell" className="truncate text-xs text-muted-foreground">
+                  <div role="cell" className={cn("truncate text-xs", dim)}>
                     {formatDateTime(entry.modified)}
                   </div>
-                  <div role="cell" className="font-mono text-xs text-muted-foreground">
+                  <div role="cell" className={cn("font-mono text-xs", dim)}>
                     {entry.mode_bits}
                   </div>
                 </div>

@@ -17,6 +17,12 @@ type LiveChartProps = {
 };
 
 /** A small live line chart (uPlot, canvas); the figure in words carries the meaning for assistive tech. */
+/** An axis's width in px for its tick labels: about 7 px a character of uPlot's 12 px font, plus the ticks' gap. */
+function axisWidth(values: readonly string[] | null | undefined): number {
+  const longest = (values ?? []).reduce((n, v) => Math.max(n, v.length), 0);
+  return Math.max(40, longest * 7 + 18);
+}
+
 export function LiveChart({ title, current, series, lines, format }: LiveChartProps) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
@@ -39,7 +45,8 @@ export function LiveChart({ title, current, series, lines, format }: LiveChartPr
         {
           stroke: "#888",
           grid: { stroke: "rgba(128,128,128,0.15)" },
-          size: 60,
+          // Wide enough for the longest tick label ("1000 B/s"), so none is cut at the left edge.
+          size: (_u, values) => axisWidth(values),
           values: (_u, ticks) => ticks.map((v) => formatRef.current(v)),
         },
       ],

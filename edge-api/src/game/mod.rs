@@ -35,6 +35,7 @@ pub mod server_action;
 pub mod server_create;
 pub mod server_logs;
 pub mod settings;
+pub mod shared;
 pub mod subuser;
 pub mod subuser_invitation;
 pub mod utilization;
@@ -105,6 +106,8 @@ pub fn routes() -> Vec<Route> {
             SignedIn,
             node_config::application,
         ),
+        // The servers the caller owns or is a subuser of, in any organization.
+        Route::get("/api/me/servers", SignedIn, shared::list),
         Route::get("/api/orgs/{org}/servers", servers(Read), server::list),
         // Live figures for the list: one Wings call per node.
         Route::get(

@@ -115,6 +115,7 @@ const DECLARED: &[(&str, &str, &str)] = &[
         "/api/application/nodes/{node}/configuration",
         "signed_in",
     ),
+    ("GET", "/api/me/servers", "signed_in"),
     ("GET", "/api/orgs/{org}/servers", "game_servers:read"),
     ("POST", "/api/orgs/{org}/servers", "game_servers:write"),
     (

@@ -538,6 +538,47 @@ async fn a_new_person_invited_to_one_server_joins_it_as_a_subuser_only() {
         shown.json["permissions"],
         json!(["control.console", "file.read", "websocket.connect"])
     );
+    // Their list of shared servers holds that one server (not the other),
+    // with its organization, so the web app can take them to it.
+    let mine = send(
+        &w.platform,
+        api("GET", "/api/me/servers", Some(&cookie), None),
+    )
+    .await;
+    assert_eq!(mine.status, StatusCode::OK, "{}", mine.json);
+    let mine = mine.json.as_array().expect("list").clone();
+    assert_eq!(mine.len(), 1, "{mine:?}");
+    assert_eq!(mine[0]["id"], server.as_str());
+    assert_eq!(mine[0]["org"], w.org.as_str());
+    assert_eq!(mine[0]["owner"], false);
+    assert_eq!(
+        mine[0]["permissions"],
+        json!(["control.console", "file.read", "websocket.connect"])
+    );
+    assert!(mine.iter().all(|m| m["id"] != other_id.as_str()));
+    // The organization's owner sees the servers they own, with every permission.
+    let owner_cookie = sign_in_as(&w.platform, &w.owner_id).await;
+    let owned = send(
+        &w.platform,
+        api("GET", "/api/me/servers", Some(&owner_cookie), None),
+    )
+    .await;
+    assert_eq!(owned.status, StatusCode::OK, "{}", owned.json);
+    let owned = owned.json.as_array().expect("list").clone();
+    assert_eq!(owned.len(), 2, "{owned:?}");
+    assert!(
+        owned
+            .iter()
+            .all(|m| m["owner"] == true && m["permissions"] == json!(["*"])),
+        "{owned:?}"
+    );
+    // Nobody signed in: 401.
+    assert_eq!(
+        send(&w.platform, api("GET", "/api/me/servers", None, None))
+            .await
+            .status,
+        StatusCode::UNAUTHORIZED
+    );
     let command = send(
         &w.platform,
         as_newt(

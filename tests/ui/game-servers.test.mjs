@@ -4,7 +4,9 @@
 // command typed and its output seen in the terminal, history on the arrow
 // keys), files (a file edited and saved with Ctrl-S, a file uploaded and one
 // downloaded, a directory of 10,000 entries opened and one found by search),
-// and the Startup, Settings and Activity tabs. Every page stays free of
+// the Startup, Settings and Activity tabs, and a person invited to one server
+// by email (not a member of the organization) joining through the link and
+// working in that server's console and files. Every page stays free of
 // console errors and CSP violations, passes axe (light and dark), and is
 // screenshotted light and dark.
 import { after, before, test } from "node:test";
@@ -14,6 +16,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { assertAccessible, launchBrowser, openPage, screenshots } from "../lib/browser.mjs";
 import { startGameFixture } from "../lib/game-fixture.mjs";
+import { client } from "../lib/client.mjs";
 import { waitFor } from "../lib/stack.mjs";
 import { Volume } from "../wings-sim/files.mjs";
 
@@ -223,4 +226,62 @@ test("the Startup, Settings and Activity tabs show the server's startup, SFTP ad
   await assertAccessible(page, "the Activity tab");
   await screenshots(page, "game-servers-activity");
   owner.assertClean();
+});
+
+test("a person invited to one server by email joins through the link and works in its console and files, outside the organization", STEP, async () => {
+  const invite = await game.owner.post(game.api(`/servers/${server.id}/subusers`), {
+    email: "newt@example.com",
+    permissions: ["websocket.connect", "control.console", "file.read", "file.read-content"],
+  });
+  assert.equal(invite.status, 201, JSON.stringify(invite.json));
+  assert.match(invite.json.url, /^\/join\//);
+
+  const newt = await openPage(browser, game.url);
+  try {
+    const { page } = newt;
+    await page.goto(invite.json.url);
+    await page.getByLabel("Your name").fill("Newt Scamander");
+    await page.getByLabel("Email", { exact: true }).fill("newt@example.com");
+    await page.getByLabel("Password", { exact: true }).fill("newt horse battery staple");
+    await page.getByRole("button", { name: "Create account and join" }).click();
+
+    // Not a member: their servers, not the organization's dashboard.
+    await page.getByRole("heading", { level: 1, name: "Your servers" }).waitFor();
+    const table = page.getByRole("table", { name: "Your servers" });
+    await table.getByText(game.account.org).waitFor();
+    await assertAccessible(page, "a subuser's list of servers");
+    await screenshots(page, "game-servers-shared-list");
+    await table.getByRole("link", { name: "survival" }).click();
+
+    await page.getByRole("heading", { level: 1, name: "survival" }).waitFor();
+    await page.getByText("Connected ·").waitFor();
+    const nav = page.getByRole("navigation", { name: "Main" });
+    assert.deepEqual(await nav.getByRole("link").allTextContents(), ["Your servers"], "none of the organization's pages");
+    for (const name of ["Start", "Stop", "Restart", "Kill"])
+      assert.equal(await page.getByRole("button", { name, exact: true }).count(), 0, `${name} is not offered without its permission`);
+    for (const tab of ["Backups", "Subusers", "Startup", "Activity"])
+      assert.equal(await page.getByRole("tab", { name: tab }).count() + (await page.getByRole("link", { name: tab, exact: true }).count()), 0, `no ${tab} tab without its permission`);
+
+    const command = page.getByRole("textbox", { name: "Command" });
+    await command.fill("say hi from newt");
+    await command.press("Enter");
+    await waitFor(async () => (await terminalText(page)).includes("> say hi from newt"), { what: "the subuser's command in the terminal" });
+    await assertAccessible(page, "a subuser's console");
+    await screenshots(page, "game-servers-shared-console");
+
+    await page.goto(`/o/${game.org}/game-servers/${server.id}?tab=files`);
+    await page.getByRole("table", { name: "Files in /" }).getByRole("button", { name: "server.properties" }).waitFor();
+    assert.equal(await page.getByRole("button", { name: "New file" }).count(), 0, "no creating without file.create");
+
+    // The organization's own pages stay closed to them.
+    await page.goto(`/o/${game.org}/game-servers`);
+    await page.getByRole("heading", { name: "Page not found" }).waitFor();
+    const api = client(game.url, { ip: "192.0.2.82" });
+    const signedIn = await api.post("/api/auth/login", { email: "newt@example.com", password: "newt horse battery staple" });
+    assert.equal(signedIn.status, 200, JSON.stringify(signedIn.json));
+    assert.equal((await api.get(`/api/orgs/${game.org}/servers`)).status, 404, "the organization's server list is hidden from them");
+    newt.assertClean();
+  } finally {
+    await newt.context.close();
+  }
 });

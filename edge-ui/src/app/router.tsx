@@ -28,6 +28,7 @@ import { sshKeysRoute } from "@/app/routes/settings/ssh-keys";
 import { settingsIndexRoute, settingsRoute } from "@/app/routes/settings/settings";
 import { twoFactorRoute } from "@/app/routes/settings/two-factor";
 import { setupRoute } from "@/app/routes/setup";
+import { sharedServersRoute } from "@/app/routes/shared-servers";
 import { tunnelHostsRoute } from "@/app/routes/tunnels/hosts";
 import { tunnelNamesRoute } from "@/app/routes/tunnels/names";
 import { openTunnelsRoute } from "@/app/routes/tunnels/open-tunnels";
@@ -41,6 +42,7 @@ const routeTree = rootRoute.addChildren([
   loginRoute,
   joinRoute,
   activateRoute,
+  sharedServersRoute,
   orgRoute.addChildren([
     dashboardRoute,
     gameServersRoute,

@@ -8,6 +8,7 @@ import { EmptyState } from "@/components/query-states";
 import { Button } from "@/components/ui/button";
 import { useLogout } from "@/features/auth/api/logout";
 import { CreateOrganizationDialog } from "@/features/orgs/components/create-organization-dialog";
+import { loadSharedServers } from "@/features/shared-servers/api/shared-servers";
 import { loadMe, signedOutDestination } from "@/lib/auth";
 import { pageHead } from "@/lib/page-title";
 
@@ -30,6 +31,11 @@ export const indexRoute = createRoute({
     if (first) {
       // eslint-disable-next-line @typescript-eslint/only-throw-error -- TanStack Router redirects by throwing
       throw redirect({ to: "/o/$org", params: { org: first.slug } });
+    }
+    // A subuser of some servers and a member of no organization: their servers.
+    if ((await loadSharedServers(queryClient)).length > 0) {
+      // eslint-disable-next-line @typescript-eslint/only-throw-error -- TanStack Router redirects by throwing
+      throw redirect({ to: "/servers" });
     }
   },
   component: NoOrganization,

@@ -50,14 +50,22 @@ export function ServerPage({
   return (
     <>
       <title>{pageTitle(current ? `${s.name} · ${current.title}` : s.name, "Game servers")}</title>
-      <Link
-        to="/o/$org/game-servers"
-        params={{ org }}
-        className="mb-2 inline-flex items-center gap-1 text-sm text-muted-foreground hover:text-foreground"
-      >
-        <ArrowLeft className="size-4" aria-hidden="true" />
-        Game servers
-      </Link>
+      {role ? (
+        <Link
+          to="/o/$org/game-servers"
+          params={{ org }}
+          className="mb-2 inline-flex items-center gap-1 text-sm text-muted-foreground hover:text-foreground"
+        >
+          <ArrowLeft className="size-4" aria-hidden="true" />
+          Game servers
+        </Link>
+      ) : (
+        // Not a member of the organization (a subuser only): back to their own servers.
+        <Link to="/servers" className="mb-2 inline-flex items-center gap-1 text-sm text-muted-foreground hover:text-foreground">
+          <ArrowLeft className="size-4" aria-hidden="true" />
+          Your servers
+        </Link>
+      )}
       <PageHeader
         title={s.name}
         description={

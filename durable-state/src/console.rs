@@ -223,6 +223,11 @@ impl Backlog {
         self.lines.push_back(line.to_owned());
     }
 
+    /// Whether no line is kept.
+    pub fn is_empty(&self) -> bool {
+        self.lines.is_empty()
+    }
+
     /// Forgets every line (before Wings sends its logs again).
     pub fn clear(&mut self) {
         self.lines.clear();

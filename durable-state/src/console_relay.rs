@@ -406,9 +406,14 @@ async fn pump(relay: &Shared, generation: u64, ws: WebSocket) -> Lost {
                 if !r.authenticated {
                     r.authenticated = true;
                     if r.reconnecting {
+                        // Viewers clear their screens on RECONNECTED; Wings' last lines follow.
                         r.reconnecting = false;
                         r.backlog.clear();
                         r.broadcast(&Frame::new(RECONNECTED, &[]));
+                        let _ = ws.send_with_str(Frame::new("send logs", &[]).text());
+                    } else if r.backlog.is_empty() {
+                        // The first connection: Wings' last lines (while running) fill
+                        // the backlog and reach the viewers who joined before them.
                         let _ = ws.send_with_str(Frame::new("send logs", &[]).text());
                     }
                 }

@@ -51,6 +51,11 @@ function simServer(id) {
   return s;
 }
 
+/** How many times `needle` is in `text`. */
+function occurrences(text, needle) {
+  return text.split(needle).length - 1;
+}
+
 /** The text the terminal shows (xterm's DOM renderer draws rows as text). */
 function terminalText(page) {
   return page.locator(".xterm-rows").innerText();
@@ -114,6 +119,11 @@ test("the console starts the server from its power button, shows a typed command
   // A line Wings prints on its own reaches the open terminal too.
   simServer(server.id).output("\u001b[32m[Server] a line from the game\u001b[0m");
   await waitFor(async () => (await terminalText(page)).includes("[Server] a line from the game"), { what: "a pushed line" });
+  // A reload shows the lines again, each once (the relay replays its backlog to a new socket).
+  await page.reload();
+  await page.getByText("Connected ·").waitFor();
+  await waitFor(async () => (await terminalText(page)).includes("[Server] a line from the game"), { what: "the lines after a reload" });
+  assert.equal(occurrences(await terminalText(page), "> say hello from the browser"), 1, "each line once after a reload");
   await assertAccessible(page, "the console");
   await screenshots(page, "game-servers-console");
   owner.assertClean();
@@ -266,6 +276,7 @@ test("a person invited to one server by email joins through the link and works i
     await command.fill("say hi from newt");
     await command.press("Enter");
     await waitFor(async () => (await terminalText(page)).includes("> say hi from newt"), { what: "the subuser's command in the terminal" });
+    assert.equal(occurrences(await terminalText(page), "> say hello from the browser"), 1, "the earlier lines, each once");
     await assertAccessible(page, "a subuser's console");
     await screenshots(page, "game-servers-shared-console");
 

@@ -26,6 +26,8 @@ type Handlers = {
   onStats: (stats: ConsoleStats) => void;
   /** The server's state changed (`status` frames). */
   onState: (state: string) => void;
+  /** The lines shown so far are about to come again (a new socket, or the relay back on Wings): clear them. */
+  onReset: () => void;
 };
 
 /** Asked while connected, so the charts move even where Wings sends stats only when asked. */
@@ -39,7 +41,7 @@ function consoleUrl(org: string, server: string): string {
 /**
  * The server's console through Flamingo's relay (`GET …/console`, a
  * WebSocket): lines, stats and state as they come; reconnects by itself
- * with backoff (and says so), and asks for the last lines again each time.
+ * with backoff (and says so); each time the relay replays its last lines.
  * `send(event, ...args)` sends a frame while connected.
  */
 export function useConsole(org: string, server: string, handlers: Handlers) {
@@ -62,7 +64,8 @@ export function useConsole(org: string, server: string, handlers: Handlers) {
       ws.addEventListener("open", () => {
         attempt = 0;
         setConnection({ kind: "connected" });
-        ws.send(frame("send logs"));
+        // The relay sends its last lines to every socket that joins: the screen starts over with them.
+        latest.current.onReset();
         ws.send(frame("send stats"));
         poll = setInterval(() => {
           if (ws.readyState === WebSocket.OPEN) ws.send(frame("send stats"));
@@ -94,6 +97,8 @@ export function useConsole(org: string, server: string, handlers: Handlers) {
             setConnection({ kind: "reconnecting" });
             break;
           case "reconnected":
+            // The relay reached Wings again and asked for its last lines: they replace the screen's.
+            latest.current.onReset();
             setConnection({ kind: "connected" });
             ws.send(frame("send stats"));
             break;

@@ -69,7 +69,8 @@ export function ConsoleTab({ org, detail, can }: ServerTabProps) {
     setState(stats.state);
     setCharts((c) => addStats(c, stats, Date.now() / 1000));
   }, []);
-  const { connection, send } = useConsole(org, server.id, { onLine, onStats, onState: setState });
+  const onReset = useCallback(() => terminal.current?.clear(), []);
+  const { connection, send } = useConsole(org, server.id, { onLine, onStats, onState: setState, onReset });
   const mayType = can("control.console");
 
   const submit = () => {

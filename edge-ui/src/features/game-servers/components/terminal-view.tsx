@@ -32,7 +32,10 @@ export const TerminalView = forwardRef<TerminalHandle, { label: string }>(functi
         if (t) t.writeln(line);
         else pending.current.push(line);
       },
-      clear: () => term.current?.clear(),
+      clear: () => {
+        pending.current = [];
+        term.current?.clear();
+      },
     }),
     [],
   );

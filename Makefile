@@ -16,7 +16,7 @@ UI_SRC := $(shell find edge-ui/src edge-ui/public docs/api.md edge-ui/index.html
 # other tests).
 UI_INPUTS := target/ui-inputs.sha256
 
-.PHONY: help setup build worker ui tunnel-host dev test lint unit system size clean FORCE
+.PHONY: help setup build worker ui tunnel-host dev test lint unit rust-checks web-checks system size clean FORCE
 
 help:
 	@echo "make dev    set up, build and run Flamingo locally (http://127.0.0.1:8787)"
@@ -48,21 +48,56 @@ build: setup
 dev: build
 	scripts/dev.sh
 
-test: build
-	@$(MAKE) --no-print-directory lint unit system size
+# Three chains at once on CI's 2 cores: the Rust checks and tests (one after
+# another: they share target/debug, which cargo builds one at a time), the
+# release Worker (its own target dirs; its LTO link runs on one core) and the
+# web app's build and checks. Then the whole-system tests, which need all of it.
+# Cargo lines start with `+` so cargo shares make's job slots (-j3 in all).
+test: setup
+	@$(MAKE) --no-print-directory -j3 --output-sync=target rust-checks worker web-checks
+	@$(MAKE) --no-print-directory system size
 
 lint:
-	cargo fmt --all --check
-	cargo clippy --workspace --all-targets -- -D warnings
-	cargo clippy -p edge-api -p durable-state --target wasm32-unknown-unknown -- -D warnings
-	cd edge-ui && npm run typecheck && npm run lint
+	$(RUST_LINT)
+	$(WEB_LINT)
 
 unit:
-	cargo test --workspace
-	@# cargo test regenerates the API's TypeScript types; they must match what is committed.
-	@git diff --exit-code --stat -- edge-ui/src/api/generated && test -z "$$(git status --porcelain -- edge-ui/src/api/generated)" \
-	  || { echo "edge-ui/src/api/generated drifted from the Rust types: commit the regenerated files"; exit 1; }
-	cd edge-ui && npm test
+	$(RUST_UNIT)
+	$(WEB_UNIT)
+
+rust-checks:
+	$(RUST_LINT)
+	$(RUST_UNIT)
+	+cargo build -p tunnel-host
+
+web-checks: $(UI)
+	$(WEB_LINT)
+	$(WEB_UNIT)
+
+define RUST_LINT
+cargo fmt --all --check
++cargo clippy --workspace --all-targets -- -D warnings
++cargo clippy -p edge-api -p durable-state --target wasm32-unknown-unknown -- -D warnings
+endef
+
+# cargo test writes the API's TypeScript types (ts-rs); here into target/, not
+# over the files the web checks read meanwhile. They must match what is
+# committed in edge-ui/src/api/generated.
+GENERATED := target/ts-generated
+define RUST_UNIT
+rm -rf $(GENERATED)
++TS_RS_EXPORT_DIR=$(CURDIR)/$(GENERATED) cargo test --workspace
+@diff -r $(GENERATED) edge-ui/src/api/generated \
+  || { echo "edge-ui/src/api/generated drifted from the Rust types: run cargo test -p edge-api and commit the regenerated files"; exit 1; }
+endef
+
+define WEB_LINT
+cd edge-ui && npm run typecheck && npm run lint
+endef
+
+define WEB_UNIT
+cd edge-ui && npm test
+endef
 
 system:
 	SCREENSHOT_DIR=$(CURDIR)/test-results/screenshots scripts/with-tools.sh node --test --test-concurrency=2 --test-timeout=300000 tests/

@@ -31,11 +31,7 @@ use super::{
     node::{self, NodeAccess},
     server::{self, ServerRecord},
     transfer_store::{self, Outcome, Transfer},
-    wings::{
-        Wings,
-        jwt::Signer,
-        transfer::START_TIMEOUT,
-    },
+    wings::{Wings, jwt::Signer, transfer::START_TIMEOUT},
 };
 use crate::{
     auth::{Access, Action, Resource, ServerNeed},
@@ -190,7 +186,9 @@ async fn wanted_allocations(
             if let Some(node) = target {
                 match free_allocation(platform, &node.id, &[]).await? {
                     Some(id) => wanted.push(("allocation_id".into(), id)),
-                    None => problems.add("auto_allocation", "the destination has no free allocation"),
+                    None => {
+                        problems.add("auto_allocation", "the destination has no free allocation")
+                    }
                 }
             }
         }
@@ -262,7 +260,10 @@ fn check_state(server: &ServerRecord, pending: bool) -> Result<(), ApiError> {
 }
 
 /// The completed backups on the server's node's disk, sent along.
-async fn local_backups(platform: &Platform, server: &ServerRecord) -> Result<Vec<String>, ApiError> {
+async fn local_backups(
+    platform: &Platform,
+    server: &ServerRecord,
+) -> Result<Vec<String>, ApiError> {
     #[derive(Deserialize)]
     struct Id {
         id: String,
@@ -343,8 +344,8 @@ pub async fn start(
     loop {
         let wanted_json =
             serde_json::to_string(&wanted).map_err(|e| ApiError::Internal(e.to_string()))?;
-        let additional = serde_json::to_string(&wanted[1..])
-            .map_err(|e| ApiError::Internal(e.to_string()))?;
+        let additional =
+            serde_json::to_string(&wanted[1..]).map_err(|e| ApiError::Internal(e.to_string()))?;
         // The row only if the server is still on its node and movable, no
         // other transfer started and every allocation is still free; the
         // allocations and entries only if the row was written.

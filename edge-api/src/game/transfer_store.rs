@@ -10,6 +10,7 @@ use serde_json::json;
 
 use crate::{
     auth::Resource,
+    context::RequestMeta,
     crypto,
     error::ApiError,
     platform::{
@@ -17,7 +18,6 @@ use crate::{
         clock::rfc3339,
         db::{DatabaseExt, Statement},
     },
-    context::RequestMeta,
     record::{
         audit,
         events::{self, Audience, NewEvent},

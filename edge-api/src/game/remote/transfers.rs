@@ -117,7 +117,9 @@ fn not_transferring() -> ApiError {
 fn another_node(outcome: Outcome) -> ApiError {
     let message = match outcome {
         Outcome::Completed => "Only the destination node reports a transfer's success.",
-        Outcome::Failed | Outcome::Cancelled => "Only the source node reports a transfer's failure.",
+        Outcome::Failed | Outcome::Cancelled => {
+            "Only the source node reports a transfer's failure."
+        }
     };
     ApiError::Forbidden {
         code: "transfer_of_another_node",

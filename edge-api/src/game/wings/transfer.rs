@@ -7,8 +7,9 @@
 //! string (required), backups []string, server {uuid string,
 //! start_on_completion bool}}` and answers 202 once the server is stopped
 //! (it waits up to 15 s for that); 409 when it is transferring already.
-//! `DELETE` on the same path cancels the outgoing push, `DELETE
-//! /api/transfers/{uuid}` on the destination an incoming one.
+//! `DELETE` on the same path cancels the outgoing push. (Wings'
+//! `DELETE /api/transfers/{uuid}` on the destination lacks the middleware that
+//! finds the server and panics: Flamingo does not call it.)
 
 use std::time::Duration;
 
@@ -69,12 +70,5 @@ impl Wings<'_> {
         )
         .await
         .map(drop)
-    }
-
-    /// `DELETE /api/transfers/{server}` on the destination node.
-    pub async fn cancel_incoming_transfer(&self, server: &str) -> Result<(), WingsError> {
-        self.call(Method::Delete, &format!("/api/transfers/{server}"), None)
-            .await
-            .map(drop)
     }
 }

@@ -311,8 +311,8 @@ pub async fn start(
     };
     let (mut wanted, auto) = wanted_allocations(&platform, usable, &body, &mut problems).await?;
     problems.finish()?;
-    let Some(target) = usable else {
-        return Err(ApiError::NotFound);
+    let (Some(target), false) = (usable, wanted.is_empty()) else {
+        return Err(ApiError::field("allocation_id", "is required"));
     };
     let pending = transfer_store::pending(&platform, &server.id).await?;
     check_state(&server, pending.is_some())?;

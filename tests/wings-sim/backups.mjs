@@ -24,14 +24,16 @@ import { decodeNode } from "./gotype.mjs";
 /** Lowercase canonical UUID: how Wings' backup routes want `{backup}`. */
 const CANONICAL = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-function packVolume(s) {
+/** The volume as an archive (transfer.mjs sends it too). */
+export function packVolume(s) {
   s.volume ??= new Volume();
   const packed = {};
   for (const [rel, node] of s.volume.walk(s.volume.root)) if (node.type === "file") packed[rel] = node.data.toString("base64");
   return gzipSync(JSON.stringify(packed));
 }
 
-function unpackInto(s, archive, truncate) {
+/** An archive back into the volume. */
+export function unpackInto(s, archive, truncate) {
   const packed = JSON.parse(gunzipSync(archive).toString("utf8"));
   if (truncate) s.volume = new Volume();
   s.volume ??= new Volume();

@@ -128,6 +128,10 @@ export async function startWings(options) {
     get tokens() {
       return wings.tokens;
     },
+    /** Transfers (transfer.mjs): { outgoing, incoming, reports, pushes, received }. */
+    get transfers() {
+      return wings.transfers ?? { outgoing: new Map(), incoming: new Map(), reports: [], pushes: [], received: [] };
+    },
     get bootedAt() {
       return wings.bootedAt;
     },

@@ -13,6 +13,7 @@ import { SimServer } from "./server.mjs";
 import { T } from "./gotype.mjs";
 import { fileRoutes, tokenRoute } from "./files.mjs";
 import { backupDownload, backupRoutes } from "./backups.mjs";
+import { deleteIncoming, incomingTransfer, transferRoutes } from "./transfer.mjs";
 
 const UNEXPECTED = "An unexpected error was encountered while processing this request";
 const NOT_PARSABLE = "The data passed in the request was not in a parsable format. Please try again.";
@@ -127,6 +128,8 @@ function routes(wings) {
     ...fileRoutes(wings, (spec, req, reply, where) => bind(spec, req, reply, wings, where), T),
     // Backups (backups.mjs).
     ...backupRoutes(wings, (spec, req, reply, where) => bind(spec, req, reply, wings, where), T),
+    // Transfers, the source's side (transfer.mjs).
+    ...transferRoutes(wings, (spec, req, reply, where) => bind(spec, req, reply, wings, where), T),
   ];
 
   async function createServer(req, reply) {
@@ -237,11 +240,9 @@ function match(pattern, path) {
   return params;
 }
 
-/** Routes Wings has that the simulator does not play (files, backups, transfers, diagnostics, docker). */
+/** Routes Wings has that the simulator does not play (diagnostics, docker, deleting every backup). */
 const UNSIMULATED = [
-  /^\/api\/servers\/[^/]+\/transfer$/,
   /^\/api\/servers\/[^/]+\/deleteAllBackups$/,
-  /^\/api\/transfers(\/|$)/,
   /^\/api\/diagnostics$/,
   /^\/api\/system\/docker\//,
   /^\/(download|upload)\//,
@@ -301,6 +302,8 @@ async function dispatch(wings, table, req, reply, path) {
   // The signed-URL routes come before the bearer check (files.mjs).
   if (await tokenRoute(wings, req, reply, path)) return;
   if (req.method === "GET" && path === "/download/backup") return backupDownload(wings, req, reply);
+  // The destination's side of a transfer: the transfer JWT, no bearer (transfer.mjs).
+  if (req.method === "POST" && path === "/api/transfers") return incomingTransfer(wings, req, reply);
   // RequireAuthorization (engine-wide from here on, the 404 handler included).
   reply.res.setHeader("User-Agent", wings.userAgent);
   const auth = (req.headers.authorization ?? "").split(" ");
@@ -315,6 +318,7 @@ async function dispatch(wings, table, req, reply, path) {
   if (got.length !== want.length || !timingSafeEqual(got, want)) {
     return reply.json(403, { error: "You are not authorized to access this endpoint." });
   }
+  if (req.method === "DELETE" && /^\/api\/transfers\/[^/]+$/.test(path)) return deleteIncoming(wings, req, reply, path);
   for (const [method, pattern, fn] of table) {
     if (method !== req.method) continue;
     const params = match(pattern, path);

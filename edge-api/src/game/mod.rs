@@ -15,6 +15,7 @@
 //! - [`console`]: the console relay's upgrade and the closing of viewers.
 //! - [`utilization`]: live figures for the server list, one call per node.
 //! - [`backup`]: backups on the node's disk or in S3, and Wings' reports on them.
+//! - [`transfer`], [`transfer_store`]: moving a server to another node, and the transfer rows.
 
 pub mod activity;
 pub mod allocation;
@@ -38,6 +39,8 @@ pub mod settings;
 pub mod shared;
 pub mod subuser;
 pub mod subuser_invitation;
+pub mod transfer;
+pub mod transfer_store;
 pub mod utilization;
 pub mod wings;
 
@@ -231,6 +234,8 @@ pub fn routes() -> Vec<Route> {
     routes.extend(file_routes());
     // Backups (issue 14 item 3).
     routes.extend(backup::routes());
+    // Transfers between nodes (issue 13).
+    routes.extend(transfer::routes());
     // Wings behind NAT (issue 17 item 2).
     routes.extend(node_tunnel::routes());
     routes.extend(remote::routes());

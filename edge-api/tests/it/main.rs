@@ -29,6 +29,7 @@ mod servers;
 mod ssh_keys;
 mod subusers;
 mod totp;
+mod transfers;
 mod tunnel_hosts;
 mod tunnels;
 mod webhooks;

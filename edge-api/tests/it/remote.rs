@@ -337,6 +337,7 @@ async fn install_script_status_container_state_and_reset() {
         )
         .await;
     assert!(archive.status.is_success(), "{}", archive.json);
+    // Reports on a server that is not being transferred (transfers.rs has the rest).
     for outcome in ["success", "failure"] {
         let reply = w
             .remote(
@@ -345,7 +346,8 @@ async fn install_script_status_container_state_and_reset() {
                 Some(Value::Null),
             )
             .await;
-        assert!(reply.status.is_success(), "{outcome}");
+        assert_eq!(reply.status, StatusCode::CONFLICT, "{outcome}");
+        assert_eq!(reply.json["errors"][0]["code"], "not_transferring");
     }
 }
 

@@ -434,6 +434,22 @@ const DECLARED: &[(&str, &str, &str)] = &[
         "/api/orgs/{org}/servers/{server}/backups/{backup}/download",
         "server:backup.download",
     ),
+    // Transfers between nodes (issue 13).
+    (
+        "GET",
+        "/api/orgs/{org}/servers/{server}/transfer",
+        "server:any",
+    ),
+    (
+        "POST",
+        "/api/orgs/{org}/servers/{server}/transfer",
+        "nodes:write",
+    ),
+    (
+        "DELETE",
+        "/api/orgs/{org}/servers/{server}/transfer",
+        "nodes:write",
+    ),
     ("GET", "/api/remote/backups/{uuid}", "node"),
     ("POST", "/api/remote/backups/{uuid}", "node"),
     ("POST", "/api/remote/backups/{uuid}/restore", "node"),

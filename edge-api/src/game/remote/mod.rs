@@ -4,16 +4,18 @@
 //! `{"errors":[{"code","status","detail"}]}`.
 //!
 //! - [`servers`]: the paged boot list, one server's configuration, reset,
-//!   the install script and status, container status, transfers.
+//!   the install script and status, container status.
 //! - [`sftp`]: SFTP sign-in by password or key.
 //! - [`activity`]: the activity Wings reports.
 //! - [`backups`]: backup and restore outcomes, S3 part URLs (the backups lane's).
+//! - [`transfers`]: transfer outcomes, and the destination's view of a server coming to it.
 
 pub mod activity;
 pub mod auth;
 pub mod backups;
 pub mod servers;
 pub mod sftp;
+pub mod transfers;
 
 use axum::{
     Json,
@@ -49,12 +51,12 @@ pub fn routes() -> Vec<Route> {
         Route::post(
             "/api/remote/servers/{uuid}/transfer/success",
             Node,
-            servers::transfer_success,
+            transfers::success,
         ),
         Route::post(
             "/api/remote/servers/{uuid}/transfer/failure",
             Node,
-            servers::transfer_failure,
+            transfers::failure,
         ),
         Route::post("/api/remote/servers/{uuid}/archive", Node, servers::archive),
         Route::post("/api/remote/sftp/auth", Node, sftp::authenticate),

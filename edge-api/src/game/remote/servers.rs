@@ -2,7 +2,7 @@
 //! `page=0` is answered as page 1, as Wings asks for it first), one
 //! server's configuration, reset after boot, the install script and its
 //! outcome, container state changes (kept as the last known state and
-//! published as `server.state`), and transfer outcomes.
+//! published as `server.state`). Transfer outcomes are in [`super::transfers`].
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -114,6 +114,7 @@ async fn configurations(
     struct AllocationRow {
         id: String,
         server_id: String,
+        node_id: String,
         ip: String,
         alias: Option<String>,
         port: i64,
@@ -122,14 +123,23 @@ async fn configurations(
         .db
         .all(
             Statement::new(
-                "SELECT id, server_id, ip, alias, port FROM allocations \
+                "SELECT id, server_id, node_id, ip, alias, port FROM allocations \
                  WHERE server_id IN (SELECT value FROM json_each(?1)) ORDER BY ip, port",
             )
             .bind(ids.as_str()),
         )
         .await?;
+    // Only the allocations on the server's node: while it is transferred it
+    // holds some on the destination too (`game::remote::transfers`).
+    let node_of: BTreeMap<&str, &str> = servers
+        .iter()
+        .map(|s| (s.id.as_str(), s.node_id.as_str()))
+        .collect();
     let mut allocations: BTreeMap<String, Vec<ServerAllocation>> = BTreeMap::new();
     for r in rows {
+        if node_of.get(r.server_id.as_str()) != Some(&r.node_id.as_str()) {
+            continue;
+        }
         allocations
             .entry(r.server_id)
             .or_default()
@@ -239,7 +249,14 @@ pub async fn show(
     Path(uuid): Path<String>,
 ) -> RemoteResult<Json<ServerConfiguration>> {
     let node = auth::node(&platform, &headers).await?;
-    let server = on_node(&platform, &node, &uuid).await?;
+    let server = match on_node(&platform, &node, &uuid).await {
+        Ok(server) => server,
+        // The destination of a transfer creates the server from this answer.
+        Err(ApiError::NotFound) => super::transfers::incoming(&platform, &node, &uuid)
+            .await?
+            .ok_or(ApiError::NotFound)?,
+        Err(e) => return Err(e.into()),
+    };
     let configuration = configurations(&platform, std::slice::from_ref(&server))
         .await?
         .pop()
@@ -423,44 +440,6 @@ pub async fn container_status(
             "previous_state": body.data.previous_state,
             "at": now,
         }),
-    )
-    .await;
-    Ok(StatusCode::NO_CONTENT)
-}
-
-/// `POST /api/remote/servers/{uuid}/transfer/success`: Flamingo starts no
-/// transfers yet, so there is nothing to finish; the server is checked to
-/// be this node's and the report acknowledged.
-pub async fn transfer_success(
-    State(platform): State<Platform>,
-    headers: HeaderMap,
-    Path(uuid): Path<String>,
-) -> RemoteResult<StatusCode> {
-    transfer_outcome(&platform, &headers, &uuid, true).await
-}
-
-/// `POST /api/remote/servers/{uuid}/transfer/failure`: as for success.
-pub async fn transfer_failure(
-    State(platform): State<Platform>,
-    headers: HeaderMap,
-    Path(uuid): Path<String>,
-) -> RemoteResult<StatusCode> {
-    transfer_outcome(&platform, &headers, &uuid, false).await
-}
-
-async fn transfer_outcome(
-    platform: &Platform,
-    headers: &HeaderMap,
-    uuid: &str,
-    successful: bool,
-) -> RemoteResult<StatusCode> {
-    let node = auth::node(platform, headers).await?;
-    let server = on_node(platform, &node, uuid).await?;
-    publish(
-        platform,
-        &server,
-        "server.transfer",
-        json!({ "server_id": server.id, "successful": successful }),
     )
     .await;
     Ok(StatusCode::NO_CONTENT)

@@ -6,6 +6,7 @@ pub mod backups;
 pub mod client;
 pub mod error;
 pub mod jwt;
+pub mod transfer;
 pub mod types;
 
 pub use client::{DEFAULT_TIMEOUT, NodeTarget, Wings};

@@ -95,7 +95,7 @@ test("a schedule is made with two tasks (a bad cron refused inline), run now wit
   // Five fields the server cannot read: its reason, under the field.
   await cron.fill("61 4 * * *");
   await form.getByRole("button", { name: "Create schedule" }).click();
-  await form.getByText(/is not a cron expression/).waitFor();
+  await form.getByText(/is not a cron expression/i).waitFor();
   assert.equal(await cron.getAttribute("aria-invalid"), "true", "the field is marked invalid");
   await assertAccessible(page, "the schedule form with a refused cron expression");
   await screenshots(page, "automation-schedule-refused");

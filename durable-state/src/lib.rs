@@ -9,7 +9,8 @@
 //! - [`link`]: the tunnel-host link's wire protocol and state (shared with
 //!   `tunnel-host`).
 //! - `tunnel_link`: [`TunnelLink`], the Durable Object holding one tunnel
-//!   host's WebSocket (wasm32 only).
+//!   host's WebSocket (wasm32 only); the events it raises go through
+//!   [`relay`], the Worker's publishing path, not to the hub directly.
 //! - `event_hub`: [`EventHub`], the Durable Object, one per organization
 //!   (wasm32 only).
 //! - [`console`]: the console relay's protocol and per-viewer rules;
@@ -28,6 +29,7 @@ pub mod link;
 pub mod names;
 pub mod outlet;
 pub mod protocol;
+pub mod relay;
 pub mod sse;
 pub mod timer;
 

@@ -1,6 +1,7 @@
 //! The tunnel-host link Durable Object, one per enrolled host: holds the
-//! host's WebSocket (hibernatable), runs [`Link`] on its frames, publishes
-//! what changed to the organization's event hub, and relays kicks and
+//! host's WebSocket (hibernatable), runs [`Link`] on its frames, hands
+//! what changed to the Worker's event relay (`crate::relay`: webhooks, then
+//! the organization's event hub), and relays kicks and
 //! watches (someone listing the tunnels: report moving counters).
 //!
 //! Each accepted socket carries a generation number as its attachment; a
@@ -11,8 +12,8 @@
 use std::{cell::RefCell, time::Duration};
 
 use worker::{
-    Date, Delay, DurableObject, Env, Method, Request, RequestInit, Response, Result, State,
-    WebSocket, WebSocketIncomingMessage, WebSocketPair, durable_object, wasm_bindgen::JsValue,
+    Date, Delay, DurableObject, Env, Request, Response, Result, State, WebSocket,
+    WebSocketIncomingMessage, WebSocketPair, durable_object,
 };
 
 use crate::{
@@ -20,13 +21,11 @@ use crate::{
         EdgeMessage, Effects, HOST_ID_HEADER, HostMessage, KickOutcome, Link, LinkReply,
         LinkRequest, LinkStatus, OFFLINE_AFTER_MS, ORG_ID_HEADER,
     },
-    protocol::{EventDraft, HubRequest},
+    relay,
 };
 
 const LINK_KEY: &str = "link";
 const GENERATION_KEY: &str = "generation";
-/// The event hub binding (one hub per organization, named by its id).
-const EVENT_HUB: &str = "EVENT_HUB";
 /// How long a kick waits for the host to confirm.
 const KICK_WAIT: Duration = Duration::from_secs(5);
 const KICK_POLL: Duration = Duration::from_millis(50);
@@ -83,7 +82,9 @@ impl TunnelLink {
         f(self.link.borrow_mut().get_or_insert_with(Link::default))
     }
 
-    /// Saves the link and publishes its events, in order.
+    /// Saves the link and hands its events, in order, to the Worker's
+    /// relay (`crate::relay`), which offers them to the organization's
+    /// webhooks and publishes them to its hub; that never fails the link.
     async fn apply(&self, effects: Effects) -> Result<()> {
         if effects.changed {
             let link = self.link.borrow().clone();
@@ -92,36 +93,8 @@ impl TunnelLink {
             }
         }
         let org_id = self.with_link(|l| l.org_id.clone());
-        for event in effects.events {
-            self.publish(&org_id, event).await;
-        }
-        Ok(())
-    }
-
-    /// Publishing never fails the link: a hub that does not answer is logged.
-    async fn publish(&self, org_id: &str, event: EventDraft) {
-        if org_id.is_empty() {
-            return;
-        }
-        let kind = event.event.clone();
-        if let Err(e) = self.try_publish(org_id, event).await {
-            worker::console_error!("tunnel link: publishing {kind} failed: {e}");
-        }
-    }
-
-    async fn try_publish(&self, org_id: &str, event: EventDraft) -> Result<()> {
-        let body = serde_json::to_string(&HubRequest::Publish { event })?;
-        let stub = self.env.durable_object(EVENT_HUB)?.get_by_name(org_id)?;
-        let mut init = RequestInit::new();
-        init.with_method(Method::Post)
-            .with_body(Some(JsValue::from_str(&body)));
-        let request = Request::new_with_init("https://object/hub", &init)?;
-        let response = stub.fetch_with_request(request).await?;
-        if response.status_code() != 200 {
-            return Err(worker::Error::RustError(format!(
-                "hub answered {}",
-                response.status_code()
-            )));
+        if !org_id.is_empty() {
+            relay::relay(self.env.clone(), org_id, effects.events).await;
         }
         Ok(())
     }

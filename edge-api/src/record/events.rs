@@ -191,15 +191,32 @@ pub fn visibility(role: Role, user_id: &str) -> Visibility {
 /// Sends `event` to the organization's live streams. Call it right after
 /// the D1 batch that made the change commits; it never fails the request.
 pub async fn publish(platform: &Platform, org_id: &str, event: NewEvent) {
-    // Webhooks: one INSERT for the endpoints that want it; sent off the request path.
-    crate::webhooks::outbox::enqueue(platform, org_id, &event.event, &event.data).await;
-    let kind = event.event.clone();
     let draft = EventDraft {
         event: event.event,
         data: event.data,
         audience: event.audience.into(),
         at_ms: platform.clock.now_ms(),
     };
+    publish_draft(platform, org_id, draft).await;
+}
+
+/// Publishes, in order, the events a Durable Object raised itself (the
+/// tunnel link's `host.*` and `tunnel.*`, handed over through
+/// `durable_state::relay`) exactly as [`publish`] does edge-api's own:
+/// offered to webhooks, then sent to the hub. Never fails.
+pub async fn relay(platform: &Platform, org_id: &str, events: Vec<EventDraft>) {
+    for draft in events {
+        publish_draft(platform, org_id, draft).await;
+    }
+}
+
+/// The one way onto the live stream: every event the hub gets is offered to
+/// the organization's webhooks first (one INSERT for the endpoints that
+/// want it, none for events no endpoint can ask for; sent off the request
+/// path).
+async fn publish_draft(platform: &Platform, org_id: &str, draft: EventDraft) {
+    crate::webhooks::outbox::enqueue(platform, org_id, &draft.event, &draft.data).await;
+    let kind = draft.event.clone();
     match platform
         .objects
         .hub(org_id, HubRequest::Publish { event: draft })

@@ -10,6 +10,7 @@ pub mod run;
 pub mod runner;
 pub mod schedule;
 pub mod task;
+pub mod task_list;
 
 use crate::{
     auth::{Access, ServerNeed},

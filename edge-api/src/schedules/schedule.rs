@@ -15,6 +15,7 @@ use super::{
     cron::Expression,
     run::{self, Run, RunRow},
     task::{self, MAX_TASKS, NewTask, Task, TaskChange, TaskRow},
+    task_list::{self, ListedTask},
 };
 use crate::{
     context::{Caller, RequestMeta, ServerContext},
@@ -282,7 +283,7 @@ fn parse_cron(text: &str, problems: &mut Problems) -> Option<Expression> {
     }
 }
 
-fn task_insert(
+pub(super) fn task_insert(
     id: &str,
     schedule_id: &str,
     sequence: i64,
@@ -390,9 +391,15 @@ pub struct ScheduleChange {
     /// Only while the server is running.
     #[cfg_attr(not(target_arch = "wasm32"), ts(optional))]
     pub only_when_online: Option<bool>,
+    /// The whole task list, in order, replacing the current one in the
+    /// same write (see [`task_list`](super::task_list)): tasks with an `id`
+    /// are kept and changed, those without are added, the rest deleted.
+    #[cfg_attr(not(target_arch = "wasm32"), ts(optional))]
+    pub tasks: Option<Vec<ListedTask>>,
 }
 
-/// `PATCH …/schedules/{schedule}` (`schedule.update`).
+/// `PATCH …/schedules/{schedule}` (`schedule.update`): its fields and, with
+/// `tasks`, its whole task list, all in one D1 batch or not at all.
 pub async fn update(
     State(platform): State<Platform>,
     Extension(caller): Extension<Caller>,
@@ -406,9 +413,17 @@ pub async fn update(
         check_name(name, &mut problems);
     }
     let cron = body.cron.as_deref().map(|c| parse_cron(c, &mut problems));
-    problems.finish()?;
     let server = server::current(&platform, &ctx).await?;
     let current = row(&platform, &server.id, &id).await?;
+    let now = rfc3339(platform.clock.now_ms());
+    let task_writes = match &body.tasks {
+        Some(wanted) => {
+            let tasks = tasks_of(&platform, &current.id).await?;
+            task_list::statements(&current.id, &tasks, wanted, &now, &mut problems)?
+        }
+        None => Vec::new(),
+    };
+    problems.finish()?;
     let cron = match cron.flatten() {
         Some(cron) => cron,
         None => Expression::parse(&current.cron).map_err(ApiError::Internal)?,
@@ -424,28 +439,30 @@ pub async fn update(
         action: "schedule.update",
         resource_type: "schedule",
         resource_id: &current.id,
-        metadata: json!({ "name": name, "server": server.name, "cron": cron.as_str(), "enabled": enabled }),
+        metadata: json!({
+            "name": name, "server": server.name, "cron": cron.as_str(), "enabled": enabled,
+            "tasks": body.tasks.as_ref().map(Vec::len),
+        }),
     };
-    platform
-        .db
-        .batch(vec![
-            Statement::new(
-                "UPDATE schedules SET name = ?1, cron = ?2, enabled = ?3, only_when_online = ?4, \
+    let mut batch = vec![
+        Statement::new(
+            "UPDATE schedules SET name = ?1, cron = ?2, enabled = ?3, only_when_online = ?4, \
                  next_run_at = ?5, updated_at = ?6 WHERE id = ?7",
-            )
-            .bind(name.as_str())
-            .bind(cron.as_str())
-            .bind(enabled)
-            .bind(
-                body.only_when_online
-                    .unwrap_or(current.only_when_online != 0),
-            )
-            .bind(next.clone())
-            .bind(rfc3339(platform.clock.now_ms()))
-            .bind(current.id.as_str()),
-            entry.by(&platform, &caller, &meta)?,
-        ])
-        .await?;
+        )
+        .bind(name.as_str())
+        .bind(cron.as_str())
+        .bind(enabled)
+        .bind(
+            body.only_when_online
+                .unwrap_or(current.only_when_online != 0),
+        )
+        .bind(next.clone())
+        .bind(now.as_str())
+        .bind(current.id.as_str()),
+    ];
+    batch.extend(task_writes);
+    batch.push(entry.by(&platform, &caller, &meta)?);
+    platform.db.batch(batch).await?;
     super::arm_at(&platform, &server.id, next.as_deref()).await;
     let row = row(&platform, &server.id, &current.id).await?;
     Ok(Json(shown(&platform, &row).await?))

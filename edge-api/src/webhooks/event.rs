@@ -19,8 +19,10 @@ pub const EVENTS: &[(&str, &str)] = &[
         "a schedule ran, failed, or was skipped or missed",
     ),
     ("tunnel.opened", "a tunnel opened"),
-    ("tunnel.closed", "a tunnel closed"),
-    ("tunnel.kicked", "a tunnel was kicked"),
+    (
+        "tunnel.closed",
+        "a tunnel closed; data.reason says why (kicked, session_ended, ...)",
+    ),
     ("host.online", "a tunnel host connected"),
     ("host.offline", "a tunnel host disconnected"),
     ("node.online", "a Wings node came back"),

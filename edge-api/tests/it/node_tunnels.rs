@@ -48,8 +48,13 @@ async fn host(w: &World, name: &str, address: bool) -> Host {
     assert_eq!(enrolled.status, StatusCode::CREATED, "{}", enrolled.json);
     let id = enrolled.json["host_id"].as_str().expect("host").to_owned();
     if address {
-        let frame = |f| w.objects.host(&id, &w.org_id, f).expect("frame");
-        frame(HostFrame::Connect);
+        let frame = async |f| {
+            w.objects
+                .host(&w.platform, &id, &w.org_id, f)
+                .await
+                .expect("frame")
+        };
+        frame(HostFrame::Connect).await;
         frame(HostFrame::Message(Box::new(HostMessage::Hello {
             version: "0.1.0".into(),
             hostname: None,
@@ -59,7 +64,8 @@ async fn host(w: &World, name: &str, address: bool) -> Host {
                 ssh_port: 2222,
                 tunnel_domain: "tunnel.example.com".into(),
             }),
-        })));
+        })))
+        .await;
     }
     Host {
         id,

@@ -436,3 +436,164 @@ async fn bad_schedules_are_422_with_the_field() {
         .await;
     assert_eq!(listed.json["items"], json!([]));
 }
+
+/// The tasks of a schedule as (id, action, payload, delay, continue) in order.
+fn tasks_of(schedule: &Value) -> Vec<(String, String, String, i64, bool)> {
+    schedule["tasks"]
+        .as_array()
+        .expect("tasks")
+        .iter()
+        .map(|t| {
+            (
+                t["id"].as_str().unwrap_or("").to_owned(),
+                t["action"].as_str().unwrap_or("").to_owned(),
+                t["payload"].as_str().unwrap_or("").to_owned(),
+                t["delay_seconds"].as_i64().unwrap_or(-1),
+                t["continue_on_failure"].as_bool().unwrap_or(false),
+            )
+        })
+        .collect()
+}
+
+#[tokio::test]
+async fn a_schedule_is_saved_with_its_whole_task_list_in_one_request_or_not_at_all() {
+    let w = world().await;
+    let server = server(&w).await;
+    let created = w
+        .call(
+            "POST",
+            &format!("/servers/{server}/schedules"),
+            Some(json!({"name": "nightly", "cron": "0 4 * * *", "tasks": [
+                {"action": "command", "payload": "say one"},
+                {"action": "command", "payload": "say two"},
+                {"action": "backup", "payload": "logs/", "delay_seconds": 5},
+            ]})),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.json);
+    let id = created.json["id"].as_str().expect("id").to_owned();
+    let uri = format!("/servers/{server}/schedules/{id}");
+    let before = tasks_of(&created.json);
+    let (one, two, backup) = (&before[0].0, &before[1].0, &before[2].0);
+
+    // One PATCH: renamed, "say two" first and changed, "say one" gone, the
+    // backup kept as it was, a power task added at the end.
+    let saved = w
+        .call(
+            "PATCH",
+            &uri,
+            Some(json!({"name": "nightly restart", "tasks": [
+                {"id": two, "action": "command", "payload": "say two!", "continue_on_failure": true},
+                {"id": backup, "action": "backup", "payload": "logs/"},
+                {"action": "power", "payload": "restart", "delay_seconds": 30},
+            ]})),
+        )
+        .await;
+    assert_eq!(saved.status, StatusCode::OK, "{}", saved.json);
+    assert_eq!(saved.json["name"], "nightly restart");
+    let after = tasks_of(&saved.json);
+    assert_eq!(after.len(), 3, "{}", saved.json);
+    assert_eq!(
+        after[0],
+        (two.clone(), "command".into(), "say two!".into(), 0, true)
+    );
+    assert_eq!(
+        after[1],
+        (backup.clone(), "backup".into(), "logs/".into(), 5, false),
+        "unsent fields of a kept task stay"
+    );
+    assert_eq!(
+        (after[2].1.as_str(), after[2].2.as_str(), after[2].3),
+        ("power", "restart", 30)
+    );
+    assert!(
+        !after.iter().any(|t| &t.0 == one),
+        "the unlisted task is deleted"
+    );
+    let sequences: Vec<i64> = saved.json["tasks"]
+        .as_array()
+        .expect("tasks")
+        .iter()
+        .filter_map(|t| t["sequence"].as_i64())
+        .collect();
+    assert_eq!(sequences, [1, 2, 3]);
+    let shown = detail(&w, &server, &id).await;
+    assert_eq!(tasks_of(&shown["schedule"]), after, "as stored");
+
+    // A bad task anywhere in the list: 422 naming it, and nothing changed,
+    // not the name, not the tasks before it.
+    let other = w
+        .call(
+            "POST",
+            &format!("/servers/{server}/schedules"),
+            Some(json!({"name": "other", "cron": "0 5 * * *", "tasks": [{"action": "command", "payload": "say other"}]})),
+        )
+        .await;
+    let foreign = other.json["tasks"][0]["id"]
+        .as_str()
+        .expect("task")
+        .to_owned();
+    for (tasks, field) in [
+        (
+            json!([{"id": two, "action": "command", "payload": "say changed"},
+                   {"action": "power", "payload": "explode"}]),
+            "tasks.1.payload",
+        ),
+        (
+            json!([{"action": "command", "payload": "say new"},
+                   {"id": backup, "action": "backup", "payload": "x", "delay_seconds": 901}]),
+            "tasks.1.delay_seconds",
+        ),
+        (
+            json!([{"id": foreign, "action": "command", "payload": "say stolen"}]),
+            "tasks.0.id",
+        ),
+        (
+            json!([{"id": two, "action": "command", "payload": "a"},
+                   {"id": two, "action": "command", "payload": "b"}]),
+            "tasks.1.id",
+        ),
+        (
+            json!(
+                (0..11)
+                    .map(|i| json!({"action": "command", "payload": format!("say {i}")}))
+                    .collect::<Vec<_>>()
+            ),
+            "tasks",
+        ),
+    ] {
+        let reply = w
+            .call(
+                "PATCH",
+                &uri,
+                Some(json!({"name": "should not stick", "cron": "0 6 * * *", "tasks": tasks})),
+            )
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{tasks} {}",
+            reply.json
+        );
+        assert!(
+            reply.json["error"]["fields"][field].is_string(),
+            "{tasks} {}",
+            reply.json
+        );
+        let now = detail(&w, &server, &id).await;
+        assert_eq!(now["schedule"]["name"], "nightly restart", "{field}");
+        assert_eq!(now["schedule"]["cron"], "0 4 * * *", "{field}");
+        assert_eq!(tasks_of(&now["schedule"]), after, "{field}");
+    }
+    let theirs = detail(&w, &server, other.json["id"].as_str().expect("id")).await;
+    assert_eq!(tasks_of(&theirs["schedule"])[0].2, "say other");
+
+    // An empty list clears the tasks; no list leaves them alone.
+    let renamed = w
+        .call("PATCH", &uri, Some(json!({"name": "renamed only"})))
+        .await;
+    assert_eq!(tasks_of(&renamed.json), after);
+    let cleared = w.call("PATCH", &uri, Some(json!({"tasks": []}))).await;
+    assert_eq!(cleared.status, StatusCode::OK, "{}", cleared.json);
+    assert!(tasks_of(&cleared.json).is_empty());
+}

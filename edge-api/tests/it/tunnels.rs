@@ -82,9 +82,10 @@ fn tunnel(id: &str, name: &str, user: &str) -> LinkTunnel {
 }
 
 impl Fixture {
-    fn host(&self, frame: HostFrame) {
+    async fn host(&self, frame: HostFrame) {
         self.objects
-            .host(&self.host_id, &self.org_id, frame)
+            .host(&self.platform, &self.host_id, &self.org_id, frame)
+            .await
             .expect("host frame");
     }
 
@@ -116,7 +117,7 @@ async fn tunnels_are_listed_from_each_hosts_link() {
     assert_eq!(list.status, StatusCode::OK);
     assert_eq!(list.json, json!([]));
 
-    f.host(HostFrame::Connect);
+    f.host(HostFrame::Connect).await;
     f.host(HostFrame::Message(Box::new(HostMessage::Hello {
         version: "0.1.0".into(),
         hostname: Some("vps-1".into()),
@@ -125,7 +126,8 @@ async fn tunnels_are_listed_from_each_hosts_link() {
             tunnel("t1", "alpha", &f.owner_id),
         ],
         address: None,
-    })));
+    })))
+    .await;
     let list = f.get("/api/orgs/ada-lab/tunnels", &f.owner).await;
     let tunnels = list.json.as_array().expect("list");
     assert_eq!(tunnels.len(), 2);
@@ -156,8 +158,9 @@ async fn tunnels_are_listed_from_each_hosts_link() {
     f.host(HostFrame::Message(Box::new(HostMessage::Closed {
         tunnel: tunnel("t2", "beta", "alice-from-authorized-keys"),
         reason: "session_ended".into(),
-    })));
-    f.host(HostFrame::Disconnect);
+    })))
+    .await;
+    f.host(HostFrame::Disconnect).await;
     let list = f.get("/api/orgs/ada-lab/tunnels", &f.owner).await;
     assert_eq!(list.json.as_array().expect("list").len(), 1);
     assert_eq!(list.json[0]["host"]["online"], false);
@@ -172,7 +175,7 @@ async fn hosts_list_the_ssh_address_their_hello_reported() {
     let hosts = f.get("/api/orgs/ada-lab/tunnel-hosts", &f.owner).await;
     assert_eq!(hosts.status, StatusCode::OK);
     assert!(hosts.json[0]["ssh_host"].is_null() && hosts.json[0]["ssh_port"].is_null());
-    f.host(HostFrame::Connect);
+    f.host(HostFrame::Connect).await;
     f.host(HostFrame::Message(Box::new(HostMessage::Hello {
         version: "0.2.0".into(),
         hostname: None,
@@ -182,18 +185,19 @@ async fn hosts_list_the_ssh_address_their_hello_reported() {
             ssh_port: 40022,
             tunnel_domain: "t.example.com".into(),
         }),
-    })));
+    })))
+    .await;
     let hosts = f.get("/api/orgs/ada-lab/tunnel-hosts", &f.owner).await;
     assert_eq!(hosts.json[0]["ssh_host"], "ssh.example.com");
     assert_eq!(hosts.json[0]["ssh_port"], 40022);
     assert_eq!(hosts.json[0]["tunnel_domain"], "t.example.com");
     // Kept while the host is away: the command stays right for its return.
-    f.host(HostFrame::Disconnect);
+    f.host(HostFrame::Disconnect).await;
     let hosts = f.get("/api/orgs/ada-lab/tunnel-hosts", &f.owner).await;
     assert_eq!(hosts.json[0]["status"], "offline");
     assert_eq!(hosts.json[0]["ssh_port"], 40022);
     // Anything a shell would split is not passed on.
-    f.host(HostFrame::Connect);
+    f.host(HostFrame::Connect).await;
     f.host(HostFrame::Message(Box::new(HostMessage::Hello {
         version: "0.2.0".into(),
         hostname: None,
@@ -203,7 +207,8 @@ async fn hosts_list_the_ssh_address_their_hello_reported() {
             ssh_port: 22,
             tunnel_domain: "t.example.com".into(),
         }),
-    })));
+    })))
+    .await;
     let hosts = f.get("/api/orgs/ada-lab/tunnel-hosts", &f.owner).await;
     assert!(hosts.json[0]["ssh_host"].is_null(), "{}", hosts.json);
 }
@@ -211,10 +216,11 @@ async fn hosts_list_the_ssh_address_their_hello_reported() {
 #[tokio::test]
 async fn kicks_go_down_the_hosts_socket_and_are_audited() {
     let f = fixture().await;
-    f.host(HostFrame::Connect);
+    f.host(HostFrame::Connect).await;
     f.host(HostFrame::Message(Box::new(HostMessage::Opened {
         tunnel: tunnel("t1", "alpha", &f.owner_id),
-    })));
+    })))
+    .await;
     let viewer = f.member("viewer", "vic@example.com").await;
     let operator = f.member("operator", "olga@example.com").await;
 
@@ -272,7 +278,7 @@ async fn kicks_go_down_the_hosts_socket_and_are_audited() {
     assert_eq!(entry["metadata"]["name"], "alpha");
     assert_eq!(entry["metadata"]["host"], "edge-1");
 
-    f.host(HostFrame::Disconnect);
+    f.host(HostFrame::Disconnect).await;
     let offline = send(
         &f.platform,
         api(
@@ -394,10 +400,11 @@ async fn the_link_route_needs_a_host_and_an_upgrade_and_deleting_forgets() {
     assert_eq!(not_upgraded.status, StatusCode::BAD_REQUEST);
     assert_eq!(not_upgraded.json["error"]["code"], "upgrade_required");
 
-    f.host(HostFrame::Connect);
+    f.host(HostFrame::Connect).await;
     f.host(HostFrame::Message(Box::new(HostMessage::Opened {
         tunnel: tunnel("t1", "alpha", &f.owner_id),
-    })));
+    })))
+    .await;
     let deleted = send(
         &f.platform,
         api(
@@ -432,7 +439,7 @@ async fn a_host_learns_no_names_or_emails_outside_its_organization() {
     assert_eq!(bobs.status, StatusCode::CREATED, "{}", bobs.json);
     let member = f.member("viewer", "vic@example.com").await;
 
-    f.host(HostFrame::Connect);
+    f.host(HostFrame::Connect).await;
     f.host(HostFrame::Message(Box::new(HostMessage::Hello {
         version: "0.1.0".into(),
         hostname: None,
@@ -441,7 +448,8 @@ async fn a_host_learns_no_names_or_emails_outside_its_organization() {
             tunnel("t2", "beta", &f.owner_id),
         ],
         address: None,
-    })));
+    })))
+    .await;
     let list = f.get("/api/orgs/ada-lab/tunnels", &member).await;
     assert_eq!(list.status, StatusCode::OK);
     let alpha = list.json.as_array().expect("list")[0].clone();
@@ -465,20 +473,22 @@ async fn a_host_may_report_only_http_https_and_tcp_public_urls() {
     tcp.public_url = "tcp://localhost:20001".into();
     let mut secure = tunnel("t3", "secure", &f.owner_id);
     secure.public_url = "https://secure.tunnel.example.com".into();
-    f.host(HostFrame::Connect);
+    f.host(HostFrame::Connect).await;
     f.host(HostFrame::Message(Box::new(HostMessage::Hello {
         version: "0.1.0".into(),
         hostname: None,
         tunnels: vec![evil.clone(), tcp, secure],
         address: None,
-    })));
+    })))
+    .await;
     f.host(HostFrame::Message(Box::new(HostMessage::Opened {
         tunnel: LinkTunnel {
             id: "t4".into(),
             public_url: "data:text/html,<script>alert(1)</script>".into(),
             ..evil
         },
-    })));
+    })))
+    .await;
     let list = f.get("/api/orgs/ada-lab/tunnels", &f.owner).await;
     let urls: Vec<&str> = list
         .json
@@ -500,13 +510,14 @@ async fn listing_tells_the_host_to_watch_and_stats_move_the_counters() {
     f.get("/api/orgs/ada-lab/tunnels", &f.owner).await;
     assert_eq!(f.objects.sent_to(&f.host_id).expect("sent"), vec![]);
 
-    f.host(HostFrame::Connect);
+    f.host(HostFrame::Connect).await;
     f.host(HostFrame::Message(Box::new(HostMessage::Hello {
         version: "0.1.0".into(),
         hostname: None,
         address: None,
         tunnels: vec![tunnel("t1", "alpha", &f.owner_id)],
-    })));
+    })))
+    .await;
     // Hosts and kicks ask for the status alone.
     f.get("/api/orgs/ada-lab/tunnel-hosts", &f.owner).await;
     assert_eq!(f.objects.sent_to(&f.host_id).expect("sent"), vec![]);
@@ -529,7 +540,8 @@ async fn listing_tells_the_host_to_watch_and_stats_move_the_counters() {
             bytes_out: 2_000,
             requests: 7,
         }],
-    })));
+    })))
+    .await;
     let list = f.get("/api/orgs/ada-lab/tunnels", &f.owner).await;
     let t = &list.json[0];
     assert_eq!(

@@ -319,3 +319,143 @@ async fn discord_format_and_refused_input() {
     let gone = w.call("DELETE", &format!("/webhooks/{hook}"), None).await;
     assert_eq!(gone.status, StatusCode::NO_CONTENT);
 }
+
+fn link_tunnel(id: &str, name: &str) -> durable_state::link::LinkTunnel {
+    durable_state::link::LinkTunnel {
+        id: id.into(),
+        name: name.into(),
+        kind: "http".into(),
+        user: "u1".into(),
+        client_addr: "127.0.0.1:50000".into(),
+        public_url: format!("http://{name}.localhost:8080"),
+        opened_at: "2026-11-22T10:00:01Z".into(),
+        bytes_in: 0,
+        bytes_out: 0,
+        requests: 0,
+    }
+}
+
+/// The tunnel link raises its own events (the host's socket, its frames):
+/// they go through the same publishing path as the API's, so each one on
+/// the live stream is offered to webhooks once, by the stream's name.
+#[tokio::test]
+async fn a_hosts_link_events_reach_webhooks_once_each_as_the_stream_names_them() {
+    use durable_state::link::{HostMessage, LinkStats};
+    use edge_api::platform::native::HostFrame;
+
+    let w = world().await;
+    let (r, url) = receiver().await;
+    let (hook, secret) = create(&w, json!({"url": url, "events": ["tunnel.*", "host.*"]})).await;
+    let (_, only_hosts) = receiver().await;
+    let (hosts_hook, _) = create(&w, json!({"url": only_hosts, "events": ["host.offline"]})).await;
+    w.objects.armed().expect("timers");
+    let head = w.call("GET", "/events", None).await.json["last_event_id"].clone();
+    let frame = async |f| {
+        w.objects
+            .host(&w.platform, "h1", &w.org_id, f)
+            .await
+            .expect("frame")
+    };
+    frame(HostFrame::Connect).await;
+    frame(HostFrame::Message(Box::new(HostMessage::Hello {
+        version: "0.1.0".into(),
+        hostname: None,
+        tunnels: vec![link_tunnel("a", "alpha")],
+        address: None,
+    })))
+    .await;
+    frame(HostFrame::Message(Box::new(HostMessage::Opened {
+        tunnel: link_tunnel("b", "beta"),
+    })))
+    .await;
+    frame(HostFrame::Message(Box::new(HostMessage::Stats {
+        tunnels: vec![LinkStats {
+            id: "b".into(),
+            bytes_in: 5,
+            bytes_out: 6,
+            requests: 1,
+        }],
+    })))
+    .await;
+    frame(HostFrame::Message(Box::new(HostMessage::Closed {
+        tunnel: link_tunnel("b", "beta"),
+        reason: "session_ended".into(),
+    })))
+    .await;
+    frame(HostFrame::Disconnect).await;
+    let armed = w.objects.armed().expect("timers");
+    assert!(
+        armed.contains_key(&format!("webhooks:{}", w.org_id)),
+        "{armed:?}"
+    );
+
+    // The stream got every event, stats too.
+    let page = w
+        .call("GET", &format!("/events?last_event_id={head}"), None)
+        .await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.json);
+    let streamed: Vec<String> = page.json["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter_map(|e| e["event"].as_str())
+        .filter(|e| e.starts_with("tunnel.") || e.starts_with("host."))
+        .map(str::to_owned)
+        .collect();
+    assert_eq!(
+        streamed,
+        [
+            "host.online",
+            "tunnel.opened",
+            "tunnel.opened",
+            "tunnel.stats",
+            "tunnel.closed",
+            "host.offline"
+        ],
+        "{}",
+        page.json
+    );
+
+    assert_eq!(wake(&w).await, None, "nothing left to send");
+    let got = r.got.lock().expect("lock").clone();
+    assert!(
+        got.iter().all(|(h, b)| verify(&secret, h, b)),
+        "signatures verify"
+    );
+    // Each deliverable streamed event once (stats are for open pages only).
+    let mut delivered: Vec<String> = r
+        .bodies()
+        .iter()
+        .filter_map(|b| b["type"].as_str().map(str::to_owned))
+        .collect();
+    delivered.sort();
+    let mut wanted: Vec<String> = streamed
+        .iter()
+        .filter(|e| *e != "tunnel.stats")
+        .cloned()
+        .collect();
+    wanted.sort();
+    assert_eq!(delivered, wanted);
+    let bodies = r.bodies();
+    let opened: Vec<&Value> = bodies
+        .iter()
+        .filter(|b| b["type"] == "tunnel.opened")
+        .collect();
+    assert!(
+        opened
+            .iter()
+            .any(|b| b["data"]["name"] == "beta" && b["data"]["host_id"] == "h1"),
+        "{opened:?}"
+    );
+    let closed = bodies
+        .iter()
+        .find(|b| b["type"] == "tunnel.closed")
+        .expect("closed");
+    assert_eq!(closed["data"]["reason"], "session_ended");
+    assert_eq!(deliveries(&w, &hook).await.len(), wanted.len());
+    // A subscription filters them.
+    let hosts = deliveries(&w, &hosts_hook).await;
+    assert_eq!(hosts.len(), 1, "{hosts:?}");
+    assert_eq!(hosts[0]["event"], "host.offline");
+    assert_eq!(hosts[0]["status"], "succeeded");
+}

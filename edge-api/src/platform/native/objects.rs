@@ -12,12 +12,14 @@ use axum::body::Body;
 use durable_state::{
     hub::{Hub, KEEPALIVE_SECS},
     link::{EdgeMessage, HostMessage, KickOutcome, Link, LinkReply, LinkRequest, LinkStatus},
-    protocol::EventDraft,
 };
 
-use crate::platform::objects::{
-    Arm, ConsoleJoin, ConsoleRequest, ConsoleStatus, HubReply, HubRequest, ObjectError, Objects,
-    Subscription,
+use crate::platform::{
+    Platform,
+    objects::{
+        Arm, ConsoleJoin, ConsoleRequest, ConsoleStatus, HubReply, HubRequest, ObjectError,
+        Objects, Subscription,
+    },
 };
 
 /// One in-process event hub.
@@ -62,8 +64,16 @@ fn lock(hub: &SharedHub) -> Result<MutexGuard<'_, LocalHub>, ObjectError> {
 impl LocalObjects {
     /// What a host's socket does, for tests: `Some(message)` is a frame from
     /// the host, `None` a socket opening (`connect = true`) or closing.
-    /// Events go to the organization's hub as the object would publish them.
-    pub fn host(&self, host_id: &str, org_id: &str, frame: HostFrame) -> Result<(), ObjectError> {
+    /// Its events go through [`crate::record::events::relay`] on
+    /// `platform` (whose objects these are), as the object hands them to
+    /// the Worker's relay: offered to webhooks, then published to the hub.
+    pub async fn host(
+        &self,
+        platform: &Platform,
+        host_id: &str,
+        org_id: &str,
+        frame: HostFrame,
+    ) -> Result<(), ObjectError> {
         let now_ms = now_ms();
         let effects = {
             let mut links = self.links.lock().map_err(poisoned)?;
@@ -77,9 +87,7 @@ impl LocalObjects {
                 HostFrame::Message(message) => local.link.receive(*message, now_ms),
             }
         };
-        for event in effects.events {
-            self.publish(org_id, event)?;
-        }
+        crate::record::events::relay(platform, org_id, effects.events).await;
         Ok(())
     }
 
@@ -103,10 +111,6 @@ impl LocalObjects {
             .get_mut(host_id)
             .map(|l| std::mem::take(&mut l.sent))
             .unwrap_or_default())
-    }
-
-    fn publish(&self, org_id: &str, event: EventDraft) -> Result<(), ObjectError> {
-        self.with_hub(org_id, |hub| hub.publish(event)).map(|_| ())
     }
 
     fn hub_named(&self, name: &str) -> Result<SharedHub, ObjectError> {

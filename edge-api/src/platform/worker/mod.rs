@@ -93,10 +93,20 @@ fn platform(env: &Env) -> worker::Result<Platform> {
     })
 }
 
-/// Installs what a timer's alarm runs ([`crate::alarm::wake`]) before any
-/// request or alarm reaches this isolate.
+/// Installs what a timer's alarm runs ([`crate::alarm::wake`]) and the
+/// event relay the tunnel link publishes through
+/// ([`crate::record::events::relay`]) before any request, alarm or socket
+/// message reaches this isolate.
 #[event(start)]
 fn start() {
+    durable_state::relay::install(|env, org_id, events| {
+        Box::pin(async move {
+            match platform(&env) {
+                Ok(platform) => crate::record::events::relay(&platform, &org_id, events).await,
+                Err(e) => crate::error::log_error("event relay", &e.to_string()),
+            }
+        })
+    });
     durable_state::timer::install(|env, key| {
         Box::pin(async move {
             let platform = match platform(&env) {

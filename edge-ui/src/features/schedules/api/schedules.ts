@@ -9,10 +9,10 @@ import {
   scheduleListSchema,
   scheduleSchema,
   toNewSchedule,
+  toScheduleChange,
   type ScheduleFormValues,
 } from "@/features/schedules/schemas/schedule";
 import { runOutcome } from "@/features/schedules/utils/run-outcome";
-import { saveSchedule } from "@/features/schedules/utils/sync-tasks";
 import { api } from "@/lib/api-client";
 import { notifyError, notifySuccess } from "@/lib/notify";
 
@@ -62,21 +62,14 @@ export function useCreateSchedule(org: string, server: string) {
 }
 
 /**
- * Saves the editor: `PATCH …/schedules/{schedule}` when its own fields
- * changed, then its tasks through the task routes. Errors are the form's.
+ * Saves the editor in one `PATCH …/schedules/{schedule}`: the fields that
+ * changed and the whole task list, all saved or (on any error) none.
  */
 export function useSaveSchedule(org: string, server: string) {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: ({ schedule, values }: { schedule: Schedule; values: ScheduleFormValues }) => {
-      const base = path(org, server, one(schedule.id));
-      return saveSchedule(schedule, values, {
-        patch: (body) => api.patch(base, body, scheduleSchema),
-        add: (body) => api.post(`${base}/tasks`, body, scheduleSchema),
-        change: (task, body) => api.patch(`${base}/tasks/${encodeURIComponent(task)}`, body, scheduleSchema),
-        remove: (task) => api.delete(`${base}/tasks/${encodeURIComponent(task)}`, scheduleSchema),
-      });
-    },
+    mutationFn: ({ schedule, values }: { schedule: Schedule; values: ScheduleFormValues }) =>
+      api.patch(path(org, server, one(schedule.id)), toScheduleChange(values, schedule), scheduleSchema),
     onSuccess: (s) => {
       notifySuccess(`Saved ${s.name}`);
     },

@@ -1,6 +1,6 @@
 import { zodResolver } from "@hookform/resolvers/zod";
 import { ArrowDown, ArrowUp, Plus, Trash2 } from "lucide-react";
-import { useEffect, useId, useRef } from "react";
+import { useId } from "react";
 import { useFieldArray, useForm, useWatch, type Control, type Path } from "react-hook-form";
 
 import type { Schedule } from "@/api/generated/Schedule";
@@ -21,9 +21,8 @@ import {
   type ScheduleFormValues,
 } from "@/features/schedules/schemas/schedule";
 import { CRON_PRESETS, describeCron } from "@/features/schedules/utils/describe-cron";
-import { asEditorError, PartialSaveError } from "@/features/schedules/utils/sync-tasks";
+import { asEditorError } from "@/features/schedules/utils/editor-error";
 import { showFormError } from "@/lib/form-errors";
-import { errorMessage } from "@/lib/notify";
 
 const ACTIONS = [
   { value: "command", label: "Send a command" },
@@ -259,8 +258,7 @@ function TaskFields({
 /**
  * The schedule editor: name, cron with presets and its preview, enabled,
  * only when online, and the ordered tasks. A new schedule is one
- * `POST …/schedules`; an existing one is patched, then its tasks go through
- * the task routes.
+ * `POST …/schedules`; an existing one one `PATCH` with its whole task list.
  */
 export function ScheduleForm({
   org,
@@ -281,32 +279,17 @@ export function ScheduleForm({
   const tasks = useFieldArray({ control: form.control, name: "tasks" });
   const pending = create.isPending || save.isPending;
   const tasksTitle = useId();
-  // What the last save left on the server, until the schedule is read again: a second save diffs against it.
-  const saved = useRef<Schedule | null>(null);
-  useEffect(() => {
-    saved.current = null;
-  }, [schedule]);
 
   function onSubmit(values: ScheduleFormValues) {
+    // One request either way, saved whole or not at all: the form keeps what was typed.
     const onError = (error: unknown) => {
-      if (error instanceof PartialSaveError) {
-        // What is shown is what is saved, so saving again does not repeat what went through.
-        saved.current = error.schedule;
-        form.reset(formValues(error.schedule));
-        form.setError("root.server", {
-          type: "server",
-          message: `Only part of the changes were saved: ${errorMessage(error.cause)} The editor now shows what is saved.`,
-        });
-        return;
-      }
       showFormError(form, asEditorError(error, values.tasks), fieldNames(values));
     };
     if (schedule) {
       save.mutate(
-        { schedule: saved.current ?? schedule, values },
+        { schedule, values },
         {
           onSuccess: (done) => {
-            saved.current = done;
             form.reset(formValues(done));
             onDone(done);
           },

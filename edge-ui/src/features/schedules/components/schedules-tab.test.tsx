@@ -181,23 +181,20 @@ describe("Schedules tab", () => {
     expect(api.calls(`POST ${BASE}`)).toHaveLength(2);
   });
 
-  it("edits a schedule: its fields patched, a task removed and another added through the task routes; its runs shown", { timeout: 30_000 }, async () => {
+  it("edits a schedule in one PATCH: its changed fields and its whole task list (one removed, one added); its runs shown", { timeout: 30_000 }, async () => {
     let current: Schedule = NIGHTLY;
     const api = stubApi({
       [`GET ${BASE}`]: () => jsonResponse(200, { items: [current] }),
       [`GET ${BASE}/s1`]: () => jsonResponse(200, { schedule: current, runs: [FAILED] }),
       [`PATCH ${BASE}/s1`]: ({ body }: FakeRequest) => {
-        current = { ...current, ...(body as Partial<Schedule>), updated_at: "2026-12-01T11:00:00Z" };
+        const { tasks, ...fields } = body as { tasks: (Omit<Schedule["tasks"][number], "id" | "sequence"> & { id?: string })[] };
+        current = {
+          ...current,
+          ...(fields as Partial<Schedule>),
+          tasks: tasks.map((t, i) => ({ ...t, id: t.id ?? "t3", sequence: i + 1 })),
+          updated_at: "2026-12-01T11:00:00Z",
+        };
         return jsonResponse(200, current);
-      },
-      [`DELETE ${BASE}/s1/tasks/t1`]: () => {
-        current = { ...current, tasks: current.tasks.filter((t) => t.id !== "t1").map((t) => ({ ...t, sequence: 1 })) };
-        return jsonResponse(200, current);
-      },
-      [`POST ${BASE}/s1/tasks`]: ({ body }: FakeRequest) => {
-        const task = { id: "t3", sequence: 2, delay_seconds: 0, continue_on_failure: false, ...(body as { action: "backup"; payload: string }) };
-        current = { ...current, tasks: [...current.tasks, task] };
-        return jsonResponse(201, current);
       },
     });
     const { user } = renderTab();
@@ -215,10 +212,14 @@ describe("Schedules tab", () => {
     await user.click(screen.getByRole("button", { name: "Save schedule" }));
 
     expect(await screen.findByText("Saved Nightly restart")).toBeInTheDocument();
-    expect(api.calls(`PATCH ${BASE}/s1`).map((r) => r.body)).toEqual([{ only_when_online: false }]);
-    expect(api.calls(`DELETE ${BASE}/s1/tasks/t1`)).toHaveLength(1);
-    expect(api.calls(`POST ${BASE}/s1/tasks`).map((r) => r.body)).toEqual([
-      { action: "backup", payload: "", delay_seconds: 0, continue_on_failure: false },
+    expect(api.calls(`PATCH ${BASE}/s1`).map((r) => r.body)).toEqual([
+      {
+        only_when_online: false,
+        tasks: [
+          { id: "t2", action: "power", payload: "restart", delay_seconds: 30, continue_on_failure: false },
+          { action: "backup", payload: "", delay_seconds: 0, continue_on_failure: false },
+        ],
+      },
     ]);
     await vi.waitFor(() => {
       expect(screen.getByRole("group", { name: "Task 2" })).toBeInTheDocument();
@@ -226,12 +227,12 @@ describe("Schedules tab", () => {
     expect(current.tasks.map((t) => t.action)).toEqual(["power", "backup"]);
   });
 
-  it("reorders tasks with the move buttons: the moved task's place is patched", { timeout: 30_000 }, async () => {
+  it("reorders tasks with the move buttons: the one PATCH lists them in the new order", { timeout: 30_000 }, async () => {
     let current: Schedule = NIGHTLY;
     const api = stubApi({
       [`GET ${BASE}`]: () => jsonResponse(200, { items: [current] }),
       [`GET ${BASE}/s1`]: () => jsonResponse(200, { schedule: current, runs: [] }),
-      [`PATCH ${BASE}/s1/tasks/t2`]: () => {
+      [`PATCH ${BASE}/s1`]: () => {
         current = {
           ...current,
           tasks: [
@@ -251,10 +252,27 @@ describe("Schedules tab", () => {
     await user.click(screen.getByRole("button", { name: "Save schedule" }));
     // (The toast store outlives a test, so the previous test's "Saved" toast may still be up.)
     await vi.waitFor(() => {
-      expect(api.calls(`PATCH ${BASE}/s1/tasks/t2`).map((r) => r.body)).toEqual([{ sequence: 1 }]);
+      expect(api.calls(`PATCH ${BASE}/s1`).map((r) => (r.body as { tasks: { id?: string }[] }).tasks.map((t) => t.id))).toEqual([["t2", "t1"]]);
     });
     expect(await screen.findByRole("button", { name: "Save schedule" })).toBeEnabled();
-    expect(api.calls(`PATCH ${BASE}/s1`)).toHaveLength(0);
+  });
+
+  it("shows the API's refusal of one task under that task and keeps what was typed", { timeout: 30_000 }, async () => {
+    stubApi({
+      [`GET ${BASE}`]: { items: [NIGHTLY] },
+      [`GET ${BASE}/s1`]: { schedule: NIGHTLY, runs: [] },
+      [`PATCH ${BASE}/s1`]: () =>
+        errorResponse(422, "validation", "Some fields are invalid.", { "tasks.0.payload": "must be one console line of at most 2000 characters" }),
+    });
+    const { user } = renderTab();
+    await user.click(await screen.findByRole("button", { name: "Edit Nightly restart" }));
+    const name = await screen.findByLabelText("Name");
+    await user.clear(name);
+    await user.type(name, "Renamed");
+    await user.click(screen.getByRole("button", { name: "Save schedule" }));
+    const task = screen.getByRole("group", { name: "Task 1" });
+    expect(await within(task).findByText("Must be one console line of at most 2000 characters")).toBeInTheDocument();
+    expect(screen.getByLabelText("Name")).toHaveValue("Renamed");
   });
 
   it("shows a schedule read-only to a caller who may only read", { timeout: 30_000 }, async () => {

@@ -55,20 +55,27 @@ describe("schedule form", () => {
     });
   });
 
-  it("reads a schedule into the editor with its tasks in order, and patches only what changed", () => {
+  it("reads a schedule into the editor with its tasks in order, and patches what changed with the whole task list", () => {
     const values = formValues(SCHEDULE);
     expect(values.tasks.map((t) => [t.id, t.action, t.signal, t.ignored])).toEqual([
       ["t1", "power", "restart", ""],
       ["t2", "backup", "restart", "logs/\n*.tmp"],
     ]);
-    expect(toScheduleChange(values, SCHEDULE)).toEqual({});
+    const tasks = toScheduleChange(values, SCHEDULE).tasks;
+    expect(tasks?.map((t) => [t.id, t.action, t.payload])).toEqual([
+      ["t1", "power", "restart"],
+      ["t2", "backup", "logs/\n*.tmp"],
+    ]);
+    expect(toScheduleChange(values, SCHEDULE)).toEqual({ tasks });
     expect(toScheduleChange({ ...values, name: "Nightly 2", enabled: false }, SCHEDULE)).toEqual({
       name: "Nightly 2",
       enabled: false,
+      tasks,
     });
     expect(toScheduleChange({ ...values, cron: "0 5 * * *", only_when_online: true }, SCHEDULE)).toEqual({
       cron: "0 5 * * *",
       only_when_online: true,
+      tasks,
     });
   });
 

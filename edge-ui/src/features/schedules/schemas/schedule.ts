@@ -8,6 +8,7 @@ import type { ScheduleDetail } from "@/api/generated/ScheduleDetail";
 import type { ScheduleList } from "@/api/generated/ScheduleList";
 import type { ScheduleRun } from "@/api/generated/ScheduleRun";
 import type { ScheduleTask } from "@/api/generated/ScheduleTask";
+import type { ScheduleTaskListed } from "@/api/generated/ScheduleTaskListed";
 import type { ScheduleTaskResult } from "@/api/generated/ScheduleTaskResult";
 import { describeCron } from "@/features/schedules/utils/describe-cron";
 import { nameRule } from "@/lib/validation";
@@ -171,9 +172,13 @@ export function toNewSchedule(values: ScheduleFormValues): NewSchedule {
   };
 }
 
-/** The editor as `PATCH …/schedules/{schedule}`'s body: only what changed (empty when nothing did). */
+/**
+ * The editor as `PATCH …/schedules/{schedule}`'s body: the fields that
+ * changed, and always the whole task list in order (kept tasks by id, new
+ * ones without), which the API writes with them in one batch or not at all.
+ */
 export function toScheduleChange(values: ScheduleFormValues, schedule: Schedule): ScheduleChange {
-  const change: ScheduleChange = {};
+  const change: ScheduleChange = { tasks: values.tasks.map(toListedTask) };
   const name = values.name.trim();
   const cron = values.cron.trim();
   if (name !== schedule.name) change.name = name;
@@ -181,6 +186,11 @@ export function toScheduleChange(values: ScheduleFormValues, schedule: Schedule)
   if (values.enabled !== schedule.enabled) change.enabled = values.enabled;
   if (values.only_when_online !== schedule.only_when_online) change.only_when_online = values.only_when_online;
   return change;
+}
+
+/** A task in the editor as an entry of the PATCH's `tasks`: its id when it is saved already. */
+export function toListedTask(task: TaskFormValues): ScheduleTaskListed {
+  return task.id ? { id: task.id, ...toNewTask(task) } : toNewTask(task);
 }
 
 /** What a task does, in a few words: "Send say hi", "Restart the server", "Create a backup". */

@@ -169,6 +169,15 @@ impl Outcome {
             Outcome::Cancelled => "cancelled",
         }
     }
+
+    /// The audit log's action for this outcome.
+    pub fn audit_action(self) -> &'static str {
+        match self {
+            Outcome::Completed => "server.transfer_completed",
+            Outcome::Failed => "server.transfer_failed",
+            Outcome::Cancelled => "server.transfer_cancelled",
+        }
+    }
 }
 
 /// A settling batch under construction: its first statement moves the
@@ -339,10 +348,9 @@ pub async fn settle(
         &format!("server:transfer.{}", outcome.status()),
         facts.clone(),
     )?);
-    let action = format!("server.transfer_{}", outcome.status());
     let entry = audit::Entry {
         org_id: Some(org_id),
-        action: &action,
+        action: outcome.audit_action(),
         resource_type: "server",
         resource_id: &row.server_id,
         metadata: facts,

@@ -237,6 +237,23 @@ export const ACTIONS = {
     label: "changed a game server's startup",
     words: "startup command variables docker image",
   },
+  "server.transfer": {
+    label: "started moving a game server to another node",
+    words: "transfer move migrate node",
+  },
+  "server.transfer_completed": {
+    label: "finished moving a game server to another node",
+    words: "transfer move migrate node done",
+  },
+  "server.transfer_failed": {
+    label: "could not move a game server to another node",
+    sentence: ({ error }) => error && `could not move a game server to another node: ${error}`,
+    words: "transfer move migrate node error",
+  },
+  "server.transfer_cancelled": {
+    label: "cancelled moving a game server to another node",
+    words: "transfer move migrate node stop",
+  },
   "subuser.create": {
     label: "added a subuser to a game server",
     sentence: ({ email }) => email && `gave ${email} access to a game server`,

@@ -393,6 +393,31 @@ pub async fn remove(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// The node's first free allocation (by ip and port), leaving out `except`.
+pub(crate) async fn first_free(
+    platform: &Platform,
+    node_id: &str,
+    except: &[String],
+) -> Result<Option<String>, ApiError> {
+    #[derive(Deserialize)]
+    struct Free {
+        id: String,
+    }
+    let except = serde_json::to_string(except).map_err(|e| ApiError::Internal(e.to_string()))?;
+    let free: Option<Free> = platform
+        .db
+        .first(
+            Statement::new(
+                "SELECT id FROM allocations WHERE node_id = ?1 AND server_id IS NULL \
+                 AND id NOT IN (SELECT value FROM json_each(?2)) ORDER BY ip, port LIMIT 1",
+            )
+            .bind(node_id)
+            .bind(except),
+        )
+        .await?;
+    Ok(free.map(|f| f.id))
+}
+
 #[cfg(test)]
 mod tests {
     use super::parse_ports;

@@ -75,12 +75,7 @@ pub async fn connect(
         });
     }
     let node = server::node_of(&platform, &server).await?;
-    let origin = platform
-        .config
-        .origin
-        .clone()
-        .or_else(|| meta.origin.clone())
-        .ok_or(ApiError::Misconfigured("PUBLIC_ORIGIN is not set"))?;
+    let origin = crate::game::node_config::panel_origin(&platform, &meta)?;
     let base_url = node.base_url();
     let join = ConsoleJoin {
         user_id: caller.user_id.clone(),

@@ -916,12 +916,7 @@ pub async fn pull(
 }
 
 fn signer(platform: &Platform, meta: &RequestMeta, t: &Target) -> Result<Signer, ApiError> {
-    let origin = platform
-        .config
-        .origin
-        .clone()
-        .or_else(|| meta.origin.clone())
-        .ok_or(ApiError::Misconfigured("PUBLIC_ORIGIN is not set"))?;
+    let origin = crate::game::node_config::panel_origin(platform, meta)?;
     Ok(Signer::new(
         &t.node.token(platform)?,
         &origin,

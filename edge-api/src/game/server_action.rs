@@ -624,12 +624,7 @@ pub async fn websocket(
     } else {
         vec!["websocket.connect".to_owned()]
     };
-    let origin = platform
-        .config
-        .origin
-        .clone()
-        .or_else(|| meta.origin.clone())
-        .ok_or(ApiError::Misconfigured("PUBLIC_ORIGIN is not set"))?;
+    let origin = crate::game::node_config::panel_origin(&platform, &meta)?;
     let now = platform.clock.now_ms();
     let signer =
         super::wings::jwt::Signer::new(&node.token(&platform)?, &origin, &node.base_url(), now);

@@ -172,31 +172,6 @@ fn text_max(value: &str, max: usize) -> Result<(), String> {
 /// How often an automatic allocation is picked again when racing creates take it.
 const AUTO_ALLOCATION_ATTEMPTS: usize = 10;
 
-/// The node's first free allocation (by ip and port), leaving out `except`.
-async fn free_allocation(
-    platform: &Platform,
-    node_id: &str,
-    except: &[String],
-) -> Result<Option<String>, ApiError> {
-    #[derive(Deserialize)]
-    struct Free {
-        id: String,
-    }
-    let except = serde_json::to_string(except).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let free: Option<Free> = platform
-        .db
-        .first(
-            Statement::new(
-                "SELECT id FROM allocations WHERE node_id = ?1 AND server_id IS NULL \
-                 AND id NOT IN (SELECT value FROM json_each(?2)) ORDER BY ip, port LIMIT 1",
-            )
-            .bind(node_id)
-            .bind(except),
-        )
-        .await?;
-    Ok(free.map(|f| f.id))
-}
-
 pub async fn create(
     State(platform): State<Platform>,
     Extension(caller): Extension<Caller>,
@@ -287,7 +262,7 @@ pub async fn create(
             Some(id) => wanted.push(id),
             None => problems.add("allocation_id", "is not an allocation of this node"),
         },
-        (None, true) => match free_allocation(&platform, &node.id, &[]).await? {
+        (None, true) => match super::allocation::first_free(&platform, &node.id, &[]).await? {
             Some(id) => wanted.push(id),
             None => problems.add("auto_allocation", "the node has no free allocation"),
         },
@@ -425,7 +400,7 @@ pub async fn create(
         // An automatic pick tries the next free one; a chosen one is the caller's to change.
         attempts += 1;
         let retry = if auto && attempts < AUTO_ALLOCATION_ATTEMPTS {
-            free_allocation(&platform, &node.id, &wanted[1..]).await?
+            super::allocation::first_free(&platform, &node.id, &wanted[1..]).await?
         } else {
             None
         };

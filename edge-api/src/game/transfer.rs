@@ -124,31 +124,6 @@ pub async fn show(
     }))
 }
 
-/// The node's first free allocation (by ip and port), leaving out `except`.
-async fn free_allocation(
-    platform: &Platform,
-    node_id: &str,
-    except: &[String],
-) -> Result<Option<String>, ApiError> {
-    #[derive(Deserialize)]
-    struct Free {
-        id: String,
-    }
-    let except = serde_json::to_string(except).map_err(|e| ApiError::Internal(e.to_string()))?;
-    let free: Option<Free> = platform
-        .db
-        .first(
-            Statement::new(
-                "SELECT id FROM allocations WHERE node_id = ?1 AND server_id IS NULL \
-                 AND id NOT IN (SELECT value FROM json_each(?2)) ORDER BY ip, port LIMIT 1",
-            )
-            .bind(node_id)
-            .bind(except),
-        )
-        .await?;
-    Ok(free.map(|f| f.id))
-}
-
 /// The destination named by `node_id`, if it is a node of `org_id`.
 async fn destination(
     platform: &Platform,
@@ -184,7 +159,7 @@ async fn wanted_allocations(
         },
         (None, true) => {
             if let Some(node) = target {
-                match free_allocation(platform, &node.id, &[]).await? {
+                match super::allocation::first_free(platform, &node.id, &[]).await? {
                     Some(id) => wanted.push(("allocation_id".into(), id)),
                     None => {
                         problems.add("auto_allocation", "the destination has no free allocation")
@@ -320,12 +295,7 @@ pub async fn start(
     // Everything that can fail before the row is written.
     let source = server::node_of(&platform, &server).await?;
     let source_target = source.target(&platform)?;
-    let origin = platform
-        .config
-        .origin
-        .clone()
-        .or_else(|| meta.origin.clone())
-        .ok_or(ApiError::Misconfigured("PUBLIC_ORIGIN is not set"))?;
+    let origin = crate::game::node_config::panel_origin(&platform, &meta)?;
     let token = Signer::new(
         &target.token(&platform)?,
         &origin,
@@ -434,7 +404,7 @@ pub async fn start(
         }
         attempts += 1;
         let retry = if auto && attempts < AUTO_ALLOCATION_ATTEMPTS {
-            free_allocation(&platform, &target.id, &wanted[1..]).await?
+            super::allocation::first_free(&platform, &target.id, &wanted[1..]).await?
         } else {
             None
         };

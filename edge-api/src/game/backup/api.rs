@@ -521,12 +521,7 @@ pub async fn download(
         }
         _ => {
             let node = server::node_of(&platform, &server).await?;
-            let origin = platform
-                .config
-                .origin
-                .clone()
-                .or_else(|| meta.origin.clone())
-                .ok_or(ApiError::Misconfigured("PUBLIC_ORIGIN is not set"))?;
+            let origin = crate::game::node_config::panel_origin(&platform, &meta)?;
             let token = Signer::new(
                 &node.token(&platform)?,
                 &origin,

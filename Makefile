@@ -52,7 +52,8 @@ dev: build
 # another: they share target/debug, which cargo builds one at a time), the
 # release Worker (its own target dirs; its LTO link runs on one core) and the
 # web app's build and checks. Then the whole-system tests, which need all of it.
-# Cargo lines start with `+` so cargo shares make's job slots (-j3 in all).
+# Cargo lines start with `+` so cargo shares make's job slots (-j3 in all);
+# make runs `+` lines even under `make -n`, so `make -n test` builds and tests.
 test: setup
 	@$(MAKE) --no-print-directory -j3 --output-sync=target rust-checks worker web-checks
 	@$(MAKE) --no-print-directory system size

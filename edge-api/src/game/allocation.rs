@@ -393,6 +393,37 @@ pub async fn remove(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// How often an automatic allocation is picked again when racing requests take it.
+const AUTO_ALLOCATION_ATTEMPTS: usize = 10;
+
+/// After a write found `wanted[0]` taken by a racing request: an automatic pick (`auto`)
+/// moves to the node's next free allocation, up to [`AUTO_ALLOCATION_ATTEMPTS`] writes in
+/// all; a chosen allocation, or the attempts used up, is a 409 for the caller to pick another.
+pub(crate) async fn next_after_taken(
+    platform: &Platform,
+    node_id: &str,
+    auto: bool,
+    attempts: &mut usize,
+    wanted: &mut [String],
+) -> Result<(), ApiError> {
+    *attempts += 1;
+    let next = if auto && *attempts < AUTO_ALLOCATION_ATTEMPTS {
+        first_free(platform, node_id, wanted.get(1..).unwrap_or_default()).await?
+    } else {
+        None
+    };
+    match (next, wanted.first_mut()) {
+        (Some(next), Some(first)) => {
+            *first = next;
+            Ok(())
+        }
+        _ => Err(ApiError::Conflict {
+            code: "allocation_taken",
+            message: "An allocation was just taken by another server; pick another.".into(),
+        }),
+    }
+}
+
 /// The node's first free allocation (by ip and port), leaving out `except`.
 pub(crate) async fn first_free(
     platform: &Platform,

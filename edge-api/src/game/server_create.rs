@@ -169,9 +169,6 @@ fn text_max(value: &str, max: usize) -> Result<(), String> {
 }
 
 /// `POST /api/orgs/{org}/servers`.
-/// How often an automatic allocation is picked again when racing creates take it.
-const AUTO_ALLOCATION_ATTEMPTS: usize = 10;
-
 pub async fn create(
     State(platform): State<Platform>,
     Extension(caller): Extension<Caller>,
@@ -398,21 +395,8 @@ pub async fn create(
         }
         // Another server took an allocation between the check and the write.
         // An automatic pick tries the next free one; a chosen one is the caller's to change.
-        attempts += 1;
-        let retry = if auto && attempts < AUTO_ALLOCATION_ATTEMPTS {
-            super::allocation::first_free(&platform, &node.id, &wanted[1..]).await?
-        } else {
-            None
-        };
-        match retry {
-            Some(next) => wanted[0] = next,
-            None => {
-                return Err(ApiError::Conflict {
-                    code: "allocation_taken",
-                    message: "An allocation was just taken by another server; pick another.".into(),
-                });
-            }
-        }
+        super::allocation::next_after_taken(&platform, &node.id, auto, &mut attempts, &mut wanted)
+            .await?;
     }
 
     // Committed: Wings may now call back for the settings.

@@ -49,9 +49,6 @@ use crate::{
     validate::{self, Problems},
 };
 
-/// How often an automatic allocation is picked again when racing requests take it.
-const AUTO_ALLOCATION_ATTEMPTS: usize = 10;
-
 /// The transfer routes: moving a server between nodes is managing nodes
 /// (admins and owners); anyone with a standing on the server may look.
 pub fn routes() -> Vec<Route> {
@@ -402,21 +399,14 @@ pub async fn start(
                 message: "The server moved to another node meanwhile; check and try again.".into(),
             });
         }
-        attempts += 1;
-        let retry = if auto && attempts < AUTO_ALLOCATION_ATTEMPTS {
-            super::allocation::first_free(&platform, &target.id, &wanted[1..]).await?
-        } else {
-            None
-        };
-        match retry {
-            Some(next) => wanted[0] = next,
-            None => {
-                return Err(ApiError::Conflict {
-                    code: "allocation_taken",
-                    message: "An allocation was just taken by another server; pick another.".into(),
-                });
-            }
-        }
+        super::allocation::next_after_taken(
+            &platform,
+            &target.id,
+            auto,
+            &mut attempts,
+            &mut wanted,
+        )
+        .await?;
     }
 
     // Committed: whatever either node reports from here on finds the row.

@@ -253,8 +253,16 @@ for (const combo of COMBOS) {
 
     test("Kick is inside the viewport and clicked where it is", STEP, async () => {
       const ssh = sshTunnel(tunnel);
+      // On a failure, the tunnel host's log says why a forward was refused; `ssh -N` cannot.
+      const both = {
+        get exitCode() { return ssh.exitCode; },
+        output: () => {
+          const hostTail = (host.child.output?.() ?? "").trimEnd().split("\n").slice(-20).join("\n");
+          return `--- the tunnel host ---\n${hostTail}\n--- ssh ---\n${ssh.output()}`;
+        },
+      };
       await waitFor(async () => (await owner.get(`/api/orgs/${org}/tunnels`)).json.some((t) => t.name === tunnel), {
-        timeoutMs: 30_000, what: `tunnel ${tunnel} listed`, child: ssh,
+        timeoutMs: 30_000, what: `tunnel ${tunnel} listed`, child: both,
       });
       await page.goto(`/o/${org}/tunnels`);
       const url = page.getByRole("link", { name: new RegExp(`^http://${tunnel}\\.`) });

@@ -1,9 +1,11 @@
 // The tunnel host under abuse, end to end on loopback: a healthy tunnel opened with a real
 // OpenSSH `ssh -R` keeps answering while hundreds of TCP connections sit silent on the SSH
-// port, while hundreds of slow HTTP clients send half a request or a trickle of a body, and
+// port, while hundreds of slow HTTP clients send half a request or stall a body, and
 // through request-smuggling attempts (conflicting Content-Length / Transfer-Encoding,
 // obfuscated Transfer-Encoding, two Content-Length values, bare LF, two Host headers), which
-// are refused with 400 and never reach the app, as a second request or at all. The app
+// are refused with 400 and never reach the app, as a second request or at all; a body that
+// trickles in under the minimum rate is cut off, and an address over the per-address cap on
+// visitor connections has the excess closed while other addresses are served. The app
 // records every request it receives.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
@@ -77,9 +79,9 @@ async function metric(name) {
 }
 
 /** A plain TCP connection that tracks whether the server closed it. */
-function openSocket(port) {
+function openSocket(port, from = "127.0.0.1") {
   return new Promise((ok, fail) => {
-    const socket = connect({ host: "127.0.0.1", port });
+    const socket = connect({ host: "127.0.0.1", port, localAddress: from });
     socket.closedByPeer = false;
     socket.received = "";
     socket.on("data", (chunk) => (socket.received += chunk.toString("latin1")));
@@ -121,6 +123,7 @@ before(async () => {
       // The per-minute limit off, so the cap on unauthenticated connections is what holds.
       "--max-connections-per-ip", "0", "--max-unauthenticated-per-ip", "10", "--login-grace-time", "30s",
       "--request-body-idle-timeout", "2s", "--max-request-headers", "50", "--max-request-head", "8k",
+      "--max-visitor-connections-per-ip", "50", "--min-request-body-rate", "1k",
     ],
   });
   const child = sshTunnel("app");
@@ -156,10 +159,12 @@ test("hundreds of silent connections on the SSH port: the tunnel answers, the ex
   assertReceived("GET /second");
 });
 
-test("hundreds of slow HTTP clients with half a request or a trickling body: the tunnel keeps answering", async () => {
-  const heads = await Promise.all(Array.from({ length: 250 }, () => openSocket(host.ports.http)));
+test("hundreds of slow HTTP clients with half a request or a stalled body: the tunnel keeps answering", async () => {
+  // from ten addresses (127.0.0.10-19), 35 each: under the per-address cap of 50
+  const from = (i) => `127.0.0.${10 + (i % 10)}`;
+  const heads = await Promise.all(Array.from({ length: 250 }, (_, i) => openSocket(host.ports.http, from(i))));
   for (const s of heads) s.write(`GET /half-head HTTP/1.1\r\nHost: ${HOST}\r\nX-Slow: `);
-  const bodies = await Promise.all(Array.from({ length: 100 }, () => openSocket(host.ports.http)));
+  const bodies = await Promise.all(Array.from({ length: 100 }, (_, i) => openSocket(host.ports.http, from(i))));
   for (const s of bodies) s.write(`POST /slow-body HTTP/1.1\r\nHost: ${HOST}\r\nContent-Length: 100000\r\n\r\nab`);
   for (let i = 0; i < 10; i++) await assertHealthy();
   assert.ok(!received.includes("GET /half-head"), "a half-sent head never reached the app");
@@ -168,6 +173,48 @@ test("hundreds of slow HTTP clients with half a request or a trickling body: the
     timeoutMs: 30_000, what: "stalled bodies closed", child: host.child,
   });
   await assertHealthy();
+});
+
+test("a body trickling in under --min-request-body-rate is cut off, though it never goes quiet for the idle timeout", async () => {
+  const socket = await openSocket(host.ports.http);
+  socket.write(`POST /trickle HTTP/1.1\r\nHost: ${HOST}\r\nContent-Length: 100000\r\n\r\n`);
+  // four bytes a second: never 2 s (the idle timeout) without a byte, far under 1 KiB/s
+  const drip = setInterval(() => socket.closedByPeer || socket.write("x"), 250);
+  try {
+    await waitFor(() => socket.closedByPeer, { timeoutMs: 30_000, what: "the trickling body cut off", child: host.child });
+  } finally {
+    clearInterval(drip);
+  }
+  assert.doesNotMatch(socket.received, /^HTTP\/1\.1 200/, "the trickle was never answered as complete");
+  await assertHealthy();
+});
+
+/** Sends a GET from `from`; the status line's code, or null when closed unanswered. */
+async function statusFrom(from) {
+  const socket = await openSocket(host.ports.http, from);
+  socket.write(`GET /from-${from} HTTP/1.1\r\nHost: ${HOST}\r\nConnection: close\r\n\r\n`);
+  await waitFor(() => socket.closedByPeer, { timeoutMs: 20_000, what: "the answer to a GET" });
+  return Number(socket.received.match(/^HTTP\/1\.1 (\d{3})/)?.[1]) || null;
+}
+
+test("an address over --max-visitor-connections-per-ip has the excess closed at once; other addresses are served", async () => {
+  const refusedBefore = await metric("tunnel_host_visitor_connections_refused_total");
+  const held = await Promise.all(Array.from({ length: 70 }, () => openSocket(host.ports.http, "127.0.0.2")));
+  await waitFor(async () => (await metric("tunnel_host_visitor_connections_refused_total")) >= refusedBefore + 20, {
+    timeoutMs: 20_000, what: "20 connections over the cap refused", child: host.child,
+  });
+  await waitFor(() => held.filter((s) => s.closedByPeer).length === 20, {
+    timeoutMs: 20_000, what: "the refused connections closed",
+  });
+  assert.equal(held.filter((s) => !s.closedByPeer).length, 50, "the first 50 stay open");
+  assert.equal(await statusFrom("127.0.0.2"), null, "one more from the full address is closed unanswered");
+  assert.equal(await statusFrom("127.0.0.3"), 200, "another address is served");
+  await assertHealthy();
+  // places come back as connections close
+  for (const s of held) s.destroy();
+  await waitFor(async () => (await statusFrom("127.0.0.2")) === 200, {
+    timeoutMs: 20_000, what: "the address served again once its connections closed",
+  });
 });
 
 const SMUGGLING = {

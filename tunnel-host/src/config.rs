@@ -160,6 +160,22 @@ pub struct Config {
     #[arg(long, env = "TUNNEL_HOST_REQUEST_BODY_IDLE_TIMEOUT", default_value = "30s", value_parser = humantime::parse_duration)]
     pub request_body_idle_timeout: Duration,
 
+    /// Slowest a request body may arrive, in bytes per second, counted over the time the
+    /// proxy spends waiting for it (a slow tunnel does not count against the visitor) and
+    /// checked once `--request-body-idle-timeout` of waiting has added up; a body
+    /// trickling in slower ends its connection. 0 turns the check off (k, m suffixes).
+    #[arg(long, env = "TUNNEL_HOST_MIN_REQUEST_BODY_RATE", default_value = "1k")]
+    pub min_request_body_rate: ByteSize,
+
+    /// Most HTTP and HTTPS visitor connections open at once from one IP address; more are
+    /// closed as soon as they are accepted. 0 turns the cap off.
+    #[arg(
+        long,
+        env = "TUNNEL_HOST_MAX_VISITOR_CONNECTIONS_PER_IP",
+        default_value_t = 256
+    )]
+    pub max_visitor_connections_per_ip: usize,
+
     /// Most SSH connections from one IP address that have not yet authenticated; more
     /// are refused until some authenticate or end (`--login-grace-time` bounds each).
     #[arg(
@@ -193,6 +209,16 @@ pub struct Config {
     /// visitor who stops reading cannot stall the tunnel's SSH session.
     #[arg(long, env = "TUNNEL_HOST_VISITOR_STALL_TIMEOUT", default_value = "15s", value_parser = humantime::parse_duration)]
     pub visitor_stall_timeout: Duration,
+
+    /// Data-plane threads, each the home of some SSH sessions and of their visitors'
+    /// connections (0: one per core). One tunnel's traffic stays on one thread.
+    #[arg(
+        long,
+        env = "TUNNEL_HOST_DATA_THREADS",
+        default_value_t = 0,
+        value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(0..=256)
+    )]
+    pub data_threads: usize,
 
     /// Time given to open connections to finish on shutdown.
     #[arg(long, env = "TUNNEL_HOST_SHUTDOWN_GRACE", default_value = "5s", value_parser = humantime::parse_duration)]
@@ -241,6 +267,7 @@ impl Config {
             max_head_bytes: usize::try_from(self.max_request_head.0).unwrap_or(usize::MAX),
             max_headers: self.max_request_headers,
             body_idle_timeout: self.request_body_idle_timeout,
+            min_body_rate: self.min_request_body_rate.0,
         }
     }
 
@@ -385,9 +412,13 @@ mod tests {
                 max_head_bytes: 32 * 1024,
                 max_headers: 100,
                 body_idle_timeout: Duration::from_secs(30),
+                min_body_rate: 1024,
             }
         );
         assert_eq!(c.max_unauthenticated_per_ip, 10);
+        assert_eq!(c.max_visitor_connections_per_ip, 256);
+        assert_eq!(c.data_threads, 0);
+        assert!(Config::try_parse_from(["tunnel-host", "--data-threads", "257"]).is_err());
         assert_eq!(
             (c.public_ssh_host.as_deref(), c.public_ssh_port),
             (None, None)

@@ -16,7 +16,9 @@ use crate::edge::{self, Edge};
 use crate::error::{Error, Result};
 use crate::event::CloseReason;
 use crate::metrics::Metrics;
+use crate::per_ip::PerIpCap;
 use crate::registry::Registry;
+use crate::shard::Shards;
 use crate::tls::Tls;
 use crate::tunnel::SessionId;
 use crate::{admin, host_key, http, ssh};
@@ -155,6 +157,9 @@ impl Host {
         let address = public_address(&self.config, addrs.ssh.port())?;
         let stop = CancellationToken::new();
         let servers = TaskTracker::new();
+        let shards = Shards::start(self.config.data_threads)?;
+        // However `run` ends (or is dropped), the data-plane threads end with it.
+        let _stop_shards = shards.stop_token().drop_guard();
         let tls = Tls::start(
             &self.config,
             &self.registry,
@@ -179,10 +184,12 @@ impl Host {
             ssh_port: address.ssh_port,
             tcp_ip: addrs.http.ip(),
             device_flows: ssh::DeviceFlows::default(),
+            visitors_per_ip: PerIpCap::new(self.config.max_visitor_connections_per_ip),
             config: self.config,
             registry: self.registry,
             authority: self.authority,
             tasks: TaskTracker::new(),
+            shards,
             next_session: AtomicU64::new(1),
         });
         servers.spawn(ssh::serve(
@@ -215,7 +222,7 @@ impl Host {
         let https = addrs
             .https
             .map_or_else(|| "off".to_owned(), |a| a.to_string());
-        tracing::info!(ssh = %addrs.ssh, http = %addrs.http, %https, admin = %addrs.admin, "tunnel host listening");
+        tracing::info!(ssh = %addrs.ssh, http = %addrs.http, %https, admin = %addrs.admin, data_threads = ctx.shards.len(), "tunnel host listening");
 
         shutdown.await;
         tracing::info!("tunnel host shutting down");
@@ -287,6 +294,10 @@ pub(crate) struct Ctx {
     pub(crate) tcp_ip: IpAddr,
     /// Device sign-ins waiting for approval.
     pub(crate) device_flows: ssh::DeviceFlows,
+    /// The data-plane threads SSH sessions and visitors' connections run on.
+    pub(crate) shards: Shards,
+    /// Visitor connections open per IP address (HTTP and HTTPS together).
+    pub(crate) visitors_per_ip: PerIpCap,
     next_session: AtomicU64,
 }
 

@@ -4,7 +4,8 @@ use anyhow::Context;
 use clap::Parser;
 use tunnel_host::{Config, Host, Listeners};
 
-#[tokio::main]
+// Accept loops and the control plane; the data plane runs on its own threads (`shard`).
+#[tokio::main(flavor = "current_thread")]
 async fn main() -> anyhow::Result<()> {
     let config = Config::parse();
     tunnel_host::logging::init(config.log_format).context("initialising logs")?;

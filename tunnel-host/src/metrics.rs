@@ -25,6 +25,14 @@ pub struct Metrics {
     pub ssh_rate_limited: AtomicU64,
     /// Authenticated SSH sessions open now.
     pub ssh_sessions: AtomicU64,
+    /// HTTP(S) visitor connections closed at once: their address had
+    /// `--max-visitor-connections-per-ip` open.
+    pub visitor_connections_refused: AtomicU64,
+    /// Visitor connections served on the data-plane thread of the tunnel they asked for.
+    pub visitor_connections_placed: AtomicU64,
+    /// Visitor connections that named no live tunnel in their first bytes (or sent none
+    /// within a second), served on the next thread in turn.
+    pub visitor_connections_unplaced: AtomicU64,
     /// Failed authentication attempts (unknown keys, timeouts).
     pub auth_failures: AtomicU64,
     /// HTTPS requests proxied to a tunnel (also counted in `http_requests`).
@@ -89,7 +97,7 @@ impl Metrics {
             "Authenticated SSH sessions open now.",
             &[("", self.ssh_sessions.load(Ordering::Relaxed))],
         );
-        let counters: [(&str, &str, &AtomicU64); 16] = [
+        let counters: [(&str, &str, &AtomicU64); 19] = [
             (
                 "tunnel_host_tunnels_opened_total",
                 "Tunnels opened since start.",
@@ -129,6 +137,21 @@ impl Metrics {
                 "tunnel_host_ssh_rate_limited_total",
                 "SSH connections refused by the per-IP rate limit or unauthenticated cap.",
                 &self.ssh_rate_limited,
+            ),
+            (
+                "tunnel_host_visitor_connections_refused_total",
+                "HTTP(S) visitor connections refused by the per-IP cap.",
+                &self.visitor_connections_refused,
+            ),
+            (
+                "tunnel_host_visitor_connections_placed_total",
+                "Visitor connections served on their tunnel's data-plane thread.",
+                &self.visitor_connections_placed,
+            ),
+            (
+                "tunnel_host_visitor_connections_unplaced_total",
+                "Visitor connections that named no live tunnel in their first bytes.",
+                &self.visitor_connections_unplaced,
             ),
             (
                 "tunnel_host_auth_failures_total",

@@ -44,6 +44,10 @@ pub trait TunnelLink: Send + Sync + 'static {
     async fn open(&self, originator: SocketAddr) -> Result<TunnelStream>;
     /// The host closed the tunnel (kick, takeover, shutdown); tell the client's side.
     fn closed(&self, tunnel: &TunnelInfo, reason: &CloseReason);
+    /// The runtime the client's session runs on, where its visitors are best served.
+    fn home(&self) -> Option<tokio::runtime::Handle> {
+        None
+    }
 }
 
 /// The fields of a tunnel fixed when it opens.
@@ -118,6 +122,11 @@ impl Tunnel {
     /// The fixed fields.
     pub fn spec(&self) -> &TunnelSpec {
         &self.spec
+    }
+
+    /// The runtime (data-plane shard) of the tunnel's SSH session, if it has one.
+    pub(crate) fn home(&self) -> Option<tokio::runtime::Handle> {
+        self.link.home()
     }
 
     /// Opens a counted stream to the client for a visitor at `originator`.

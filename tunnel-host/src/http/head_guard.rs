@@ -20,7 +20,7 @@ use std::time::Duration;
 
 use http::{HeaderMap, header};
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::time::Sleep;
+use tokio::time::{Instant, Sleep};
 
 /// Limits the gate enforces on every request head and body.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,6 +31,9 @@ pub(crate) struct HeadLimits {
     pub max_headers: usize,
     /// Longest a request body may send nothing while it is being read.
     pub body_idle_timeout: Duration,
+    /// Slowest a request body may arrive (bytes per second of waiting for it), checked once
+    /// `body_idle_timeout` of waiting has added up; 0 for no check.
+    pub min_body_rate: u64,
 }
 
 /// What follows a head that passed.
@@ -164,6 +167,12 @@ pub(crate) struct HeadGuard<S> {
     ready: Vec<u8>,
     ready_at: usize,
     body_idle: Option<Pin<Box<Sleep>>>,
+    /// Since when hyper has been waiting for body bytes (a read returned `Pending`).
+    waiting_since: Option<Instant>,
+    /// Time spent waiting for the current body, and the bytes it brought, since the rate
+    /// was last checked.
+    waited: Duration,
+    body_bytes: u64,
 }
 
 /// A head hyper refuses with `400` (a control byte as the method).
@@ -180,6 +189,9 @@ impl<S> HeadGuard<S> {
             ready: Vec::new(),
             ready_at: 0,
             body_idle: None,
+            waiting_since: None,
+            waited: Duration::ZERO,
+            body_bytes: 0,
         }
     }
 
@@ -240,6 +252,48 @@ impl<S> HeadGuard<S> {
         }
     }
 
+    /// Nothing to read: inside a `Content-Length` body, the idle timer runs (and fails the
+    /// read once it is up).
+    fn body_pending(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        if let State::Body(_) = self.state {
+            self.waiting_since.get_or_insert_with(Instant::now);
+            let limit = self.limits.body_idle_timeout;
+            let timer = self
+                .body_idle
+                .get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
+            if timer.as_mut().poll(cx).is_ready() {
+                return Poll::Ready(Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    "the request body stalled",
+                )));
+            }
+        }
+        Poll::Pending
+    }
+
+    /// `n` body bytes arrived: once `body_idle_timeout` of waiting for them has added up,
+    /// they must have come at `min_body_rate` or better, or the read fails.
+    fn body_arrived(&mut self, n: usize) -> io::Result<()> {
+        if let Some(since) = self.waiting_since.take() {
+            self.waited += since.elapsed();
+        }
+        self.body_bytes += n as u64;
+        let window = self.limits.body_idle_timeout;
+        if self.limits.min_body_rate == 0 || window.is_zero() || self.waited < window {
+            return Ok(());
+        }
+        let needed = self.limits.min_body_rate as f64 * self.waited.as_secs_f64();
+        if (self.body_bytes as f64) < needed {
+            return Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                "the request body arrived too slowly",
+            ));
+        }
+        self.waited = Duration::ZERO;
+        self.body_bytes = 0;
+        Ok(())
+    }
+
     fn refuse(&mut self, refusal: Refusal) {
         self.head.clear();
         match refusal {
@@ -283,6 +337,32 @@ impl<S: AsyncRead + Unpin> AsyncRead for HeadGuard<S> {
             if let State::Done = this.state {
                 return Poll::Ready(Ok(()));
             }
+            // Inside a body that fills the caller's buffer (or passing everything), the bytes
+            // go straight to hyper: no head can start within them.
+            let direct = match this.state {
+                State::Body(left) => usize::try_from(left).is_ok_and(|l| l >= buf.remaining()),
+                State::Opaque => true,
+                State::Head | State::Done => false,
+            };
+            if direct && buf.remaining() > 0 {
+                let before = buf.filled().len();
+                return match Pin::new(&mut this.inner).poll_read(cx, buf) {
+                    Poll::Ready(Ok(())) => {
+                        let n = buf.filled().len() - before;
+                        if let State::Body(left) = &mut this.state {
+                            *left -= n as u64;
+                            if *left == 0 {
+                                this.state = State::Head;
+                            }
+                            this.body_arrived(n)?;
+                        }
+                        this.body_idle = None;
+                        Poll::Ready(Ok(()))
+                    }
+                    Poll::Ready(Err(e)) => Poll::Ready(Err(e)),
+                    Poll::Pending => this.body_pending(cx),
+                };
+            }
             let mut scratch = [0u8; 16 * 1024];
             let mut read = ReadBuf::new(&mut scratch);
             match Pin::new(&mut this.inner).poll_read(cx, &mut read) {
@@ -295,24 +375,13 @@ impl<S: AsyncRead + Unpin> AsyncRead for HeadGuard<S> {
                 }
                 Poll::Ready(Ok(())) => {
                     let filled = read.filled().to_vec();
+                    if let State::Body(_) = this.state {
+                        this.body_arrived(filled.len())?;
+                    }
                     this.take(&filled);
                 }
                 Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
-                Poll::Pending => {
-                    if let State::Body(_) = this.state {
-                        let limit = this.limits.body_idle_timeout;
-                        let timer = this
-                            .body_idle
-                            .get_or_insert_with(|| Box::pin(tokio::time::sleep(limit)));
-                        if timer.as_mut().poll(cx).is_ready() {
-                            return Poll::Ready(Err(io::Error::new(
-                                io::ErrorKind::TimedOut,
-                                "the request body stalled",
-                            )));
-                        }
-                    }
-                    return Poll::Pending;
-                }
+                Poll::Pending => return this.body_pending(cx),
             }
         }
     }
@@ -358,6 +427,7 @@ mod tests {
         max_head_bytes: 256,
         max_headers: 4,
         body_idle_timeout: Duration::from_secs(5),
+        min_body_rate: 100,
     };
 
     fn check(head: &str) -> Result<Framing, Refusal> {
@@ -454,6 +524,85 @@ mod tests {
             seen.windows(5).filter(|w| w == b"x:1\r\n").count(),
             LIMITS.max_headers + 1
         );
+    }
+
+    #[tokio::test]
+    async fn a_large_body_read_in_small_pieces_passes_and_the_next_head_is_still_checked() {
+        let body = "b".repeat(40_000);
+        let first = format!("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 40000\r\n\r\n{body}");
+        let second = "GET / HTTP/1.1\nHost: a\n\n";
+        let (mut visitor, server) = tokio::io::duplex(64 * 1024);
+        let input = format!("{first}{second}");
+        let writer = tokio::spawn(async move {
+            // in pieces, so some reads sit wholly inside the body and one spans its end
+            for piece in input.as_bytes().chunks(3000) {
+                visitor.write_all(piece).await.unwrap();
+                tokio::task::yield_now().await;
+            }
+            visitor.shutdown().await.unwrap();
+        });
+        let mut guard = HeadGuard::new(server, LIMITS);
+        let mut seen = Vec::new();
+        let mut buf = [0u8; 1000];
+        loop {
+            let n = guard.read(&mut buf).await.unwrap();
+            if n == 0 {
+                break;
+            }
+            seen.extend_from_slice(&buf[..n]);
+        }
+        writer.await.unwrap();
+        assert_eq!(seen, [first.as_bytes(), BAD_REQUEST].concat());
+    }
+
+    /// Feeds a body of `pieces` bytes, one every `gap`, through a guard; returns how many
+    /// bytes hyper got and the error that ended the reading, if any.
+    async fn trickle(pieces: usize, gap: Duration) -> (usize, Option<io::Error>) {
+        let (mut visitor, server) = tokio::io::duplex(1024);
+        let head = format!("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: {pieces}\r\n\r\n");
+        visitor.write_all(head.as_bytes()).await.unwrap();
+        let writer = tokio::spawn(async move {
+            for _ in 0..pieces {
+                tokio::time::sleep(gap).await;
+                if visitor.write_all(b"x").await.is_err() {
+                    return;
+                }
+            }
+            let _ = visitor.shutdown().await;
+        });
+        let mut guard = HeadGuard::new(server, LIMITS);
+        let mut buf = vec![0u8; 1024];
+        let mut got = 0;
+        let error = loop {
+            match guard.read(&mut buf).await {
+                Ok(0) => break None,
+                Ok(n) => got += n,
+                Err(e) => break Some(e),
+            }
+        };
+        writer.abort();
+        (got - head.len(), error)
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_body_trickling_in_under_the_minimum_rate_fails_once_the_window_has_passed() {
+        // a byte every 4 s never leaves the idle timer (5 s) run out, but is far under 100 B/s
+        let (got, error) = trickle(10, Duration::from_secs(4)).await;
+        let error = error.expect("the trickle is cut off");
+        assert_eq!(error.kind(), io::ErrorKind::TimedOut);
+        assert_eq!(error.to_string(), "the request body arrived too slowly");
+        assert!(
+            got <= 2,
+            "cut off at the first check after 5 s of waiting, got {got}"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_body_at_the_minimum_rate_passes() {
+        // 200 bytes per second of waiting: over the 100 B/s floor, all of it arrives
+        let (got, error) = trickle(1500, Duration::from_millis(5)).await;
+        assert!(error.is_none(), "{error:?}");
+        assert_eq!(got, 1500);
     }
 
     #[tokio::test(start_paused = true)]

@@ -1,6 +1,7 @@
 //! The HTTPS listener: TLS with the [`Tls`] certificates, then HTTP/2 or HTTP/1.1 (by ALPN)
 //! into the same proxy as plain HTTP. ACME validation handshakes end after the handshake.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -18,6 +19,7 @@ use crate::stall::StallGuard;
 use crate::tls::{ACME_TLS_ALPN, Tls};
 
 use super::head_guard::HeadGuard;
+use super::route::{self, NamedBy};
 use super::upstream::ConnState;
 use super::{HEADER_READ_TIMEOUT, proxy};
 
@@ -46,52 +48,64 @@ pub(crate) async fn serve_https(
                 continue;
             }
         };
-        let _ = socket.set_nodelay(true);
-        let ctx2 = Arc::clone(&ctx);
-        let tls = Arc::clone(&tls);
-        let shutdown = shutdown.clone();
-        ctx.tasks.spawn(async move {
-            let stall = ctx2.config.visitor_stall_timeout;
-            let stream = match handshake(&tls, StallGuard::new(socket, stall)).await {
-                Ok(Some(stream)) => stream,
-                Ok(None) => return,
-                Err(error) => {
-                    Metrics::inc(&ctx2.metrics().tls_handshake_failures);
-                    tracing::debug!(%peer, %error, "tls handshake failed");
-                    return;
-                }
-            };
-            let conn_state = Arc::new(ConnState::new(peer, true));
-            let ctx3 = Arc::clone(&ctx2);
-            let service = service_fn(move |req| {
-                proxy::handle(Arc::clone(&ctx3), Arc::clone(&conn_state), req)
-            });
-            let mut builder = auto::Builder::new(TokioExecutor::new());
-            builder
-                .http1()
-                .timer(TokioTimer::new())
-                .header_read_timeout(HEADER_READ_TIMEOUT)
-                .max_headers(ctx2.config.max_request_headers)
-                .keep_alive(true);
-            // RFC 8441: WebSockets over HTTP/2 (extended CONNECT).
-            builder
-                .http2()
-                .timer(TokioTimer::new())
-                .enable_connect_protocol();
-            // HTTP/2 frames its own messages; HTTP/1.1 heads pass the strict gate first.
-            let h2 = stream.get_ref().1.alpn_protocol() == Some(b"h2");
-            let result = if h2 {
-                serve_one(&builder, stream, service, &shutdown).await
-            } else {
-                let guarded = HeadGuard::new(stream, ctx2.config.head_limits());
-                serve_one(&builder, guarded, service, &shutdown).await
-            };
-            if let Err(error) = result {
-                tracing::debug!(%peer, %error, "https connection ended with an error");
-            }
-        });
+        let (ctx2, tls) = (Arc::clone(&ctx), Arc::clone(&tls));
+        route::place(
+            &ctx,
+            socket,
+            peer,
+            NamedBy::ServerName,
+            shutdown.clone(),
+            move |socket, shutdown| visitor(socket, peer, ctx2, tls, shutdown),
+        );
     }
     tracing::debug!("https proxy stopped accepting");
+}
+
+/// Serves one HTTPS visitor connection: the handshake, then its requests.
+async fn visitor(
+    socket: TcpStream,
+    peer: SocketAddr,
+    ctx: Arc<Ctx>,
+    tls: Arc<Tls>,
+    shutdown: CancellationToken,
+) {
+    let stall = ctx.config.visitor_stall_timeout;
+    let stream = match handshake(&tls, StallGuard::new(socket, stall)).await {
+        Ok(Some(stream)) => stream,
+        Ok(None) => return,
+        Err(error) => {
+            Metrics::inc(&ctx.metrics().tls_handshake_failures);
+            tracing::debug!(%peer, %error, "tls handshake failed");
+            return;
+        }
+    };
+    let conn_state = Arc::new(ConnState::new(peer, true));
+    let ctx2 = Arc::clone(&ctx);
+    let service =
+        service_fn(move |req| proxy::handle(Arc::clone(&ctx2), Arc::clone(&conn_state), req));
+    let mut builder = auto::Builder::new(TokioExecutor::new());
+    builder
+        .http1()
+        .timer(TokioTimer::new())
+        .header_read_timeout(HEADER_READ_TIMEOUT)
+        .max_headers(ctx.config.max_request_headers)
+        .keep_alive(true);
+    // RFC 8441: WebSockets over HTTP/2 (extended CONNECT).
+    builder
+        .http2()
+        .timer(TokioTimer::new())
+        .enable_connect_protocol();
+    // HTTP/2 frames its own messages; HTTP/1.1 heads pass the strict gate first.
+    let h2 = stream.get_ref().1.alpn_protocol() == Some(b"h2");
+    let result = if h2 {
+        serve_one(&builder, stream, service, &shutdown).await
+    } else {
+        let guarded = HeadGuard::new(stream, ctx.config.head_limits());
+        serve_one(&builder, guarded, service, &shutdown).await
+    };
+    if let Err(error) = result {
+        tracing::debug!(%peer, %error, "https connection ended with an error");
+    }
 }
 
 type Visitor = StallGuard<TcpStream>;

@@ -30,7 +30,7 @@ pub(crate) type ProxyBody = BoxBody<Bytes, BoxError>;
 
 /// Where a Host header points.
 #[derive(Debug, PartialEq, Eq)]
-enum Target {
+pub(super) enum Target {
     /// `<name>.<domain>`.
     Tunnel(String),
     /// The bare domain.
@@ -185,7 +185,12 @@ fn target<B>(req: &Request<B>, domain: &str) -> Target {
     let Some(authority) = request_authority(req) else {
         return Target::Bad;
     };
-    let host = authority.host().trim_end_matches('.').to_ascii_lowercase();
+    target_of(authority.host(), domain)
+}
+
+/// Where a host name (no port) is going under `domain`.
+pub(super) fn target_of(host: &str, domain: &str) -> Target {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
     let domain = domain.to_ascii_lowercase();
     if host == domain {
         return Target::Apex;

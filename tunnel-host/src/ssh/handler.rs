@@ -252,6 +252,7 @@ impl SshHandler {
             session: Arc::clone(&self.shared),
             address: address.to_owned(),
             port,
+            home: tokio::runtime::Handle::current(),
         });
         let spec = |name: String| TunnelSpec {
             public_url: self.ctx.http_url(&name),
@@ -342,6 +343,7 @@ impl SshHandler {
             session: Arc::clone(&self.shared),
             address: address.to_owned(),
             port: u32::from(bound),
+            home: tokio::runtime::Handle::current(),
         });
         let spec = TunnelSpec {
             name: format!("tcp-{bound}"),

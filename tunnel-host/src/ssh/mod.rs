@@ -3,7 +3,6 @@
 mod banner;
 mod device_flows;
 mod handler;
-mod pending;
 mod session;
 
 use std::borrow::Cow;
@@ -26,8 +25,8 @@ use crate::rate_limit::RateLimiter;
 
 pub(crate) use self::device_flows::DeviceFlows;
 use self::handler::SshHandler;
-use self::pending::{PendingPerIp, PendingSlot};
 use self::session::{Phase, SessionShared};
+use crate::per_ip::{IpSlot, PerIpCap};
 
 /// Keepalives a client may leave unanswered before it is dropped.
 const KEEPALIVE_MAX: usize = 3;
@@ -93,7 +92,7 @@ pub(crate) async fn serve(
     shutdown: CancellationToken,
 ) {
     let limiter = RateLimiter::new(ctx.config.max_connections_per_ip);
-    let pending = PendingPerIp::new(ctx.config.max_unauthenticated_per_ip);
+    let pending = PerIpCap::new(ctx.config.max_unauthenticated_per_ip);
     loop {
         let accepted = tokio::select! {
             () = shutdown.cancelled() => break,
@@ -118,14 +117,24 @@ pub(crate) async fn serve(
             continue;
         };
         Metrics::inc(&ctx.metrics().ssh_connections);
-        ctx.tasks.spawn(connection(
-            socket,
-            peer,
-            slot,
-            Arc::clone(&ctx),
-            Arc::clone(&ssh_config),
-            shutdown.clone(),
-        ));
+        // The session, its tunnels' channels and their visitors live on one shard.
+        let socket = match socket.into_std() {
+            Ok(socket) => socket,
+            Err(error) => {
+                tracing::warn!(%peer, %error, "ssh connection dropped: socket not movable");
+                continue;
+            }
+        };
+        let (shard, placed) = ctx.shards.for_session();
+        let (ctx2, ssh_config, shutdown) =
+            (Arc::clone(&ctx), Arc::clone(&ssh_config), shutdown.clone());
+        shard.spawn(&ctx.tasks, async move {
+            let _placed = placed;
+            match TcpStream::from_std(socket) {
+                Ok(socket) => connection(socket, peer, slot, ctx2, ssh_config, shutdown).await,
+                Err(error) => tracing::warn!(%peer, %error, "ssh connection dropped"),
+            }
+        });
     }
     tracing::debug!("ssh server stopped accepting");
 }
@@ -134,7 +143,7 @@ pub(crate) async fn serve(
 async fn connection(
     socket: TcpStream,
     peer: SocketAddr,
-    slot: PendingSlot,
+    slot: IpSlot,
     ctx: Arc<Ctx>,
     ssh_config: Arc<RusshConfig>,
     shutdown: CancellationToken,

@@ -148,10 +148,16 @@ pub(crate) struct SshLink {
     /// Address and port exactly as the client will match them (allocated port for port 0).
     pub(crate) address: String,
     pub(crate) port: u32,
+    /// The shard the session runs on.
+    pub(crate) home: tokio::runtime::Handle,
 }
 
 #[async_trait]
 impl TunnelLink for SshLink {
+    fn home(&self) -> Option<tokio::runtime::Handle> {
+        Some(self.home.clone())
+    }
+
     async fn open(&self, originator: SocketAddr) -> Result<TunnelStream> {
         let handle = self
             .session

@@ -1,5 +1,7 @@
 //! HTTP through a tunnel: requests and headers, keep-alive, big streamed bodies, error pages.
 
+use std::sync::atomic::Ordering;
+
 use crate::common;
 
 use bytes::Bytes;
@@ -259,4 +261,41 @@ async fn a_visitor_who_stops_reading_does_not_stall_the_tunnel() {
         .unwrap();
     assert_eq!(r.status(), StatusCode::OK);
     drop(greedy);
+}
+
+#[tokio::test]
+async fn visitors_are_placed_on_their_tunnels_data_thread() {
+    let host = TestHost::start_with(&["--data-threads", "2"]).await;
+    let app = spawn_app().await;
+    let alice = host.add_user("alice");
+    // two SSH sessions: one on each data thread
+    let (_one, _) = host
+        .tunnel(&alice, &format!("one:80:{}", app.addr), |t| t.name == "one")
+        .await;
+    let (_two, _) = host
+        .tunnel(&alice, &format!("two:80:{}", app.addr), |t| t.name == "two")
+        .await;
+    let m = host.registry.metrics();
+    let (placed, unplaced) = (
+        m.visitor_connections_placed.load(Ordering::Relaxed),
+        m.visitor_connections_unplaced.load(Ordering::Relaxed),
+    );
+    for name in ["one", "two", "one", "two"] {
+        let r = get(host.addrs.http, &host_header(&host, name), "/hi")
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+    }
+    let r = get(host.addrs.http, &host_header(&host, "nobody"), "/hi")
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND, "served where it landed");
+    assert_eq!(
+        m.visitor_connections_placed.load(Ordering::Relaxed),
+        placed + 4
+    );
+    assert_eq!(
+        m.visitor_connections_unplaced.load(Ordering::Relaxed),
+        unplaced + 1
+    );
 }

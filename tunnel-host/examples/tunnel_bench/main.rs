@@ -6,8 +6,8 @@
 //!   SSH cipher each side negotiated (read from `ssh -v`), and the server's CPU seconds per
 //!   GB moved (tunnel-host's process vs sshd's processes, from `/proc`);
 //! - 8 streams at once through one tunnel and through eight tunnels (aggregate);
-//! - small keep-alive GETs paced at `--rate` per second: p50/p99 and the latency added
-//!   over the direct connection;
+//! - small keep-alive GETs paced at `--rate` per second, in blocks that take turns between
+//!   the targets: p50/p99 and the latency added over the direct connection;
 //! - `--idle-tunnels` idle tunnels held by a russh load generator (load.rs): tunnel-host's
 //!   resident memory per tunnel, and a request to a random one;
 //! - new SSH connections per second with public-key auth (russh client), tunnel-host vs sshd.
@@ -52,7 +52,7 @@ struct Args {
     #[arg(long)]
     host_bin: Option<PathBuf>,
     /// Size of the bulk download and upload, in MiB.
-    #[arg(long, default_value_t = 100)]
+    #[arg(long, default_value_t = 200)]
     bulk_mb: usize,
     /// Small keep-alive GETs for the latency figures.
     #[arg(long, default_value_t = 2000)]
@@ -61,7 +61,7 @@ struct Args {
     #[arg(long, default_value_t = 1000)]
     rate: u32,
     /// Bulk transfers per target and direction (the best is reported).
-    #[arg(long, default_value_t = 3)]
+    #[arg(long, default_value_t = 5)]
     runs: usize,
     /// Skip the OpenSSH sshd comparison.
     #[arg(long)]
@@ -209,8 +209,8 @@ async fn run(args: &Args, children: &mut Children) -> anyhow::Result<()> {
     }
 
     println!(
-        "\nbulk: {} MiB down (GET) and up (POST), one stream, best of {}; latency: {} keep-alive GETs \
-         of 2 bytes paced at {}/s; ssh cipher forced: {}\n",
+        "\nbulk: {} MiB down (GET) and up (POST), one stream, best of {} rounds that interleave the targets; latency: {} keep-alive GETs \
+         of 2 bytes paced at {}/s in blocks of 100 that take turns; ssh cipher forced: {}\n",
         args.bulk_mb,
         args.runs,
         args.requests,
@@ -221,9 +221,18 @@ async fn run(args: &Args, children: &mut Children) -> anyhow::Result<()> {
         "{:<12} {:>10} {:>10} {:>11} {:>9} {:>9} {:>7}  cipher",
         "target", "down MiB/s", "up MiB/s", "cpu s/GB", "p50 µs", "p99 µs", "req/s"
     );
+    // Bulk rounds interleave the targets (each round: every target once, down then up), so
+    // a slow spell of the machine falls on all of them, not on one.
+    let mut bulks = vec![Bulk::default(); targets.len()];
+    for _ in 0..args.runs.max(1) {
+        for (target, acc) in targets.iter().zip(bulks.iter_mut()) {
+            bulk_round(target, &bulk, acc).await?;
+        }
+    }
+    let latency = latencies(&targets, args).await?;
     let mut results = Vec::new();
-    for target in &targets {
-        let f = measure(target, &bulk, args).await?;
+    for ((target, acc), latency) in targets.iter().zip(bulks).zip(latency) {
+        let f = figures(target, acc, latency);
         let cipher = match &target.cipher {
             Some(c) => c.lock().unwrap().clone().unwrap_or_else(|| "?".into()),
             None => "-".into(),
@@ -265,7 +274,7 @@ async fn run(args: &Args, children: &mut Children) -> anyhow::Result<()> {
 
     // eight streams at once: through one tunnel, and through eight tunnels
     println!(
-        "\n{STREAMS} streams at once, {} MiB each, aggregate MiB/s (best of {}):",
+        "\n{STREAMS} streams at once, {} MiB each, aggregate MiB/s (best of {} interleaved rounds):",
         args.bulk_mb / 4,
         args.runs
     );
@@ -299,10 +308,16 @@ async fn run(args: &Args, children: &mut Children) -> anyhow::Result<()> {
     if !ssh_many.is_empty() {
         rows.push(("openssh", ssh_many[..1].to_vec(), ssh_many));
     }
+    // interleaved like the bulk rounds: each round runs every row once, both ways
+    let mut best = vec![(0f64, 0f64); rows.len()];
+    for _ in 0..args.runs.max(1) {
+        for ((_, one, many), (a, b)) in rows.iter().zip(best.iter_mut()) {
+            *a = a.max(parallel(one, per_stream).await?);
+            *b = b.max(parallel(many, per_stream).await?);
+        }
+    }
     let mut agg = Vec::new();
-    for (name, one, many) in &rows {
-        let a = best_of(args.runs, || parallel(one, per_stream)).await?;
-        let b = best_of(args.runs, || parallel(many, per_stream)).await?;
+    for ((name, _, _), (a, b)) in rows.iter().zip(best) {
         println!("{name:<12} one tunnel {a:>8.1}   eight tunnels {b:>8.1}");
         agg.push((*name, a, b));
     }
@@ -562,19 +577,6 @@ fn ratios(label: &str, a: &Figures, b: &Figures) {
     );
 }
 
-/// The best of `runs` results of `f` (MiB/s).
-async fn best_of<F, Fut>(runs: usize, mut f: F) -> anyhow::Result<f64>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = anyhow::Result<f64>>,
-{
-    let mut best = 0f64;
-    for _ in 0..runs.max(1) {
-        best = best.max(f().await?);
-    }
-    Ok(best)
-}
-
 /// One GET of `n` bytes on a new connection; returns the bytes received.
 async fn download(
     addr: SocketAddr,
@@ -615,79 +617,131 @@ async fn parallel(targets: &[(SocketAddr, String)], n: usize) -> anyhow::Result<
     Ok(total as f64 / started.elapsed().as_secs_f64() / (1 << 20) as f64)
 }
 
-async fn measure(target: &Target, bulk: &Bytes, args: &Args) -> anyhow::Result<Figures> {
+/// One target's bulk figures so far: best download and upload, and the server's CPU time
+/// over the bytes it moved.
+#[derive(Default, Clone, Copy)]
+struct Bulk {
+    down: f64,
+    up: f64,
+    cpu: f64,
+    moved: usize,
+}
+
+/// One download and one upload of `bulk` through `target`, added to `acc`.
+async fn bulk_round(target: &Target, bulk: &Bytes, acc: &mut Bulk) -> anyhow::Result<()> {
     let tls = target.tls.as_ref();
     let cpu = || target.server_pid.map(procfs::cpu_seconds);
     let cpu_before = cpu();
-    let mut moved = 0usize;
-    let (mut down, mut up) = (0f64, 0f64);
-    for _ in 0..args.runs.max(1) {
-        let started = Instant::now();
-        moved += download(target.addr, &target.host, tls, bulk.len()).await?;
-        down = down.max(bulk.len() as f64 / started.elapsed().as_secs_f64() / (1 << 20) as f64);
+    let started = Instant::now();
+    acc.moved += download(target.addr, &target.host, tls, bulk.len()).await?;
+    acc.down = acc
+        .down
+        .max(bulk.len() as f64 / started.elapsed().as_secs_f64() / (1 << 20) as f64);
 
-        let mut sender = connect(target.addr, tls).await?;
-        let started = Instant::now();
-        let request = Request::builder()
-            .method(Method::POST)
-            .uri("/sink")
-            .header("host", &target.host)
-            .body(Full::new(bulk.clone()))?;
-        let response = sender.send_request(request).await?;
-        let body = response.into_body().collect().await?.to_bytes();
-        if body.as_ref() != bulk.len().to_string().as_bytes() {
-            bail!("{}: upload answered {body:?}", target.name);
-        }
-        moved += bulk.len();
-        up = up.max(bulk.len() as f64 / started.elapsed().as_secs_f64() / (1 << 20) as f64);
-    }
-    let cpu_per_gb = match (cpu_before, cpu()) {
-        (Some(a), Some(b)) => Some((b - a) / (moved as f64 / 1e9)),
-        _ => None,
-    };
-
-    // small keep-alive GETs, one every 1/rate s (a late one starts at once)
     let mut sender = connect(target.addr, tls).await?;
-    let mut samples = Vec::with_capacity(args.requests);
-    let interval = Duration::from_secs_f64(1.0 / f64::from(args.rate.max(1)));
-    let warmup = 20;
-    let mut paced_start = Instant::now();
-    for i in 0..args.requests + warmup {
-        if i == warmup {
-            paced_start = Instant::now();
-        }
-        if i >= warmup {
-            let due = paced_start + interval * (i - warmup) as u32;
-            let now = Instant::now();
-            if due > now {
-                // a tokio timer has 1 ms steps; a thread sleep is finer
-                tokio::task::block_in_place(|| std::thread::sleep(due - now));
-            }
-        }
-        let started = Instant::now();
-        sender.ready().await?;
-        let response = sender.send_request(get(&target.host, "/ok")).await?;
-        let body = response.into_body().collect().await?.to_bytes();
-        let took = started.elapsed();
-        if body.as_ref() != b"ok" {
-            bail!("{}: unexpected body {body:?}", target.name);
-        }
-        if i >= warmup {
-            samples.push(took);
-        }
+    let started = Instant::now();
+    let request = Request::builder()
+        .method(Method::POST)
+        .uri("/sink")
+        .header("host", &target.host)
+        .body(Full::new(bulk.clone()))?;
+    let response = sender.send_request(request).await?;
+    let body = response.into_body().collect().await?.to_bytes();
+    if body.as_ref() != bulk.len().to_string().as_bytes() {
+        bail!("{}: upload answered {body:?}", target.name);
     }
-    let rate = args.requests as f64 / paced_start.elapsed().as_secs_f64();
+    acc.moved += bulk.len();
+    acc.up = acc
+        .up
+        .max(bulk.len() as f64 / started.elapsed().as_secs_f64() / (1 << 20) as f64);
+    if let (Some(a), Some(b)) = (cpu_before, cpu()) {
+        acc.cpu += b - a;
+    }
+    Ok(())
+}
+
+/// Small keep-alive GETs per block of the latency figures: each target gets a block in
+/// turn, so a slow spell of the machine (they last seconds here) falls on all of them.
+const LATENCY_BLOCK: usize = 100;
+
+/// One target's latency samples so far, and the time its blocks took.
+struct Latency {
+    sender: hyper::client::conn::http1::SendRequest<Full<Bytes>>,
+    samples: Vec<Duration>,
+    paced: Duration,
+}
+
+/// Small keep-alive GETs through every target, one every 1/rate s (a late one starts at
+/// once), in blocks of [`LATENCY_BLOCK`] that take turns.
+async fn latencies(targets: &[Target], args: &Args) -> anyhow::Result<Vec<Latency>> {
+    let interval = Duration::from_secs_f64(1.0 / f64::from(args.rate.max(1)));
+    let mut all = Vec::new();
+    for target in targets {
+        let mut sender = connect(target.addr, target.tls.as_ref()).await?;
+        for _ in 0..20 {
+            one_get(&mut sender, target).await?; // warm-up
+        }
+        all.push(Latency {
+            sender,
+            samples: Vec::with_capacity(args.requests),
+            paced: Duration::ZERO,
+        });
+    }
+    let mut left = args.requests.max(1);
+    while left > 0 {
+        let block = left.min(LATENCY_BLOCK);
+        for (target, l) in targets.iter().zip(all.iter_mut()) {
+            let paced_start = Instant::now();
+            for i in 0..block {
+                let due = paced_start + interval * i as u32;
+                let now = Instant::now();
+                if due > now {
+                    // a tokio timer has 1 ms steps; a thread sleep is finer
+                    tokio::task::block_in_place(|| std::thread::sleep(due - now));
+                }
+                l.samples.push(one_get(&mut l.sender, target).await?);
+            }
+            l.paced += paced_start.elapsed();
+        }
+        left -= block;
+    }
+    Ok(all)
+}
+
+/// One small GET on `sender`, checked; how long it took.
+async fn one_get(
+    sender: &mut hyper::client::conn::http1::SendRequest<Full<Bytes>>,
+    target: &Target,
+) -> anyhow::Result<Duration> {
+    let started = Instant::now();
+    sender.ready().await?;
+    let response = sender.send_request(get(&target.host, "/ok")).await?;
+    let body = response.into_body().collect().await?.to_bytes();
+    let took = started.elapsed();
+    if body.as_ref() != b"ok" {
+        bail!("{}: unexpected body {body:?}", target.name);
+    }
+    Ok(took)
+}
+
+/// The figures of `target`: its bulk figures and latency samples from the interleaved rounds.
+fn figures(target: &Target, bulk: Bulk, mut latency: Latency) -> Figures {
+    let cpu_per_gb = target
+        .server_pid
+        .map(|_| bulk.cpu / (bulk.moved as f64 / 1e9));
+    let samples = &mut latency.samples;
+    let rate = samples.len() as f64 / latency.paced.as_secs_f64();
     samples.sort();
     let pick = |q: f64| samples[((samples.len() as f64 * q) as usize).min(samples.len() - 1)];
-    Ok(Figures {
+    Figures {
         name: target.name,
-        down,
-        up,
+        down: bulk.down,
+        up: bulk.up,
         cpu_per_gb,
         p50: pick(0.50),
         p99: pick(0.99),
         rate,
-    })
+    }
 }
 
 fn get(host: &str, path: &str) -> Request<Full<Bytes>> {

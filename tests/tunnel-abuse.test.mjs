@@ -4,7 +4,8 @@
 // through request-smuggling attempts (conflicting Content-Length / Transfer-Encoding,
 // obfuscated Transfer-Encoding, two Content-Length values, bare LF, two Host headers), which
 // are refused with 400 and never reach the app, as a second request or at all; a body that
-// trickles in under the minimum rate is cut off, and an address over the per-address cap on
+// trickles in under the minimum rate is cut off (Content-Length or chunked), a chunked body
+// with malformed framing ends its connection, and an address over the per-address cap on
 // visitor connections has the excess closed while other addresses are served. The app
 // records every request it receives.
 import { after, before, test } from "node:test";
@@ -26,6 +27,8 @@ let key;
 let app;
 let host;
 const received = [];
+/** Requests whose body the app read to its end. */
+const ended = [];
 const sshClients = [];
 const sockets = [];
 
@@ -35,6 +38,7 @@ async function startApp() {
     received.push(`${req.method} ${req.url}`);
     req.resume();
     req.on("end", () => {
+      ended.push(`${req.method} ${req.url}`);
       res.writeHead(200, { "content-type": "text/plain" });
       res.end("healthy");
     });
@@ -165,7 +169,10 @@ test("hundreds of slow HTTP clients with half a request or a stalled body: the t
   const heads = await Promise.all(Array.from({ length: 250 }, (_, i) => openSocket(host.ports.http, from(i))));
   for (const s of heads) s.write(`GET /half-head HTTP/1.1\r\nHost: ${HOST}\r\nX-Slow: `);
   const bodies = await Promise.all(Array.from({ length: 100 }, (_, i) => openSocket(host.ports.http, from(i))));
-  for (const s of bodies) s.write(`POST /slow-body HTTP/1.1\r\nHost: ${HOST}\r\nContent-Length: 100000\r\n\r\nab`);
+  // half of them Content-Length bodies, half chunked ones stopped inside a chunk
+  bodies.forEach((s, i) => s.write(i % 2
+    ? `POST /slow-body HTTP/1.1\r\nHost: ${HOST}\r\nContent-Length: 100000\r\n\r\nab`
+    : `POST /slow-chunks HTTP/1.1\r\nHost: ${HOST}\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nab\r\n100\r\ncd`));
   for (let i = 0; i < 10; i++) await assertHealthy();
   assert.ok(!received.includes("GET /half-head"), "a half-sent head never reached the app");
   // A body that stops sending fails after --request-body-idle-timeout (2s here).
@@ -175,19 +182,24 @@ test("hundreds of slow HTTP clients with half a request or a stalled body: the t
   await assertHealthy();
 });
 
-test("a body trickling in under --min-request-body-rate is cut off, though it never goes quiet for the idle timeout", async () => {
-  const socket = await openSocket(host.ports.http);
-  socket.write(`POST /trickle HTTP/1.1\r\nHost: ${HOST}\r\nContent-Length: 100000\r\n\r\n`);
-  // four bytes a second: never 2 s (the idle timeout) without a byte, far under 1 KiB/s
-  const drip = setInterval(() => socket.closedByPeer || socket.write("x"), 250);
-  try {
-    await waitFor(() => socket.closedByPeer, { timeoutMs: 30_000, what: "the trickling body cut off", child: host.child });
-  } finally {
-    clearInterval(drip);
-  }
-  assert.doesNotMatch(socket.received, /^HTTP\/1\.1 200/, "the trickle was never answered as complete");
-  await assertHealthy();
-});
+for (const [framing, head] of [
+  ["Content-Length", "Content-Length: 100000\r\n\r\n"],
+  ["chunked", "Transfer-Encoding: chunked\r\n\r\n186a0\r\n"],
+]) {
+  test(`a ${framing} body trickling in under --min-request-body-rate is cut off, though it never goes quiet for the idle timeout`, async () => {
+    const socket = await openSocket(host.ports.http);
+    socket.write(`POST /trickle-${framing} HTTP/1.1\r\nHost: ${HOST}\r\n${head}`);
+    // four bytes a second: never 2 s (the idle timeout) without a byte, far under 1 KiB/s
+    const drip = setInterval(() => socket.closedByPeer || socket.write("x"), 250);
+    try {
+      await waitFor(() => socket.closedByPeer, { timeoutMs: 30_000, what: "the trickling body cut off", child: host.child });
+    } finally {
+      clearInterval(drip);
+    }
+    assert.doesNotMatch(socket.received, /^HTTP\/1\.1 200/, "the trickle was never answered as complete");
+    await assertHealthy();
+  });
+}
 
 /** Sends a GET from `from`; the status line's code, or null when closed unanswered. */
 async function statusFrom(from) {
@@ -263,6 +275,27 @@ for (const [what, raw] of Object.entries(SMUGGLING)) {
     }
     assert.ok(!received.some((r) => r.includes(`/front-${n}`)), `front-${n} never reached the app`);
     assert.ok(!received.some((r) => r.includes(`/smuggled-${n}`)), `smuggled-${n} never reached the app`);
+    await assertHealthy();
+  });
+}
+
+// A lenient chunked parser reads these as a short body and a second request.
+const MALFORMED_CHUNKS = {
+  "a bare LF after the chunk size": `5\nhello\r\n0\r\n\r\nGET /chunk-smuggled-1 HTTP/1.1\r\nHost: ${HOST}\r\n\r\n`,
+  "a bare LF ending a chunk extension": `5;x\nGET /chunk-smuggled-2 HTTP/1.1\r\nHost: ${HOST}\r\n\r\n0\r\n\r\n`,
+  "chunk data longer than its size": `5\r\nhelloGET /chunk-smuggled-3 HTTP/1.1\r\nHost: ${HOST}\r\n\r\n0\r\n\r\n`,
+  "a chunk size over 64 bits": `10000000000000005\r\nhello\r\n0\r\n\r\nGET /chunk-smuggled-4 HTTP/1.1\r\nHost: ${HOST}\r\n\r\n`,
+};
+
+for (const [i, [what, framing]] of Object.entries(MALFORMED_CHUNKS).entries()) {
+  const n = i + 1;
+  test(`a chunked body with malformed framing (${what}) ends its connection unanswered; the app never gets it whole, nor a second request`, async () => {
+    const answer = await rawExchange(
+      `POST /chunk-front-${n} HTTP/1.1\r\nHost: ${HOST}\r\nTransfer-Encoding: chunked\r\n\r\n${framing}`,
+    );
+    assert.doesNotMatch(answer, /^HTTP\/1\.1 200/, answer);
+    assert.ok(!ended.includes(`POST /chunk-front-${n}`), `the app never read chunk-front-${n}'s body to its end`);
+    assert.ok(!received.some((r) => r.includes(`/chunk-smuggled-${n}`)), `chunk-smuggled-${n} never reached the app`);
     await assertHealthy();
   });
 }

@@ -8,9 +8,11 @@
 //! head, a head hyper itself refuses, so hyper answers `400` (or `431` for a head over the
 //! size or header-count limit) in order after any earlier response, and closes.
 //! It follows `Content-Length` bodies so the next head on a keep-alive connection is checked
-//! too; after a chunked body or an upgrade it passes bytes through, and the proxy closes such
-//! connections after their response ([`must_close_after`]). A body that sends nothing for
-//! `body_idle_timeout` while hyper waits for it fails the connection.
+//! too. It follows a chunked body's framing to its end (malformed framing fails the
+//! connection) and then passes bytes through, as after an upgrade; the proxy closes such
+//! connections after their response ([`must_close_after`]). A body of either kind that sends
+//! nothing for `body_idle_timeout` while hyper waits for it, or arrives slower than
+//! `min_body_rate`, fails the connection.
 
 use std::future::Future;
 use std::io;
@@ -41,7 +43,9 @@ pub(crate) struct HeadLimits {
 pub(crate) enum Framing {
     /// No body, or a `Content-Length` body of this many bytes.
     Length(u64),
-    /// A chunked body or an upgrade: the gate stops reading heads on this connection.
+    /// A chunked body: the gate follows it, then stops reading heads on this connection.
+    Chunked,
+    /// An upgrade or `CONNECT`: the gate stops reading heads on this connection.
     Opaque,
 }
 
@@ -130,8 +134,11 @@ pub(crate) fn check_head(head: &[u8], limits: &HeadLimits) -> Result<Framing, Re
     if hosts > 1 {
         return Err(Refusal::Bad("more than one Host"));
     }
-    if chunked || upgrade || method.eq_ignore_ascii_case(b"CONNECT") {
+    if upgrade || method.eq_ignore_ascii_case(b"CONNECT") {
         return Ok(Framing::Opaque);
+    }
+    if chunked {
+        return Ok(Framing::Chunked);
     }
     Ok(Framing::Length(length.unwrap_or(0)))
 }
@@ -151,10 +158,125 @@ enum State {
     Head,
     /// Passing this many body bytes.
     Body(u64),
+    /// Following a chunked body.
+    Chunked(Chunk),
     /// Passing everything (chunked body or upgraded connection).
     Opaque,
     /// Refused: the stand-in head is handed over, then EOF.
     Done,
+}
+
+/// Where the gate is in a chunked body (RFC 9112 §7.1).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Chunk {
+    /// In a chunk-size line: the size so far and its count of hex digits.
+    Size {
+        size: u64,
+        digits: u8,
+    },
+    /// In a chunk extension (or the whitespace before it), up to the line's CR.
+    Ext {
+        size: u64,
+    },
+    /// After the size line's CR.
+    SizeLf {
+        size: u64,
+    },
+    /// This many data bytes to go.
+    Data(u64),
+    /// After a chunk's data: its CR, then its LF.
+    DataCr,
+    DataLf,
+    /// In the trailer section: bytes on the current line, whether its CR came, and the
+    /// section's bytes so far.
+    Trailer {
+        line: usize,
+        cr: bool,
+        total: usize,
+    },
+}
+
+impl Chunk {
+    const START: Chunk = Chunk::Size { size: 0, digits: 0 };
+
+    /// The state after byte `b` outside chunk data, `Ok(None)` once the body has ended, or
+    /// why the framing is malformed. Trailers over `max_trailer` bytes are refused too.
+    fn next(self, b: u8, max_trailer: usize) -> Result<Option<Chunk>, &'static str> {
+        use Chunk::*;
+        // visible characters, space, tab and obs-text: what a field or an extension may hold
+        let text = b == b'\t' || (b >= 0x20 && b != 0x7f);
+        let next = match (self, b) {
+            (Size { size, digits }, _) if b.is_ascii_hexdigit() => {
+                if digits == 16 {
+                    return Err("a chunk size over 16 hex digits");
+                }
+                let digit = u64::from((b as char).to_digit(16).unwrap_or(0));
+                Size {
+                    size: size << 4 | digit,
+                    digits: digits + 1,
+                }
+            }
+            (Size { digits: 0, .. }, _) => return Err("a chunk line without a size"),
+            (Size { size, .. }, b';' | b' ' | b'\t') => Ext { size },
+            (Size { size, .. } | Ext { size }, b'\r') => SizeLf { size },
+            (Ext { size }, _) if text => Ext { size },
+            (SizeLf { size: 0 }, b'\n') => Trailer {
+                line: 0,
+                cr: false,
+                total: 0,
+            },
+            (SizeLf { size }, b'\n') => Data(size),
+            (DataCr, b'\r') => DataLf,
+            (DataLf, b'\n') => Chunk::START,
+            (
+                Trailer {
+                    line: 0, cr: true, ..
+                },
+                b'\n',
+            ) => return Ok(None),
+            (
+                Trailer {
+                    cr: true, total, ..
+                },
+                b'\n',
+            ) => Trailer {
+                line: 0,
+                cr: false,
+                total,
+            },
+            (
+                Trailer {
+                    line,
+                    cr: false,
+                    total,
+                },
+                b'\r',
+            ) => Trailer {
+                line,
+                cr: true,
+                total,
+            },
+            (
+                Trailer {
+                    line,
+                    cr: false,
+                    total,
+                },
+                _,
+            ) if text => {
+                if total >= max_trailer {
+                    return Err("trailers over the head size limit");
+                }
+                Trailer {
+                    line: line + 1,
+                    cr: false,
+                    total: total + 1,
+                }
+            }
+            _ => return Err("malformed chunked framing"),
+        };
+        Ok(Some(next))
+    }
 }
 
 /// Wraps a visitor's stream; see the module docs.
@@ -173,6 +295,8 @@ pub(crate) struct HeadGuard<S> {
     /// was last checked.
     waited: Duration,
     body_bytes: u64,
+    /// Why a chunked body's framing was refused, for the read after the bytes before it.
+    malformed: Option<&'static str>,
 }
 
 /// A head hyper refuses with `400` (a control byte as the method).
@@ -192,6 +316,7 @@ impl<S> HeadGuard<S> {
             waiting_since: None,
             waited: Duration::ZERO,
             body_bytes: 0,
+            malformed: None,
         }
     }
 
@@ -222,6 +347,7 @@ impl<S> HeadGuard<S> {
                                 self.state = match framing {
                                     Framing::Length(0) => State::Head,
                                     Framing::Length(n) => State::Body(n),
+                                    Framing::Chunked => State::Chunked(Chunk::START),
                                     Framing::Opaque => State::Opaque,
                                 };
                             }
@@ -243,6 +369,34 @@ impl<S> HeadGuard<S> {
                         self.state = State::Head;
                     }
                 }
+                State::Chunked(Chunk::Data(left)) => {
+                    let n = usize::try_from(*left)
+                        .unwrap_or(usize::MAX)
+                        .min(bytes.len());
+                    self.ready.extend_from_slice(&bytes[..n]);
+                    bytes = &bytes[n..];
+                    *left -= n as u64;
+                    if *left == 0 {
+                        self.state = State::Chunked(Chunk::DataCr);
+                    }
+                }
+                State::Chunked(chunk) => {
+                    let Some(&b) = bytes.first() else { return };
+                    bytes = &bytes[1..];
+                    match chunk.next(b, self.limits.max_head_bytes) {
+                        Ok(next) => {
+                            self.ready.push(b);
+                            // After the body, the connection closes once answered.
+                            self.state = next.map_or(State::Opaque, State::Chunked);
+                        }
+                        Err(why) => {
+                            tracing::debug!(why, "http request body refused");
+                            self.malformed = Some(why);
+                            self.state = State::Done;
+                            return;
+                        }
+                    }
+                }
                 State::Opaque => {
                     self.ready.extend_from_slice(bytes);
                     return;
@@ -252,10 +406,14 @@ impl<S> HeadGuard<S> {
         }
     }
 
-    /// Nothing to read: inside a `Content-Length` body, the idle timer runs (and fails the
-    /// read once it is up).
+    /// Whether the gate is inside a request body (where its idle timer and rate floor run).
+    fn in_body(&self) -> bool {
+        matches!(self.state, State::Body(_) | State::Chunked(_))
+    }
+
+    /// Nothing to read: inside a body, the idle timer runs (and fails the read once it is up).
     fn body_pending(&mut self, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
-        if let State::Body(_) = self.state {
+        if self.in_body() {
             self.waiting_since.get_or_insert_with(Instant::now);
             let limit = self.limits.body_idle_timeout;
             let timer = self
@@ -335,25 +493,42 @@ impl<S: AsyncRead + Unpin> AsyncRead for HeadGuard<S> {
                 return Poll::Ready(Ok(()));
             }
             if let State::Done = this.state {
-                return Poll::Ready(Ok(()));
+                return Poll::Ready(match this.malformed.take() {
+                    Some(why) => Err(io::Error::new(io::ErrorKind::InvalidData, why)),
+                    None => Ok(()),
+                });
             }
-            // Inside a body that fills the caller's buffer (or passing everything), the bytes
-            // go straight to hyper: no head can start within them.
+            // Inside a body (or chunk) that fills the caller's buffer, or passing everything,
+            // the bytes go straight to hyper: no head or chunk line can start within them.
             let direct = match this.state {
-                State::Body(left) => usize::try_from(left).is_ok_and(|l| l >= buf.remaining()),
+                State::Body(left) | State::Chunked(Chunk::Data(left)) => {
+                    usize::try_from(left).is_ok_and(|l| l >= buf.remaining())
+                }
                 State::Opaque => true,
-                State::Head | State::Done => false,
+                State::Head | State::Chunked(_) | State::Done => false,
             };
             if direct && buf.remaining() > 0 {
                 let before = buf.filled().len();
                 return match Pin::new(&mut this.inner).poll_read(cx, buf) {
                     Poll::Ready(Ok(())) => {
                         let n = buf.filled().len() - before;
-                        if let State::Body(left) = &mut this.state {
-                            *left -= n as u64;
-                            if *left == 0 {
-                                this.state = State::Head;
+                        let in_body = this.in_body();
+                        match &mut this.state {
+                            State::Body(left) => {
+                                *left -= n as u64;
+                                if *left == 0 {
+                                    this.state = State::Head;
+                                }
                             }
+                            State::Chunked(Chunk::Data(left)) => {
+                                *left -= n as u64;
+                                if *left == 0 {
+                                    this.state = State::Chunked(Chunk::DataCr);
+                                }
+                            }
+                            _ => {}
+                        }
+                        if in_body {
                             this.body_arrived(n)?;
                         }
                         this.body_idle = None;
@@ -375,7 +550,7 @@ impl<S: AsyncRead + Unpin> AsyncRead for HeadGuard<S> {
                 }
                 Poll::Ready(Ok(())) => {
                     let filled = read.filled().to_vec();
-                    if let State::Body(_) = this.state {
+                    if this.in_body() {
                         this.body_arrived(filled.len())?;
                     }
                     this.take(&filled);
@@ -446,7 +621,7 @@ mod tests {
         );
         assert_eq!(
             check("POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: Chunked\r\n\r\n"),
-            Ok(Framing::Opaque)
+            Ok(Framing::Chunked)
         );
         assert_eq!(
             check("GET / HTTP/1.1\r\nHost: a\r\nUpgrade: websocket\r\n\r\n"),
@@ -555,11 +730,17 @@ mod tests {
         assert_eq!(seen, [first.as_bytes(), BAD_REQUEST].concat());
     }
 
-    /// Feeds a body of `pieces` bytes, one every `gap`, through a guard; returns how many
-    /// bytes hyper got and the error that ended the reading, if any.
-    async fn trickle(pieces: usize, gap: Duration) -> (usize, Option<io::Error>) {
+    /// Feeds a body of `pieces` bytes, one every `gap`, through a guard (`chunked`: as one
+    /// chunk); returns how many body bytes hyper got and the error that ended the reading.
+    async fn trickle(pieces: usize, gap: Duration, chunked: bool) -> (usize, Option<io::Error>) {
         let (mut visitor, server) = tokio::io::duplex(1024);
-        let head = format!("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: {pieces}\r\n\r\n");
+        let head = if chunked {
+            format!(
+                "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n{pieces:x}\r\n"
+            )
+        } else {
+            format!("POST / HTTP/1.1\r\nHost: a\r\nContent-Length: {pieces}\r\n\r\n")
+        };
         visitor.write_all(head.as_bytes()).await.unwrap();
         let writer = tokio::spawn(async move {
             for _ in 0..pieces {
@@ -567,6 +748,9 @@ mod tests {
                 if visitor.write_all(b"x").await.is_err() {
                     return;
                 }
+            }
+            if chunked {
+                let _ = visitor.write_all(b"\r\n0\r\n\r\n").await;
             }
             let _ = visitor.shutdown().await;
         });
@@ -581,28 +765,81 @@ mod tests {
             }
         };
         writer.abort();
-        (got - head.len(), error)
+        let framing = if chunked && error.is_none() { 7 } else { 0 };
+        (got - head.len() - framing, error)
     }
 
     #[tokio::test(start_paused = true)]
     async fn a_body_trickling_in_under_the_minimum_rate_fails_once_the_window_has_passed() {
-        // a byte every 4 s never leaves the idle timer (5 s) run out, but is far under 100 B/s
-        let (got, error) = trickle(10, Duration::from_secs(4)).await;
-        let error = error.expect("the trickle is cut off");
-        assert_eq!(error.kind(), io::ErrorKind::TimedOut);
-        assert_eq!(error.to_string(), "the request body arrived too slowly");
-        assert!(
-            got <= 2,
-            "cut off at the first check after 5 s of waiting, got {got}"
-        );
+        for chunked in [false, true] {
+            // a byte every 4 s never leaves the idle timer (5 s) run out, but is far under 100 B/s
+            let (got, error) = trickle(10, Duration::from_secs(4), chunked).await;
+            let error = error.expect("the trickle is cut off");
+            assert_eq!(error.kind(), io::ErrorKind::TimedOut, "chunked: {chunked}");
+            assert_eq!(error.to_string(), "the request body arrived too slowly");
+            assert!(
+                got <= 2,
+                "cut off at the first check after 5 s of waiting, got {got} (chunked: {chunked})"
+            );
+        }
     }
 
     #[tokio::test(start_paused = true)]
     async fn a_body_at_the_minimum_rate_passes() {
-        // 200 bytes per second of waiting: over the 100 B/s floor, all of it arrives
-        let (got, error) = trickle(1500, Duration::from_millis(5)).await;
-        assert!(error.is_none(), "{error:?}");
-        assert_eq!(got, 1500);
+        for chunked in [false, true] {
+            // 200 bytes per second of waiting: over the 100 B/s floor, all of it arrives
+            let (got, error) = trickle(1500, Duration::from_millis(5), chunked).await;
+            assert!(error.is_none(), "chunked: {chunked}: {error:?}");
+            assert_eq!(got, 1500, "chunked: {chunked}");
+        }
+    }
+
+    #[tokio::test]
+    async fn a_chunked_body_is_followed_to_its_end_with_extensions_and_trailers() {
+        let body = format!(
+            "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n\
+             5;name=value\r\nhello\r\n{:x} \r\n{}\r\n0\r\nX-Sum: 1\r\n\r\n",
+            30_000,
+            "b".repeat(30_000)
+        );
+        // after the body everything is passed through (the proxy closes once it answers)
+        let after = "GET / HTTP/1.1\nHost: a\n\n";
+        let seen = through(format!("{body}{after}").as_bytes()).await;
+        assert_eq!(seen, format!("{body}{after}").as_bytes());
+    }
+
+    #[tokio::test]
+    async fn malformed_chunked_framing_fails_the_connection_after_the_bytes_before_it() {
+        let head = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n";
+        for (framing, passed) in [
+            ("5\nhello\r\n0\r\n\r\n", "5"),
+            ("5\r\nhelloXY0\r\n\r\n", "5\r\nhello"),
+            ("\r\n0\r\n\r\n", ""),
+            ("-5\r\nhello\r\n", ""),
+            ("0x5\r\nhello\r\n", "0"),
+            ("11111111111111111\r\n", "1111111111111111"),
+            ("5;a\x00b\r\nhello\r\n", "5;a"),
+            ("0\r\nX-Sum: 1\n\r\n", "0\r\nX-Sum: 1"),
+            (&format!("0\r\nX: {}\r\n\r\n", "x".repeat(300)), ""),
+        ] {
+            let (mut visitor, server) = tokio::io::duplex(64 * 1024);
+            visitor
+                .write_all(format!("{head}{framing}").as_bytes())
+                .await
+                .unwrap();
+            visitor.shutdown().await.unwrap();
+            let mut guard = HeadGuard::new(server, LIMITS);
+            let mut seen = Vec::new();
+            let error = guard.read_to_end(&mut seen).await.expect_err(framing);
+            assert_eq!(error.kind(), io::ErrorKind::InvalidData, "{framing:?}");
+            if !framing.starts_with("0\r\nX: x") {
+                assert_eq!(
+                    String::from_utf8_lossy(&seen),
+                    format!("{head}{passed}"),
+                    "{framing:?}"
+                );
+            }
+        }
     }
 
     #[tokio::test(start_paused = true)]

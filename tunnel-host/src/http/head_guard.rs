@@ -358,27 +358,13 @@ impl<S> HeadGuard<S> {
                         }
                     }
                 }
-                State::Body(left) => {
+                State::Body(left) | State::Chunked(Chunk::Data(left)) => {
                     let n = usize::try_from(*left)
                         .unwrap_or(usize::MAX)
                         .min(bytes.len());
                     self.ready.extend_from_slice(&bytes[..n]);
                     bytes = &bytes[n..];
-                    *left -= n as u64;
-                    if *left == 0 {
-                        self.state = State::Head;
-                    }
-                }
-                State::Chunked(Chunk::Data(left)) => {
-                    let n = usize::try_from(*left)
-                        .unwrap_or(usize::MAX)
-                        .min(bytes.len());
-                    self.ready.extend_from_slice(&bytes[..n]);
-                    bytes = &bytes[n..];
-                    *left -= n as u64;
-                    if *left == 0 {
-                        self.state = State::Chunked(Chunk::DataCr);
-                    }
+                    self.data_passed(n);
                 }
                 State::Chunked(chunk) => {
                     let Some(&b) = bytes.first() else { return };
@@ -403,6 +389,21 @@ impl<S> HeadGuard<S> {
                 }
                 State::Done => return,
             }
+        }
+    }
+
+    /// `n` bytes of a `Content-Length` body or of a chunk's data (no more than are left)
+    /// passed to hyper; at their end, a head or the chunk's CRLF comes next.
+    fn data_passed(&mut self, n: usize) {
+        let (State::Body(left) | State::Chunked(Chunk::Data(left))) = &mut self.state else {
+            return;
+        };
+        *left -= n as u64;
+        if *left == 0 {
+            self.state = match self.state {
+                State::Body(_) => State::Head,
+                _ => State::Chunked(Chunk::DataCr),
+            };
         }
     }
 
@@ -512,23 +513,8 @@ impl<S: AsyncRead + Unpin> AsyncRead for HeadGuard<S> {
                 return match Pin::new(&mut this.inner).poll_read(cx, buf) {
                     Poll::Ready(Ok(())) => {
                         let n = buf.filled().len() - before;
-                        let in_body = this.in_body();
-                        match &mut this.state {
-                            State::Body(left) => {
-                                *left -= n as u64;
-                                if *left == 0 {
-                                    this.state = State::Head;
-                                }
-                            }
-                            State::Chunked(Chunk::Data(left)) => {
-                                *left -= n as u64;
-                                if *left == 0 {
-                                    this.state = State::Chunked(Chunk::DataCr);
-                                }
-                            }
-                            _ => {}
-                        }
-                        if in_body {
+                        if this.in_body() {
+                            this.data_passed(n);
                             this.body_arrived(n)?;
                         }
                         this.body_idle = None;

@@ -11,11 +11,13 @@
 //! tunnels use them all.
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::Duration;
 
+use tokio::net::TcpStream;
 use tokio::runtime::{Builder, Handle};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -142,7 +144,6 @@ impl Shard {
     }
 
     /// This shard's runtime.
-    #[cfg(test)]
     pub(crate) fn handle(&self) -> &Handle {
         &self.handle
     }
@@ -159,6 +160,34 @@ where
         }
         None => shards.any().spawn(tasks, task),
     }
+}
+
+/// Takes `socket` off the reactor of the runtime that accepted it and runs `serve` with it
+/// on `home` (else the next shard in turn), tracked by `tasks`.
+pub(crate) fn serve_at<S, F>(
+    shards: &Shards,
+    home: Option<&Handle>,
+    tasks: &TaskTracker,
+    socket: TcpStream,
+    peer: SocketAddr,
+    serve: S,
+) where
+    S: FnOnce(TcpStream) -> F + Send + 'static,
+    F: Future<Output = ()> + Send + 'static,
+{
+    let socket = match socket.into_std() {
+        Ok(socket) => socket,
+        Err(error) => {
+            tracing::warn!(%peer, %error, "connection dropped: its socket could not move");
+            return;
+        }
+    };
+    spawn_at(shards, home, tasks, async move {
+        match TcpStream::from_std(socket) {
+            Ok(socket) => serve(socket).await,
+            Err(error) => tracing::warn!(%peer, %error, "connection dropped"),
+        }
+    });
 }
 
 #[cfg(test)]

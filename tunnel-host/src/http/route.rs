@@ -69,21 +69,17 @@ pub(crate) fn place<S, F>(
             Some(_) => &ctx.metrics().visitor_connections_placed,
             None => &ctx.metrics().visitor_connections_unplaced,
         });
-        // Off this runtime's reactor, onto the shard's.
-        let socket = match socket.into_std() {
-            Ok(socket) => socket,
-            Err(error) => {
-                tracing::debug!(%peer, %error, "visitor connection dropped");
-                return;
-            }
-        };
-        shard::spawn_at(&ctx.shards, home.as_ref(), &ctx.tasks, async move {
-            let _slot = slot;
-            match TcpStream::from_std(socket) {
-                Ok(socket) => serve(socket, shutdown).await,
-                Err(error) => tracing::debug!(%peer, %error, "visitor connection dropped"),
-            }
-        });
+        shard::serve_at(
+            &ctx.shards,
+            home.as_ref(),
+            &ctx.tasks,
+            socket,
+            peer,
+            move |socket| async move {
+                let _slot = slot;
+                serve(socket, shutdown).await;
+            },
+        );
     });
 }
 

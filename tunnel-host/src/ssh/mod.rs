@@ -118,23 +118,21 @@ pub(crate) async fn serve(
         };
         Metrics::inc(&ctx.metrics().ssh_connections);
         // The session, its tunnels' channels and their visitors live on one shard.
-        let socket = match socket.into_std() {
-            Ok(socket) => socket,
-            Err(error) => {
-                tracing::warn!(%peer, %error, "ssh connection dropped: socket not movable");
-                continue;
-            }
-        };
         let (shard, placed) = ctx.shards.for_session();
         let (ctx2, ssh_config, shutdown) =
             (Arc::clone(&ctx), Arc::clone(&ssh_config), shutdown.clone());
-        shard.spawn(&ctx.tasks, async move {
-            let _placed = placed;
-            match TcpStream::from_std(socket) {
-                Ok(socket) => connection(socket, peer, slot, ctx2, ssh_config, shutdown).await,
-                Err(error) => tracing::warn!(%peer, %error, "ssh connection dropped"),
-            }
-        });
+        let home = Some(shard.handle());
+        crate::shard::serve_at(
+            &ctx.shards,
+            home,
+            &ctx.tasks,
+            socket,
+            peer,
+            move |socket| async move {
+                let _placed = placed;
+                connection(socket, peer, slot, ctx2, ssh_config, shutdown).await;
+            },
+        );
     }
     tracing::debug!("ssh server stopped accepting");
 }
